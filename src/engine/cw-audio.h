@@ -1,0 +1,83 @@
+/* cw-audio.h: one file through the transform chain, streamed with libsndfile
+ *
+ * Copyright 2026 The Corewave Authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "cw-spec.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  CW_FORMAT_SAME,   /* keep the input's major format and subtype */
+  CW_FORMAT_WAV,
+  CW_FORMAT_FLAC,
+  CW_FORMAT_OGG,    /* Ogg Vorbis */
+  CW_FORMAT_OPUS,   /* Ogg Opus */
+  CW_FORMAT_MP3,
+} CwFormat;
+
+gboolean     cw_format_from_string (const char *name,
+                                    CwFormat   *format);
+const char  *cw_format_to_string   (CwFormat    format);
+/* The output file name for @input_basename in @format: same name for
+ * CW_FORMAT_SAME, else the extension replaced ("a.wav" -> "a.flac"). */
+char        *cw_format_output_name (CwFormat    format,
+                                    const char *input_basename);
+
+typedef struct
+{
+  const char    *input_path;
+  const char    *output_path;  /* the final name; written as cw_audio_part_path() then renamed */
+  const CwChain *chain;
+  CwFormat       format;
+  guint64        seed;         /* the batch seed */
+  const char    *seed_key;     /* with the seed, picks this file's noise: the batch-unique output name */
+  gboolean       overwrite;    /* replace an existing output (never the input itself) */
+} CwAudioJob;
+
+/* Reads input_path in blocks, runs the chain, writes the part file and
+ * renames it over output_path. Memory is bounded (a few blocks) whatever the
+ * file's length. On any failure the part file is removed and @error says
+ * why in words a person understands ("not an audio file", "empty file",
+ * "No space left on device", ...). @cancellable is checked between blocks.
+ * The output never depends on which process or thread runs it, or when. */
+gboolean     cw_audio_process      (const CwAudioJob *job,
+                                    gint64           *frames_out,
+                                    GCancellable     *cancellable,
+                                    GError          **error);
+
+/* "dir/.name.part" for "dir/name": where cw_audio_process() writes first. */
+char        *cw_audio_part_path    (const char       *output_path);
+
+typedef struct
+{
+  gint64  frames;
+  int     rate;
+  int     channels;
+  char   *format_name;    /* e.g. "WAV", "FLAC" */
+  char   *subtype_name;   /* e.g. "Signed 16 bit PCM" */
+} CwAudioInfo;
+
+gboolean     cw_audio_probe        (const char       *path,
+                                    CwAudioInfo      *info,
+                                    GError          **error);
+void         cw_audio_info_clear   (CwAudioInfo      *info);
+
+/* Cheap check used when walking folders: does libsndfile open it? */
+gboolean     cw_audio_is_audio     (const char       *path);
+
+/* The lesson's demo set: @count 16-bit mono 44.1 kHz WAV files of @seconds,
+ * "example00.wav"..., file i a sine at 440 + 10 i Hz, amplitude 0.5 (the
+ * same as ../shared/reference/make_workload.py writes). */
+gboolean     cw_audio_write_demo   (const char       *dir,
+                                    guint             count,
+                                    double            seconds,
+                                    GError          **error);
+
+G_END_DECLS

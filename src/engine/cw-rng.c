@@ -1,0 +1,546 @@
+/* cw-rng.c: xoshiro256++ and a vectorised Box–Muller, bit-identical everywhere
+ *
+ * Copyright 2026 The Corewave Authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include <math.h>
+#include <string.h>
+
+#include "cw-rng.h"
+
+/* Determinism rules, because a file's noise must not depend on the machine:
+ *  - only integer ops and IEEE basic float/double ops (+ - * / sqrt and exact
+ *    or correctly rounded conversions) are used; exp(), log(), sin() and
+ *    cos() are our own, since libm may pick different code (FMA or not) on
+ *    different CPUs;
+ *  - the build uses -ffp-contract=off, so nothing is fused;
+ *  - the AVX2 path does exactly the same IEEE operations, in the same order,
+ *    as the portable one (bm_pair()), just eight pairs at a time.
+ *
+ * The Gaussian generator is Box–Muller in float32 on eight xoshiro256++
+ * lanes (it replaced a 256-layer Ziggurat whose table gathers and rejects
+ * cost 1.3 ns/sample; this one has neither). One step of the eight lanes
+ * gives eight 64-bit words A (lanes 0-3) and B (lanes 4-7); 32-bit half p of
+ * A (low half first) is the radius word a_p, half p of B the angle word w_p
+ * of pair p, and the pair gives out[p] = r cos and out[8 + p] = r sin:
+ *  - u = ((a >> 1) + 0.5) 2^-31 in (0, 1], never 0; r = sqrt(-2 ln u), ln
+ *    from the exponent and 2 atanh((m - 1)/(m + 1)), m in [sqrt 1/2, sqrt 2);
+ *  - the angle is an octant of the circle (bits 0-2 of w: swap x and y, flip
+ *    x, flip y) plus phi = (w >> 8) pi/4 2^-24 in [0, pi/4), with sin and cos
+ *    of phi from short minimax polynomials (Cephes' single precision ones).
+ * Errors over the whole domains: -2 ln u 2.5 ulp, sin 0.8 ulp, cos 1.25 ulp.
+ * The tail is truncated where u is smallest: |z| <= r_max = sqrt(64 ln 2) =
+ * 6.660 (a deviate beyond 6.66 sigma has probability 2.7e-11, once in 37 G
+ * samples); below that the distribution is exact up to float rounding (the
+ * log and sin/cos are within a few ulp, see test-rng.c). */
+
+#define LANES 8
+#define GROUP (2 * LANES)      /* outputs per step of the lanes */
+
+/* -2 ln u = (-e) 2 ln 2 - s P(s^2), with 4 atanh s = s P(s^2) */
+#define BM_SQRT_HALF_BITS 0x3f3504f3            /* sqrtf (0.5f) */
+#define BM_U_SCALE        4.656612873077392578125e-10f  /* 2^-31 */
+#define BM_LN2_HI         0.693145751953125f    /* 12 low bits clear: E ln2_hi is exact */
+#define BM_LN2_LO         1.428606765330187045e-06f
+#define BM_LN2_HI_2       (2.0f * BM_LN2_HI)
+#define BM_LN2_LO_2       (2.0f * BM_LN2_LO)
+#define BM_P0             4.0f
+#define BM_P1             ((float) (4.0 / 3.0))
+#define BM_P2             ((float) (4.0 / 5.0))
+#define BM_P3             ((float) (4.0 / 7.0))
+#define BM_P4             ((float) (4.0 / 9.0))
+/* phi = k pi/4 2^-24, k < 2^24 */
+#define BM_PHI_SCALE      ((float) (0.78539816339744830962 / 16777216.0))
+/* sin phi = phi + phi^3 (S3 + S5 phi^2 + S7 phi^4) on [0, pi/4] */
+#define BM_S3             -1.6666654611e-1f
+#define BM_S5             8.3321608736e-3f
+#define BM_S7             -1.9515295891e-4f
+/* cos phi = 1 - phi^2/2 + phi^4 (C4 + C6 phi^2 + C8 phi^4) */
+#define BM_C4             4.166664568298827e-2f
+#define BM_C6             -1.388731625493765e-3f
+#define BM_C8             2.443315711809948e-5f
+
+static inline guint64
+rotl (guint64 x,
+      int     k)
+{
+  return (x << k) | (x >> (64 - k));
+}
+
+static inline guint64
+splitmix64_next (guint64 *state)
+{
+  guint64 z = (*state += G_GUINT64_CONSTANT (0x9E3779B97F4A7C15));
+
+  z = (z ^ (z >> 30)) * G_GUINT64_CONSTANT (0xBF58476D1CE4E5B9);
+  z = (z ^ (z >> 27)) * G_GUINT64_CONSTANT (0x94D049BB133111EB);
+  return z ^ (z >> 31);
+}
+
+static inline guint64
+mix64 (guint64 x)
+{
+  guint64 s = x;
+
+  return splitmix64_next (&s);
+}
+
+/* exp() for |x| < 700, from basic operations only. */
+static double
+det_exp (double x)
+{
+  /* 1/k! */
+  static const double c[] = {
+    1.0, 1.0, 0.5,
+    0.16666666666666666, 0.041666666666666664, 0.008333333333333333,
+    0.001388888888888889, 0.0001984126984126984, 2.48015873015873e-05,
+    2.7557319223985893e-06, 2.755731922398589e-07, 2.505210838544172e-08,
+    2.08767569878681e-09, 1.6059043836821613e-10, 1.1470745597729725e-11
+  };
+  const double ln2_hi = 6.93147180369123816490e-01;
+  const double ln2_lo = 1.90821492927058770002e-10;
+  double n = floor (x * 1.44269504088896338700 + 0.5);
+  double r = (x - n * ln2_hi) - n * ln2_lo;
+  double p = c[14];
+  union { double d; guint64 u; } scale;
+
+  /* |r| <= 0.35: Taylor to r^14 is below 2^-53 */
+  for (int k = 13; k >= 0; k--)
+    p = p * r + c[k];
+  scale.u = (guint64) (1023 + (gint64) n) << 52;
+  return p * scale.d;
+}
+
+static guint64
+hash_key (const char *key)
+{
+  /* FNV-1a, then a strong finaliser */
+  guint64 h = G_GUINT64_CONSTANT (0xCBF29CE484222325);
+
+  for (const guchar *p = (const guchar *) (key ? key : ""); *p; p++)
+    {
+      h ^= *p;
+      h *= G_GUINT64_CONSTANT (0x100000001B3);
+    }
+  return mix64 (h);
+}
+
+static void
+seed_state (guint64  s[4],
+            guint64  seed)
+{
+  guint64 sm = seed;
+
+  for (int i = 0; i < 4; i++)
+    s[i] = splitmix64_next (&sm);
+  if ((s[0] | s[1] | s[2] | s[3]) == 0)
+    s[0] = 1;
+}
+
+void
+cw_rng_init_stream (CwRng      *rng,
+                    guint64     seed,
+                    const char *key,
+                    guint64     stream)
+{
+  guint64 base = mix64 (mix64 (seed) ^ hash_key (key));
+
+  /* mixing the stream number non-linearly keeps neighbouring streams'
+   * splitmix sequences from overlapping */
+  seed_state (rng->s, base ^ mix64 (stream ^ G_GUINT64_CONSTANT (0x5851F42D4C957F2D)));
+}
+
+void
+cw_rng_init (CwRng      *rng,
+             guint64     seed,
+             const char *key)
+{
+  cw_rng_init_stream (rng, seed, key, 0);
+}
+
+guint64
+cw_rng_next_u64 (CwRng *rng)
+{
+  guint64 *s = rng->s;
+  guint64 result = rotl (s[0] + s[3], 23) + s[0];
+  guint64 t = s[1] << 17;
+
+  s[2] ^= s[0];
+  s[3] ^= s[1];
+  s[1] ^= s[2];
+  s[0] ^= s[3];
+  s[2] ^= t;
+  s[3] = rotl (s[3], 45);
+  return result;
+}
+
+double
+cw_exp_det (double x)
+{
+  return det_exp (x);
+}
+
+/* ---- Box–Muller, the reference ------------------------------------------ */
+
+static inline float
+f_from_bits (guint32 u)
+{
+  float f;
+
+  memcpy (&f, &u, sizeof f);
+  return f;
+}
+
+static inline guint32
+bits_from_f (float f)
+{
+  guint32 u;
+
+  memcpy (&u, &f, sizeof u);
+  return u;
+}
+
+/* -2 ln u for u in (0, 1] a normal float: 0 for u = 1. */
+static inline float
+bm_minus2log (float u)
+{
+  guint32 bits = bits_from_f (u);
+  gint32 e = ((gint32) (bits - BM_SQRT_HALF_BITS)) >> 23;
+  float m = f_from_bits (bits - ((guint32) e << 23));
+  float s = (m - 1.0f) / (m + 1.0f);
+  float s2 = s * s;
+  float p = (((BM_P4 * s2 + BM_P3) * s2 + BM_P2) * s2 + BM_P1) * s2 + BM_P0;
+  float ef = (float) -e;
+
+  /* (-e) (2 ln2) rounds like (-2 e) ln2 (scaling by 2 is exact); -e, not e
+   * times -2 ln2, so that u = 1 gives +0, not -0 */
+  return (ef * BM_LN2_LO_2 - s * p) + ef * BM_LN2_HI_2;
+}
+
+static inline float
+bm_sin (float phi,
+        float zz)
+{
+  return phi + (phi * zz) * ((BM_S7 * zz + BM_S5) * zz + BM_S3);
+}
+
+static inline float
+bm_cos (float zz)
+{
+  return (1.0f - 0.5f * zz) + (zz * zz) * ((BM_C8 * zz + BM_C6) * zz + BM_C4);
+}
+
+/* One pair from the radius word @a and the angle word @w. */
+static inline void
+bm_pair (guint32  a,
+         guint32  w,
+         float   *x,
+         float   *y)
+{
+  float u = ((float) (gint32) (a >> 1) + 0.5f) * BM_U_SCALE;
+  float r = sqrtf (bm_minus2log (u));
+  float phi = (float) (gint32) (w >> 8) * BM_PHI_SCALE;
+  float zz = phi * phi;
+  float sn = bm_sin (phi, zz);
+  float cs = bm_cos (zz);
+  float cx = (w & 1) ? sn : cs;
+  float cy = (w & 1) ? cs : sn;
+
+  *x = f_from_bits (bits_from_f (r * cx) ^ ((w << 30) & 0x80000000u));
+  *y = f_from_bits (bits_from_f (r * cy) ^ ((w << 29) & 0x80000000u));
+}
+
+float
+cw_rng_minus2log_det (float u)
+{
+  return bm_minus2log (u);
+}
+
+void
+cw_rng_sincos_det (float  phi,
+                   float *s,
+                   float *c)
+{
+  float zz = phi * phi;
+
+  *s = bm_sin (phi, zz);
+  *c = bm_cos (zz);
+}
+
+/* The reference: every other implementation must give the same bits. */
+static void
+fill_scalar (CwGauss *g,
+             float   *out,
+             gsize    n)
+{
+  while (n > 0)
+    {
+      guint64 r[LANES];
+      float tmp[GROUP];
+      float *dst = n >= GROUP ? out : tmp;
+      gsize m = MIN (n, GROUP);
+
+      for (int j = 0; j < LANES; j++)
+        {
+          guint64 t = g->s[1][j] << 17;
+
+          r[j] = rotl (g->s[0][j] + g->s[3][j], 23) + g->s[0][j];
+          g->s[2][j] ^= g->s[0][j];
+          g->s[3][j] ^= g->s[1][j];
+          g->s[1][j] ^= g->s[2][j];
+          g->s[0][j] ^= g->s[3][j];
+          g->s[2][j] ^= t;
+          g->s[3][j] = rotl (g->s[3][j], 45);
+        }
+      for (int p = 0; p < LANES; p++)
+        {
+          int half = 32 * (p & 1);
+
+          bm_pair ((guint32) (r[p / 2] >> half), (guint32) (r[LANES / 2 + p / 2] >> half),
+                   &dst[p], &dst[LANES + p]);
+        }
+      if (dst == tmp)
+        memcpy (out, tmp, m * sizeof (float));
+      out += m;
+      n -= m;
+    }
+}
+
+/* ---- Box–Muller, eight pairs at a time ---------------------------------- */
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+
+/* Eight pairs from each of the radius words ra[k] and the angle words
+ * rb[k], K groups in lockstep: the chain from a word to its deviate is long
+ * (a division, a square root and two polynomials, ~100 cycles), so the
+ * groups are interleaved for the out-of-order window to overlap them. */
+#ifndef BM_K
+#define BM_K 2
+#endif
+#define EACH for (int k = 0; k < BM_K; k++)
+
+__attribute__((target ("avx2"), always_inline))
+static inline void
+bm8_avx2 (const __m256i *ra,
+          const __m256i *rb,
+          __m256        *x,
+          __m256        *y)
+{
+  const __m256 one = _mm256_set1_ps (1.0f);
+  const __m256 half = _mm256_set1_ps (0.5f);
+  const __m256 u_scale = _mm256_set1_ps (BM_U_SCALE);
+  const __m256i sqrt_half = _mm256_set1_epi32 (BM_SQRT_HALF_BITS);
+  const __m256i sign = _mm256_set1_epi32 ((int) 0x80000000u);
+  __m256i bits[BM_K], e[BM_K];
+  __m256 u[BM_K], mm[BM_K], s[BM_K], s2[BM_K], p[BM_K], ef[BM_K], t[BM_K], r[BM_K];
+  __m256 phi[BM_K], zz[BM_K], sn[BM_K], cs[BM_K], swap[BM_K];
+
+#define C(v) _mm256_set1_ps (v)
+  /* r = sqrt (-2 ln u) */
+  EACH u[k] = _mm256_mul_ps (_mm256_add_ps (_mm256_cvtepi32_ps (_mm256_srli_epi32 (ra[k], 1)), half),
+                             u_scale);
+  EACH bits[k] = _mm256_castps_si256 (u[k]);
+  EACH e[k] = _mm256_srai_epi32 (_mm256_sub_epi32 (bits[k], sqrt_half), 23);
+  EACH mm[k] = _mm256_castsi256_ps (_mm256_sub_epi32 (bits[k], _mm256_slli_epi32 (e[k], 23)));
+  EACH s[k] = _mm256_div_ps (_mm256_sub_ps (mm[k], one), _mm256_add_ps (mm[k], one));
+  /* the angle, while the division runs */
+  EACH phi[k] = _mm256_mul_ps (_mm256_cvtepi32_ps (_mm256_srli_epi32 (rb[k], 8)), C (BM_PHI_SCALE));
+  EACH zz[k] = _mm256_mul_ps (phi[k], phi[k]);
+  EACH s2[k] = _mm256_mul_ps (s[k], s[k]);
+  EACH p[k] = _mm256_add_ps (_mm256_mul_ps (C (BM_P4), s2[k]), C (BM_P3));
+  EACH p[k] = _mm256_add_ps (_mm256_mul_ps (p[k], s2[k]), C (BM_P2));
+  EACH p[k] = _mm256_add_ps (_mm256_mul_ps (p[k], s2[k]), C (BM_P1));
+  EACH p[k] = _mm256_add_ps (_mm256_mul_ps (p[k], s2[k]), C (BM_P0));
+  EACH ef[k] = _mm256_cvtepi32_ps (_mm256_sub_epi32 (_mm256_setzero_si256 (), e[k]));
+  EACH t[k] = _mm256_add_ps (_mm256_sub_ps (_mm256_mul_ps (ef[k], C (BM_LN2_LO_2)),
+                                            _mm256_mul_ps (s[k], p[k])),
+                             _mm256_mul_ps (ef[k], C (BM_LN2_HI_2)));
+  EACH r[k] = _mm256_sqrt_ps (t[k]);
+
+  EACH sn[k] = _mm256_add_ps (_mm256_mul_ps (C (BM_S7), zz[k]), C (BM_S5));
+  EACH sn[k] = _mm256_add_ps (_mm256_mul_ps (sn[k], zz[k]), C (BM_S3));
+  EACH sn[k] = _mm256_add_ps (phi[k], _mm256_mul_ps (_mm256_mul_ps (phi[k], zz[k]), sn[k]));
+  EACH cs[k] = _mm256_add_ps (_mm256_mul_ps (C (BM_C8), zz[k]), C (BM_C6));
+  EACH cs[k] = _mm256_add_ps (_mm256_mul_ps (cs[k], zz[k]), C (BM_C4));
+  EACH cs[k] = _mm256_add_ps (_mm256_sub_ps (one, _mm256_mul_ps (half, zz[k])),
+                              _mm256_mul_ps (_mm256_mul_ps (zz[k], zz[k]), cs[k]));
+  EACH swap[k] = _mm256_castsi256_ps (_mm256_slli_epi32 (rb[k], 31));
+  EACH x[k] = _mm256_blendv_ps (cs[k], sn[k], swap[k]);
+  EACH y[k] = _mm256_blendv_ps (sn[k], cs[k], swap[k]);
+  EACH x[k] = _mm256_xor_ps (_mm256_mul_ps (r[k], x[k]),
+                             _mm256_castsi256_ps (_mm256_and_si256 (_mm256_slli_epi32 (rb[k], 30),
+                                                                    sign)));
+  EACH y[k] = _mm256_xor_ps (_mm256_mul_ps (r[k], y[k]),
+                             _mm256_castsi256_ps (_mm256_and_si256 (_mm256_slli_epi32 (rb[k], 29),
+                                                                    sign)));
+#undef C
+}
+
+/* The same words, IEEE operations and order as fill_scalar(); no FMA. */
+__attribute__((target ("avx2")))
+static void
+fill_avx2 (CwGauss *g,
+           float   *out,
+           gsize    n)
+{
+  __m256i a0 = _mm256_loadu_si256 ((const __m256i *) &g->s[0][0]);
+  __m256i b0 = _mm256_loadu_si256 ((const __m256i *) &g->s[0][4]);
+  __m256i a1 = _mm256_loadu_si256 ((const __m256i *) &g->s[1][0]);
+  __m256i b1 = _mm256_loadu_si256 ((const __m256i *) &g->s[1][4]);
+  __m256i a2 = _mm256_loadu_si256 ((const __m256i *) &g->s[2][0]);
+  __m256i b2 = _mm256_loadu_si256 ((const __m256i *) &g->s[2][4]);
+  __m256i a3 = _mm256_loadu_si256 ((const __m256i *) &g->s[3][0]);
+  __m256i b3 = _mm256_loadu_si256 ((const __m256i *) &g->s[3][4]);
+
+#define XO_STEP(s0, s1, s2, s3, r) \
+  do { \
+    __m256i sum_ = _mm256_add_epi64 (s0, s3); \
+    __m256i t_ = _mm256_slli_epi64 (s1, 17); \
+    r = _mm256_add_epi64 (_mm256_or_si256 (_mm256_slli_epi64 (sum_, 23), \
+                                           _mm256_srli_epi64 (sum_, 41)), s0); \
+    s2 = _mm256_xor_si256 (s2, s0); \
+    s3 = _mm256_xor_si256 (s3, s1); \
+    s1 = _mm256_xor_si256 (s1, s2); \
+    s0 = _mm256_xor_si256 (s0, s3); \
+    s2 = _mm256_xor_si256 (s2, t_); \
+    s3 = _mm256_or_si256 (_mm256_slli_epi64 (s3, 45), _mm256_srli_epi64 (s3, 19)); \
+  } while (0)
+
+  while (n >= BM_K * GROUP)
+    {
+      __m256i ra[BM_K], rb[BM_K];
+      __m256 x[BM_K], y[BM_K];
+
+      EACH
+        {
+          XO_STEP (a0, a1, a2, a3, ra[k]);
+          XO_STEP (b0, b1, b2, b3, rb[k]);
+        }
+      bm8_avx2 (ra, rb, x, y);
+      EACH
+        {
+          _mm256_storeu_ps (out + k * GROUP, x[k]);
+          _mm256_storeu_ps (out + k * GROUP + LANES, y[k]);
+        }
+      out += BM_K * GROUP;
+      n -= BM_K * GROUP;
+    }
+  while (n > 0)
+    {
+      float tmp[GROUP];
+      float *dst = n >= GROUP ? out : tmp;
+      gsize m = MIN (n, GROUP);
+      __m256i ra[BM_K] = { 0 }, rb[BM_K] = { 0 };
+      __m256 x[BM_K], y[BM_K];
+
+      /* the last groups: one step, the other lockstep slots idle */
+      XO_STEP (a0, a1, a2, a3, ra[0]);
+      XO_STEP (b0, b1, b2, b3, rb[0]);
+      bm8_avx2 (ra, rb, x, y);
+      _mm256_storeu_ps (dst, x[0]);
+      _mm256_storeu_ps (dst + LANES, y[0]);
+
+      if (dst == tmp)
+        memcpy (out, tmp, m * sizeof (float));
+      out += m;
+      n -= m;
+    }
+#undef XO_STEP
+
+  _mm256_storeu_si256 ((__m256i *) &g->s[0][0], a0);
+  _mm256_storeu_si256 ((__m256i *) &g->s[0][4], b0);
+  _mm256_storeu_si256 ((__m256i *) &g->s[1][0], a1);
+  _mm256_storeu_si256 ((__m256i *) &g->s[1][4], b1);
+  _mm256_storeu_si256 ((__m256i *) &g->s[2][0], a2);
+  _mm256_storeu_si256 ((__m256i *) &g->s[2][4], b2);
+  _mm256_storeu_si256 ((__m256i *) &g->s[3][0], a3);
+  _mm256_storeu_si256 ((__m256i *) &g->s[3][4], b3);
+}
+
+static gboolean
+have_avx2 (void)
+{
+  static int cached = -1;
+
+  if (g_atomic_int_get (&cached) < 0)
+    {
+      /* CW_RNG_NO_SIMD=1 forces the reference, to compare or to debug */
+      const char *env = g_getenv ("CW_RNG_NO_SIMD");
+
+      __builtin_cpu_init ();
+      g_atomic_int_set (&cached, __builtin_cpu_supports ("avx2") && !(env && *env));
+    }
+  return g_atomic_int_get (&cached) == 1;
+}
+#endif
+
+gboolean
+cw_rng_have_simd (void)
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+  return have_avx2 ();
+#else
+  return FALSE;
+#endif
+}
+
+void
+cw_gauss_init (CwGauss *g,
+               CwRng   *rng)
+{
+  for (int j = 0; j < LANES; j++)
+    {
+      guint64 s[4];
+
+      seed_state (s, cw_rng_next_u64 (rng));
+      for (int w = 0; w < 4; w++)
+        g->s[w][j] = s[w];
+    }
+}
+
+void
+cw_gauss_fill (CwGauss *g,
+               float   *out,
+               gsize    n)
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+  if (have_avx2 ())
+    {
+      fill_avx2 (g, out, n);
+      return;
+    }
+#endif
+  fill_scalar (g, out, n);
+}
+
+void
+cw_gauss_fill_reference (CwGauss *g,
+                         float   *out,
+                         gsize    n)
+{
+  fill_scalar (g, out, n);
+}
+
+void
+cw_rng_fill_gaussian_reference (CwRng *rng,
+                                float *out,
+                                gsize  n)
+{
+  CwGauss g;
+
+  cw_gauss_init (&g, rng);
+  fill_scalar (&g, out, n);
+}
+
+void
+cw_rng_fill_gaussian (CwRng *rng,
+                      float *out,
+                      gsize  n)
+{
+  CwGauss g;
+
+  cw_gauss_init (&g, rng);
+  cw_gauss_fill (&g, out, n);
+}
