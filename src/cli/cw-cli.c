@@ -1,0 +1,717 @@
+/* cw-cli.c: corewave-cli, the batch job without a window
+ *
+ * Copyright 2026 The Corewave Authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The option names and the --json fields are a contract scripts rely on.
+ * Exit status: 0 all succeeded, 1 some failed (or were cancelled), 2 usage.
+ */
+
+#include "config.h"
+
+#include "cw-cli.h"
+
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib-unix.h>
+
+#include "cw-audio.h"
+#include "cw-error.h"
+#include "cw-inputs.h"
+#include "cw-pool.h"
+#include "cw-spec.h"
+
+#define EXIT_SOME_FAILED 1
+#define EXIT_USAGE       2
+
+/* --workers not given: the pool's default, one per online CPU */
+#define WORKERS_UNSET    G_MININT
+
+typedef struct
+{
+  /* options */
+  int          workers;
+  char        *chunk_size;
+  char        *order_name;
+  char        *transform;
+  char        *format_name;
+  char        *mode_name;
+  char        *seed_text;
+  char        *output_dir;
+  char        *synthetic;
+  char        *demo_dir;
+  int          demo_count;
+  double       demo_seconds;
+  gboolean     overwrite;
+  gboolean     json;
+  gboolean     progress;
+  gboolean     quiet;
+  char       **inputs;
+
+  /* the batch */
+  CwMode       mode;
+  CwOrder      order;
+  CwFormat     format;
+  guint64      seed;
+  guint        chunk;           /* 0 = auto */
+  CwTaskKind   synthetic_kind;
+  gint64       synthetic_arg;
+  guint64      synthetic_count;
+  GPtrArray   *plan;            /* CwPlannedFile*, audio batches */
+  guint        next;            /* the next planned file / synthetic task */
+  guint64      total;
+
+  CwPool      *pool;
+  GMainLoop   *loop;
+  GCancellable *cancellable;
+  CwBatchStats stats;
+  GError      *error;
+  gint64       start_us;
+  gint64       end_us;
+  guint64      done;
+  guint64      failed;
+  guint64      cancelled;
+  gboolean     show_progress;
+  gint64       last_draw_us;
+  guint        n_interrupts;
+} Cli;
+
+static void
+cli_clear (Cli *cli)
+{
+  g_free (cli->chunk_size);
+  g_free (cli->order_name);
+  g_free (cli->transform);
+  g_free (cli->format_name);
+  g_free (cli->mode_name);
+  g_free (cli->seed_text);
+  g_free (cli->output_dir);
+  g_free (cli->synthetic);
+  g_free (cli->demo_dir);
+  g_strfreev (cli->inputs);
+  g_clear_pointer (&cli->plan, g_ptr_array_unref);
+  g_clear_object (&cli->pool);
+  g_clear_pointer (&cli->loop, g_main_loop_unref);
+  g_clear_object (&cli->cancellable);
+  g_clear_error (&cli->error);
+}
+
+static int
+usage_error (const char *format,
+             ...) G_GNUC_PRINTF (1, 2);
+
+static int
+usage_error (const char *format,
+             ...)
+{
+  va_list args;
+  g_autofree char *message = NULL;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_printerr ("corewave-cli: %s\nTry “corewave-cli --help” for more information.\n", message);
+  return EXIT_USAGE;
+}
+
+/* ---------------------------------------------------------------------- */
+/* JSON, by hand: a handful of flat objects does not need a library */
+
+static void
+json_string (GString    *out,
+             const char *s)
+{
+  g_autofree char *valid = NULL;
+
+  if (s == NULL)
+    {
+      g_string_append (out, "null");
+      return;
+    }
+  /* JSON is UTF-8: a file name in another encoding shows with U+FFFD. */
+  if (!g_utf8_validate (s, -1, NULL))
+    s = valid = g_utf8_make_valid (s, -1);
+
+  g_string_append_c (out, '"');
+  for (const char *p = s; *p; p++)
+    {
+      guchar c = (guchar) *p;
+
+      if (c == '"' || c == '\\')
+        g_string_append_printf (out, "\\%c", c);
+      else if (c == '\n')
+        g_string_append (out, "\\n");
+      else if (c == '\t')
+        g_string_append (out, "\\t");
+      else if (c == '\r')
+        g_string_append (out, "\\r");
+      else if (c < 0x20)
+        g_string_append_printf (out, "\\u%04x", c);
+      else
+        g_string_append_c (out, (char) c);
+    }
+  g_string_append_c (out, '"');
+}
+
+static void
+json_double (GString *out,
+             double   v)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  g_string_append (out, g_ascii_formatd (buf, sizeof buf, "%.6f", v));
+}
+
+/* ---------------------------------------------------------------------- */
+/* progress on a terminal */
+
+static void
+progress_clear (Cli *cli)
+{
+  if (cli->show_progress)
+    fputs ("\r\033[K", stderr);
+}
+
+static void
+progress_draw (Cli      *cli,
+               gboolean  force)
+{
+  gint64 now;
+  double elapsed, rate, fraction;
+  char bar[31];
+  guint filled;
+  g_autofree char *eta = NULL;
+
+  if (!cli->show_progress)
+    return;
+  now = g_get_monotonic_time ();
+  if (!force && now - cli->last_draw_us < 100000)
+    return;
+  elapsed = (now - cli->start_us) / 1e6;
+  rate = elapsed > 0 ? cli->done / elapsed : 0;
+  fraction = cli->total > 0 ? (double) cli->done / cli->total : 0;
+  filled = (guint) (fraction * 30);
+  cli->last_draw_us = now;
+
+  for (guint i = 0; i < 30; i++)
+    bar[i] = i < filled ? '#' : '.';
+  bar[30] = '\0';
+  if (rate > 0 && cli->total > cli->done)
+    {
+      gint64 left = (gint64) ((cli->total - cli->done) / rate + 0.5);
+
+      eta = g_strdup_printf ("ETA %" G_GINT64_FORMAT ":%02d", left / 60, (int) (left % 60));
+    }
+  else
+    eta = g_strdup (cli->done >= cli->total ? "done" : "ETA --:--");
+
+  fprintf (stderr, "\r\033[K[%s] %" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT " %3.0f%%  %.1f/s  %s%s",
+           bar, cli->done, cli->total, fraction * 100, rate, eta,
+           cli->failed > 0 ? "  (some failed)" : "");
+  fflush (stderr);
+}
+
+static gboolean
+progress_tick_cb (gpointer user_data)
+{
+  progress_draw (user_data, TRUE);
+  return G_SOURCE_CONTINUE;
+}
+
+/* ---------------------------------------------------------------------- */
+/* the batch */
+
+static gboolean
+next_planned_file (gpointer  user_data,
+                   CwTask   *task)
+{
+  Cli *cli = user_data;
+  CwPlannedFile *file;
+
+  if (cli->next >= cli->plan->len)
+    return FALSE;
+  file = g_ptr_array_index (cli->plan, cli->next++);
+  task->kind = CW_TASK_AUDIO;
+  task->input_path = g_strdup (file->input_path);
+  task->output_path = g_strdup (file->output_path);
+  task->seed_key = g_strdup (file->seed_key);
+  return TRUE;
+}
+
+static gboolean
+next_synthetic (gpointer  user_data,
+                CwTask   *task)
+{
+  Cli *cli = user_data;
+
+  if (cli->next >= cli->synthetic_count)
+    return FALSE;
+  task->kind = cli->synthetic_kind;
+  /* mul10 multiplies its own index, like the lesson's range(n) */
+  task->arg = cli->synthetic_kind == CW_TASK_MUL10 ? (gint64) cli->next : cli->synthetic_arg;
+  cli->next++;
+  return TRUE;
+}
+
+static void
+on_result (const CwResult *r,
+           gpointer        user_data)
+{
+  Cli *cli = user_data;
+
+  cli->done++;
+  if (r->status == CW_STATUS_FAILED)
+    cli->failed++;
+  else if (r->status == CW_STATUS_CANCELLED)
+    cli->cancelled++;
+
+  if (cli->json && !cli->quiet)
+    {
+      g_autoptr(GString) line = g_string_sized_new (256);
+
+      g_string_append_printf (line, "{\"type\":\"result\",\"index\":%" G_GUINT64_FORMAT ",\"status\":\"%s\",",
+                              r->index, cw_status_to_string (r->status));
+      g_string_append (line, "\"input\":");
+      json_string (line, r->input_path);
+      g_string_append (line, ",\"output\":");
+      json_string (line, r->output_path);
+      g_string_append (line, ",\"error\":");
+      json_string (line, r->error);
+      g_string_append_printf (line, ",\"frames\":%" G_GINT64_FORMAT ",\"value\":%" G_GINT64_FORMAT
+                              ",\"worker\":%u,\"pid\":%d,\"attempts\":%u,\"start_s\":",
+                              r->frames, r->value, r->worker, r->pid, r->attempts);
+      json_double (line, (r->start_us - cli->start_us) / 1e6);
+      g_string_append (line, ",\"end_s\":");
+      json_double (line, (r->end_us - cli->start_us) / 1e6);
+      g_string_append (line, ",\"cpu_s\":");
+      json_double (line, r->cpu_us / 1e6);
+      g_string_append (line, "}\n");
+      fputs (line->str, stdout);
+    }
+  else if (r->status == CW_STATUS_FAILED && !cli->quiet)
+    {
+      g_autofree char *name = g_filename_display_name (r->input_path ? r->input_path : "?");
+
+      progress_clear (cli);
+      fprintf (stderr, "failed: %s: %s\n", name, r->error ? r->error : "unknown error");
+    }
+
+  progress_draw (cli, FALSE);
+}
+
+static void
+pool_closed_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  Cli *cli = user_data;
+
+  cw_pool_close_finish (CW_POOL (object), result, NULL);
+  cli->end_us = g_get_monotonic_time ();
+  g_main_loop_quit (cli->loop);
+}
+
+static void
+map_done_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Cli *cli = user_data;
+
+  cw_pool_map_finish (CW_POOL (object), result, &cli->stats, &cli->error);
+  /* Like Pool.close + join: the run ends when every worker is reaped. */
+  cw_pool_close_async (cli->pool, NULL, pool_closed_cb, cli);
+}
+
+static gboolean
+interrupted_cb (gpointer user_data)
+{
+  Cli *cli = user_data;
+
+  if (cli->n_interrupts++ == 0)
+    {
+      progress_clear (cli);
+      g_printerr ("corewave-cli: cancelling (press Ctrl+C again to stop at once)\n");
+      g_cancellable_cancel (cli->cancellable);
+      return G_SOURCE_CONTINUE;
+    }
+  /* Twice: leave now. The workers die with us (PR_SET_PDEATHSIG). */
+  _exit (130);
+}
+
+/* ---------------------------------------------------------------------- */
+/* options */
+
+static gboolean
+parse_synthetic (Cli     *cli,
+                 GError **error)
+{
+  g_auto(GStrv) parts = NULL;
+  const char *colon = strchr (cli->synthetic, ':');
+  g_autofree char *kind = g_strndup (cli->synthetic, colon ? (gsize) (colon - cli->synthetic) : strlen (cli->synthetic));
+  gboolean have_count = FALSE;
+
+  if (!cw_task_kind_from_string (kind, &cli->synthetic_kind) || cli->synthetic_kind == CW_TASK_AUDIO)
+    {
+      g_set_error (error, CW_ERROR, CW_ERROR_USAGE,
+                   "--synthetic: unknown kind “%s” (mul10, spin or fib)", kind);
+      return FALSE;
+    }
+  cli->synthetic_arg = cli->synthetic_kind == CW_TASK_SPIN ? 10 : cli->synthetic_kind == CW_TASK_FIB ? 25 : 0;
+
+  parts = g_strsplit_set (colon ? colon + 1 : "", ":,", -1);
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      const char *eq = strchr (parts[i], '=');
+      g_autofree char *key = NULL;
+      guint64 v;
+
+      if (parts[i][0] == '\0')
+        continue;
+      if (eq == NULL)
+        {
+          g_set_error (error, CW_ERROR, CW_ERROR_USAGE, "--synthetic: “%s” is not KEY=VALUE", parts[i]);
+          return FALSE;
+        }
+      key = g_strndup (parts[i], eq - parts[i]);
+      if (!g_ascii_string_to_unsigned (eq + 1, 10, 0, G_MAXINT64, &v, NULL))
+        {
+          g_set_error (error, CW_ERROR, CW_ERROR_USAGE, "--synthetic: “%s” needs a whole number", parts[i]);
+          return FALSE;
+        }
+      if (g_str_equal (key, "count"))
+        {
+          cli->synthetic_count = v;
+          have_count = TRUE;
+        }
+      else if (g_str_equal (key, "ms") && cli->synthetic_kind == CW_TASK_SPIN)
+        cli->synthetic_arg = (gint64) MIN (v, 3600 * 1000);
+      else if (g_str_equal (key, "n") && cli->synthetic_kind == CW_TASK_FIB)
+        {
+          if (v > 92)
+            {
+              g_set_error (error, CW_ERROR, CW_ERROR_USAGE, "--synthetic: fib n must be at most 92");
+              return FALSE;
+            }
+          cli->synthetic_arg = (gint64) v;
+        }
+      else
+        {
+          g_set_error (error, CW_ERROR, CW_ERROR_USAGE, "--synthetic: unknown key “%s” for %s", key, kind);
+          return FALSE;
+        }
+    }
+  if (!have_count)
+    {
+      g_set_error (error, CW_ERROR, CW_ERROR_USAGE, "--synthetic: give a count, e.g. %s:count=1000", kind);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static int
+run_demo (Cli *cli)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (cli->demo_count < 1 || cli->demo_count > 10000)
+    return usage_error ("--demo-count must be between 1 and 10000");
+  if (!(cli->demo_seconds > 0 && cli->demo_seconds <= 24 * 3600))
+    return usage_error ("--demo-seconds must be more than 0 and at most a day");
+  if (!cw_audio_write_demo (cli->demo_dir, cli->demo_count, cli->demo_seconds, &error))
+    {
+      g_printerr ("corewave-cli: could not write the demo set: %s\n", error->message);
+      return EXIT_SOME_FAILED;
+    }
+  if (!cli->json)
+    printf ("Wrote %d demo files of %g s to %s\n", cli->demo_count, cli->demo_seconds, cli->demo_dir);
+  return 0;
+}
+
+static void
+print_summary (Cli *cli)
+{
+  double wall = (cli->end_us - cli->start_us) / 1e6;
+  double cpu = cli->stats.cpu_us / 1e6;
+  g_autofree char *chunk = cli->chunk > 0 ? g_strdup_printf ("%u", cli->chunk)
+                                          : g_strdup_printf ("auto (up to %u)", cli->stats.max_chunk_size);
+
+  if (cli->json)
+    {
+      g_autoptr(GString) line = g_string_new ("{\"type\":\"summary\",\"wall_s\":");
+
+      json_double (line, wall);
+      g_string_append (line, ",\"cpu_s\":");
+      json_double (line, cpu);
+      g_string_append_printf (line, ",\"ok\":%" G_GUINT64_FORMAT ",\"failed\":%" G_GUINT64_FORMAT
+                              ",\"cancelled\":%" G_GUINT64_FORMAT ",\"total\":%" G_GUINT64_FORMAT
+                              ",\"workers\":%u,\"chunk_size\":",
+                              cli->stats.n_ok, cli->stats.n_failed, cli->stats.n_cancelled,
+                              cli->total, cli->stats.n_workers);
+      if (cli->chunk > 0)
+        g_string_append_printf (line, "%u", cli->chunk);
+      else
+        g_string_append (line, "\"auto\"");
+      g_string_append_printf (line, ",\"max_chunk_size\":%u,\"trips\":%" G_GUINT64_FORMAT
+                              ",\"retried\":%u,\"worker_deaths\":%u,\"order\":\"%s\",\"mode\":\"%s\"",
+                              cli->stats.max_chunk_size, cli->stats.n_trips, cli->stats.n_retried,
+                              cli->stats.n_worker_deaths, cw_order_to_string (cli->order),
+                              cw_mode_to_string (cli->mode));
+      if (cli->mode == CW_MODE_PROCESSES)
+        {
+          struct rusage ru;
+
+          /* every worker has been reaped by now: the largest one's peak */
+          getrusage (RUSAGE_CHILDREN, &ru);
+          g_string_append_printf (line, ",\"worker_peak_rss_mb\":%.1f", ru.ru_maxrss / 1024.0);
+        }
+      g_string_append (line, ",\"seed\":");
+      g_string_append_printf (line, "%" G_GUINT64_FORMAT, cli->seed);
+      g_string_append (line, ",\"transform\":");
+      json_string (line, cli->synthetic ? NULL : cli->transform);
+      g_string_append (line, ",\"output_dir\":");
+      json_string (line, cli->output_dir);
+      g_string_append (line, "}\n");
+      fputs (line->str, stdout);
+      return;
+    }
+
+  if (cli->quiet)
+    return;
+  printf ("%" G_GUINT64_FORMAT " %s in %.2f s: %" G_GUINT64_FORMAT " ok, %" G_GUINT64_FORMAT " failed",
+          cli->total, cli->synthetic ? "tasks" : "files", wall, cli->stats.n_ok, cli->stats.n_failed);
+  if (cli->stats.n_cancelled > 0)
+    printf (", %" G_GUINT64_FORMAT " cancelled", cli->stats.n_cancelled);
+  printf (".\nCPU %.2f s, speed-up %.2f× on %u %s (%s), chunk size %s, order %s",
+          cpu, wall > 0 ? cpu / wall : 0.0, cli->stats.n_workers,
+          cli->mode == CW_MODE_PROCESSES ? "worker processes" : cli->mode == CW_MODE_THREADS ? "threads" : "thread",
+          cw_mode_to_string (cli->mode), chunk, cw_order_to_string (cli->order));
+  if (cli->stats.n_worker_deaths > 0)
+    printf (", %u worker deaths survived", cli->stats.n_worker_deaths);
+  printf (".\n");
+  if (cli->output_dir != NULL && cli->stats.n_ok > 0)
+    {
+      g_autofree char *dir = g_filename_display_name (cli->output_dir);
+
+      printf ("Output: %s\n", dir);
+    }
+}
+
+int
+cw_cli_run (int    argc,
+            char **argv)
+{
+  Cli cli = {
+    .workers = WORKERS_UNSET,
+    .demo_count = 24,
+    .demo_seconds = 240.0,
+  };
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) skipped = NULL;
+  g_autoptr(CwChain) chain = NULL;
+  g_autofree char *canonical_spec = NULL;
+  CwJobSettings settings = { 0 };
+  guint tick = 0, sigint = 0, sigterm = 0;
+  int status;
+  GOptionEntry entries[] = {
+    { "output-dir", 'o', 0, G_OPTION_ARG_FILENAME, &cli.output_dir, "Write the results into DIR (created if missing)", "DIR" },
+    { "workers", 'j', 0, G_OPTION_ARG_INT, &cli.workers, "Worker count, 1–256 (default: online CPUs)", "N" },
+    { "chunk-size", 'c', 0, G_OPTION_ARG_STRING, &cli.chunk_size, "Tasks per trip to a worker, or auto (default)", "N|auto" },
+    { "order", 0, 0, G_OPTION_ARG_STRING, &cli.order_name, "ordered (imap), unordered (imap_unordered, default) or all (map)", "ORDER" },
+    { "transform", 't', 0, G_OPTION_ARG_STRING, &cli.transform, "Transform chain (default: " CW_DEFAULT_SPEC ")", "SPEC" },
+    { "format", 'f', 0, G_OPTION_ARG_STRING, &cli.format_name, "Output format: wav, flac, ogg, opus or mp3 (default: as the input)", "FORMAT" },
+    { "mode", 0, 0, G_OPTION_ARG_STRING, &cli.mode_name, "processes (default), threads or sequential", "MODE" },
+    { "seed", 0, 0, G_OPTION_ARG_STRING, &cli.seed_text, "Batch seed for the noise (default 0)", "N" },
+    { "overwrite", 0, 0, G_OPTION_ARG_NONE, &cli.overwrite, "Replace existing outputs (never an input)", NULL },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &cli.json, "One JSON object per result on stdout, then a summary object", NULL },
+    { "progress", 0, 0, G_OPTION_ARG_NONE, &cli.progress, "Show the progress bar even when stderr is not a terminal", NULL },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &cli.quiet, "Print only errors (with --json: only the summary object)", NULL },
+    { "synthetic", 0, 0, G_OPTION_ARG_STRING, &cli.synthetic, "Run synthetic tasks: mul10:count=N, spin:count=N,ms=M or fib:count=N,n=M", "KIND:count=N[,…]" },
+    { "demo", 0, 0, G_OPTION_ARG_FILENAME, &cli.demo_dir, "Write the lesson's demo set to DIR and exit", "DIR" },
+    { "demo-count", 0, 0, G_OPTION_ARG_INT, &cli.demo_count, "Files in the demo set (default 24)", "N" },
+    { "demo-seconds", 0, 0, G_OPTION_ARG_DOUBLE, &cli.demo_seconds, "Length of each demo file (default 240)", "S" },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &cli.inputs, NULL, "INPUT…" },
+    { NULL }
+  };
+
+  context = g_option_context_new ("INPUT… -o OUTDIR");
+  g_option_context_set_summary (context,
+    "Transform audio files on every CPU core. INPUT is a file or a folder (walked\n"
+    "recursively). Outputs are written beside each other in OUTDIR; inputs are\n"
+    "never modified.\n\n"
+    "Transform chains: noise:sigma=0.1  gain:db=-3  normalize:peak=-1\n"
+    "  fade:in=500:out=2000  mono  copy, joined with commas.");
+  g_option_context_set_description (context,
+    "Exit status: 0 when every file succeeded, 1 when some failed, 2 for usage errors.");
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      status = usage_error ("%s", error->message);
+      goto out;
+    }
+
+  if (cli.demo_dir != NULL)
+    {
+      status = run_demo (&cli);
+      goto out;
+    }
+
+  /* Validate everything before touching a file. */
+  /* 0 means "online CPUs" to the pool, not to a person: "--workers 0" is
+   * a mistake, and the message says 1 is the least. */
+  if (cli.workers == WORKERS_UNSET)
+    cli.workers = 0;
+  else if (cli.workers < 1 || cli.workers > CW_POOL_MAX_WORKERS)
+    {
+      status = usage_error ("--workers must be between 1 and %d", CW_POOL_MAX_WORKERS);
+      goto out;
+    }
+  if (cli.chunk_size != NULL && !g_str_equal (cli.chunk_size, "auto"))
+    {
+      guint64 k;
+
+      if (!g_ascii_string_to_unsigned (cli.chunk_size, 10, 1, CW_POOL_MAX_CHUNK_SIZE, &k, NULL))
+        {
+          status = usage_error ("--chunk-size must be auto or a number from 1 to %d", CW_POOL_MAX_CHUNK_SIZE);
+          goto out;
+        }
+      cli.chunk = (guint) k;
+    }
+  cli.order = CW_ORDER_UNORDERED;
+  if (cli.order_name != NULL && !cw_order_from_string (cli.order_name, &cli.order))
+    {
+      status = usage_error ("--order must be ordered, unordered or all, not “%s”", cli.order_name);
+      goto out;
+    }
+  cli.mode = CW_MODE_PROCESSES;
+  if (cli.mode_name != NULL && !cw_mode_from_string (cli.mode_name, &cli.mode))
+    {
+      status = usage_error ("--mode must be processes, threads or sequential, not “%s”", cli.mode_name);
+      goto out;
+    }
+  cli.format = CW_FORMAT_SAME;
+  if (cli.format_name != NULL && !cw_format_from_string (cli.format_name, &cli.format))
+    {
+      status = usage_error ("--format must be wav, flac, ogg, opus or mp3, not “%s”", cli.format_name);
+      goto out;
+    }
+  if (cli.seed_text != NULL && !g_ascii_string_to_unsigned (cli.seed_text, 10, 0, G_MAXUINT64, &cli.seed, NULL))
+    {
+      status = usage_error ("--seed must be a whole number, not “%s”", cli.seed_text);
+      goto out;
+    }
+  if (cli.transform == NULL)
+    cli.transform = g_strdup (CW_DEFAULT_SPEC);
+  chain = cw_chain_parse (cli.transform, &error);
+  if (chain == NULL)
+    {
+      status = usage_error ("--transform: %s", error->message);
+      goto out;
+    }
+  canonical_spec = cw_chain_to_string (chain);
+
+  if (cli.synthetic != NULL)
+    {
+      if (!parse_synthetic (&cli, &error))
+        {
+          status = usage_error ("%s", error->message);
+          goto out;
+        }
+      if (cli.inputs != NULL)
+        {
+          status = usage_error ("--synthetic takes no INPUT");
+          goto out;
+        }
+      cli.total = cli.synthetic_count;
+    }
+  else
+    {
+      g_autoptr(GPtrArray) files = NULL;
+
+      if (cli.inputs == NULL)
+        {
+          status = usage_error ("no INPUT given");
+          goto out;
+        }
+      if (cli.output_dir == NULL)
+        {
+          status = usage_error ("no output folder given: add -o OUTDIR");
+          goto out;
+        }
+      if (g_mkdir_with_parents (cli.output_dir, 0777) != 0)
+        {
+          int saved = errno;
+          g_autofree char *dir = g_filename_display_name (cli.output_dir);
+
+          g_printerr ("corewave-cli: cannot create the output folder %s: %s\n", dir, g_strerror (saved));
+          status = EXIT_SOME_FAILED;
+          goto out;
+        }
+
+      skipped = g_ptr_array_new_with_free_func (g_free);
+      files = cw_inputs_collect ((const char * const *) cli.inputs, cli.output_dir, skipped);
+      if (!cli.quiet)
+        for (guint i = 0; i < skipped->len; i++)
+          {
+            g_autofree char *note = g_filename_display_name (g_ptr_array_index (skipped, i));
+
+            g_printerr ("skipped: %s\n", note);
+          }
+      cli.plan = cw_inputs_plan (files, cli.output_dir, cli.format, cli.overwrite);
+      cli.total = cli.plan->len;
+      if (cli.total == 0)
+        {
+          g_printerr ("corewave-cli: no audio files found in the inputs\n");
+          status = EXIT_SOME_FAILED;
+          goto out;
+        }
+    }
+
+  settings.spec = canonical_spec;
+  settings.format = cli.format;
+  settings.seed = cli.seed;
+  settings.overwrite = cli.overwrite;
+
+  cli.show_progress = !cli.json && !cli.quiet && (cli.progress || isatty (STDERR_FILENO));
+  cli.loop = g_main_loop_new (NULL, FALSE);
+  cli.cancellable = g_cancellable_new ();
+  sigint = g_unix_signal_add (SIGINT, interrupted_cb, &cli);
+  sigterm = g_unix_signal_add (SIGTERM, interrupted_cb, &cli);
+  if (cli.show_progress)
+    tick = g_timeout_add (250, progress_tick_cb, &cli);
+
+  cli.start_us = g_get_monotonic_time ();
+  cli.pool = cw_pool_new (cli.mode, (guint) cli.workers);
+  cw_pool_set_chunk_size (cli.pool, cli.chunk);
+  cw_pool_map_async (cli.pool, &settings,
+                     cli.synthetic ? next_synthetic : next_planned_file, &cli, NULL,
+                     cli.total, cli.order, on_result, &cli,
+                     cli.cancellable, map_done_cb, &cli);
+  g_main_loop_run (cli.loop);
+
+  g_clear_handle_id (&tick, g_source_remove);
+  g_clear_handle_id (&sigint, g_source_remove);
+  g_clear_handle_id (&sigterm, g_source_remove);
+  progress_draw (&cli, TRUE);
+  if (cli.show_progress)
+    fputc ('\n', stderr);
+
+  if (cli.error != NULL && !g_error_matches (cli.error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_printerr ("corewave-cli: %s\n", cli.error->message);
+  print_summary (&cli);
+  fflush (stdout);
+
+  status = (cli.error != NULL || cli.failed > 0 || cli.cancelled > 0) ? EXIT_SOME_FAILED : 0;
+
+out:
+  cli_clear (&cli);
+  return status;
+}

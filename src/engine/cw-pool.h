@@ -1,0 +1,134 @@
+/* cw-pool.h: a pool of worker processes (or threads) driven from the GLib main loop
+ *
+ * Copyright 2026 The Corewave Authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "cw-task.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  CW_MODE_PROCESSES,   /* corewave-worker child processes (the default) */
+  CW_MODE_THREADS,     /* a GThreadPool in this process */
+  CW_MODE_SEQUENTIAL,  /* one task after another on one background thread */
+} CwMode;
+
+typedef enum
+{
+  CW_ORDER_ORDERED,    /* like Pool.imap: streamed in submission order */
+  CW_ORDER_UNORDERED,  /* like Pool.imap_unordered: streamed as they complete */
+  CW_ORDER_ALL,        /* like Pool.map: all delivered at the end, in order */
+} CwOrder;
+
+#define CW_POOL_MAX_WORKERS    256
+#define CW_POOL_MAX_CHUNK_SIZE 16384
+
+const char *cw_mode_to_string    (CwMode      mode);
+gboolean    cw_mode_from_string  (const char *name,
+                                  CwMode     *mode);
+const char *cw_order_to_string   (CwOrder     order);
+gboolean    cw_order_from_string (const char *name,
+                                  CwOrder    *order);
+
+typedef struct
+{
+  guint64 n_tasks;        /* results delivered */
+  guint64 n_ok;
+  guint64 n_failed;
+  guint64 n_cancelled;
+  gint64  wall_us;        /* from the call to the last result */
+  gint64  cpu_us;         /* this process's CPU plus the workers' task CPU */
+  guint   n_workers;
+  guint   chunk_size;     /* the fixed size, or 0 for auto */
+  guint   max_chunk_size; /* the largest chunk actually sent */
+  guint64 n_trips;        /* chunks sent to workers (retries included) */
+  guint   n_retried;      /* tasks re-run after their worker died */
+  guint   n_worker_deaths;
+  double  auto_task_us;   /* auto: the measured time of one task */
+  CwMode  mode;
+  CwOrder order;
+} CwBatchStats;
+
+/* Fills @task (kind, arg and, for audio, owned paths and seed key; the pool
+ * sets the index) and returns TRUE, or returns FALSE when there is no more. */
+typedef gboolean (*CwTaskSourceFunc) (gpointer  user_data,
+                                      CwTask   *task);
+/* Called on the pool's main context for every result, in the batch's order.
+ * @result is only valid during the call (cw_result_copy () to keep it). */
+typedef void     (*CwResultFunc)     (const CwResult *result,
+                                      gpointer        user_data);
+
+#define CW_TYPE_POOL (cw_pool_get_type ())
+G_DECLARE_FINAL_TYPE (CwPool, cw_pool, CW, POOL, GObject)
+
+/* @n_workers 0 means the number of online CPUs. */
+CwPool   *cw_pool_new               (CwMode               mode,
+                                     guint                n_workers);
+CwMode    cw_pool_get_mode          (CwPool              *self);
+guint     cw_pool_get_n_workers     (CwPool              *self);
+/* 0 means auto: chunks sized from measured task times. */
+void      cw_pool_set_chunk_size    (CwPool              *self,
+                                     guint                chunk_size);
+guint     cw_pool_get_chunk_size    (CwPool              *self);
+/* Defaults to cw_pool_find_worker (). */
+void      cw_pool_set_worker_path   (CwPool              *self,
+                                     const char          *path);
+/* $CW_WORKER_PATH, else next to this executable (the build tree), else libexecdir. */
+char     *cw_pool_find_worker       (void);
+/* The pids of the live worker processes (empty in thread modes). */
+GArray   *cw_pool_get_worker_pids   (CwPool              *self);
+
+/* Runs every task the source gives; like Pool.imap / imap_unordered / map
+ * depending on @order. Tasks are pulled from the source as workers need
+ * them, so a batch of a million never sits in memory at once (except the
+ * results of CW_ORDER_ALL, which map's contract keeps until the end).
+ * Cancelling stops dispatch, ends the workers busy with the batch, removes
+ * their partial outputs and reports their tasks as cancelled; results
+ * already delivered stand. The finish function fails with
+ * G_IO_ERROR_CANCELLED then, and fills @stats either way. */
+void      cw_pool_map_async         (CwPool              *self,
+                                     const CwJobSettings *settings,
+                                     CwTaskSourceFunc     source,
+                                     gpointer             source_data,
+                                     GDestroyNotify       source_destroy,
+                                     guint64              n_tasks_hint,
+                                     CwOrder              order,
+                                     CwResultFunc         on_result,
+                                     gpointer             result_data,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data);
+gboolean  cw_pool_map_finish        (CwPool              *self,
+                                     GAsyncResult        *result,
+                                     CwBatchStats        *stats,
+                                     GError             **error);
+
+/* Like Pool.apply_async: one task; @callback is its completion callback.
+ * @task is copied. */
+void      cw_pool_apply_async       (CwPool              *self,
+                                     const CwJobSettings *settings,
+                                     const CwTask        *task,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data);
+CwResult *cw_pool_apply_finish      (CwPool              *self,
+                                     GAsyncResult        *result,
+                                     GError             **error);
+
+/* Like Pool.close + join: lets running batches finish, then ends the
+ * workers and completes once every one has been reaped. */
+void      cw_pool_close_async       (CwPool              *self,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data);
+gboolean  cw_pool_close_finish      (CwPool              *self,
+                                     GAsyncResult        *result,
+                                     GError             **error);
+
+G_END_DECLS

@@ -1,0 +1,93 @@
+/* cw-task.h: what a worker runs, and what it answers
+ *
+ * Copyright 2026 The Corewave Authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "cw-audio.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  CW_TASK_AUDIO = 1,  /* input_path -> output_path through the job's transform chain */
+  CW_TASK_MUL10,      /* value = arg * 10: the lesson's trivial task */
+  CW_TASK_SPIN,       /* burn arg ms of CPU time */
+  CW_TASK_FIB,        /* value = fib (arg), computed naively */
+  CW_TASK_N_KINDS,
+} CwTaskKind;
+
+typedef struct
+{
+  guint64     index;        /* submission number, from 0 */
+  CwTaskKind  kind;
+  gint64      arg;
+  char       *input_path;   /* audio tasks: owned strings; NULL otherwise */
+  char       *output_path;
+  char       *seed_key;
+} CwTask;
+
+typedef enum
+{
+  CW_STATUS_OK,
+  CW_STATUS_FAILED,
+  CW_STATUS_CANCELLED,
+} CwStatus;
+
+typedef struct
+{
+  guint64   index;
+  CwStatus  status;
+  guint32   attempts;      /* 1, or 2 when the task was retried after its worker died */
+  gint32    pid;           /* the process that ran it */
+  guint32   worker;        /* the pool slot (process or thread) that ran it */
+  gint64    value;         /* synthetic tasks' answer */
+  gint64    frames;        /* audio frames written */
+  gint64    start_us;      /* CLOCK_MONOTONIC, comparable across processes */
+  gint64    end_us;
+  gint64    cpu_us;        /* CPU time of the thread that ran it */
+  char     *error;         /* owned; NULL when ok */
+  char     *output_path;   /* owned; NULL when none was written */
+  char     *input_path;    /* owned; filled in by the pool from its own copy of the task */
+} CwResult;
+
+/* Settings shared by every task of one batch, sent once per chunk. */
+typedef struct
+{
+  char     *spec;          /* transform chain, see cw-spec.h */
+  CwFormat  format;
+  guint64   seed;
+  gboolean  overwrite;
+} CwJobSettings;
+
+const char *cw_task_kind_to_string   (CwTaskKind           kind);
+gboolean    cw_task_kind_from_string (const char          *name,
+                                      CwTaskKind          *kind);
+const char *cw_status_to_string      (CwStatus             status);
+
+void        cw_task_clear            (CwTask              *task);
+void        cw_task_copy_into        (const CwTask        *src,
+                                      CwTask              *dest);
+void        cw_result_clear          (CwResult            *result);
+CwResult   *cw_result_copy           (const CwResult      *result);
+void        cw_result_free           (CwResult            *result);
+void        cw_job_settings_clear    (CwJobSettings       *settings);
+void        cw_job_settings_copy_into(const CwJobSettings *src,
+                                      CwJobSettings       *dest);
+
+/* Runs one task in this thread and fills @result (index, status, times,
+ * cpu, pid, value/frames, error). @chain is the parsed settings->spec
+ * (audio tasks only; may be NULL for synthetic ones). */
+void        cw_task_run              (const CwJobSettings *settings,
+                                      const CwChain       *chain,
+                                      const CwTask        *task,
+                                      CwResult            *result,
+                                      GCancellable        *cancellable);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CwResult, cw_result_free)
+
+G_END_DECLS
