@@ -1,0 +1,370 @@
+/* test-cpu-sampler.c: /proc/stat parsing and the live sampler
+ *
+ * Copyright 2026 The Corewave Authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <gio/gio.h>
+
+#include "cw-cpu-sampler.h"
+
+/* No run comes near it; it only turns a hang into a failure. */
+#define WAIT_TIMEOUT_S 20
+
+static gboolean
+flag_timeout_cb (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+#define WAIT_UNTIL(cond)                                                      \
+  G_STMT_START {                                                              \
+    gboolean timed_out_ = FALSE;                                              \
+    guint timeout_id_ = g_timeout_add_seconds (WAIT_TIMEOUT_S,                \
+                                               flag_timeout_cb, &timed_out_); \
+    while (!(cond) && !timed_out_)                                            \
+      g_main_context_iteration (NULL, TRUE);                                  \
+    if (timed_out_)                                                           \
+      g_error ("timed out after %d s waiting for %s", WAIT_TIMEOUT_S, #cond); \
+    g_source_remove (timeout_id_);                                            \
+  } G_STMT_END
+
+/* ---------------------------------------------------------------------- */
+/* parsing */
+
+static void
+test_parse_two_cores (void)
+{
+  const char *before =
+    "cpu  100 0 100 800 0 0 0 0 0 0\n"
+    "cpu0 50 0 50 400 0 0 0 0 0 0\n"
+    "cpu1 50 0 50 400 0 0 0 0 0 0\n"
+    "intr 12345 0 0\n"
+    "ctxt 999\n";
+  const char *after =
+    "cpu  200 10 130 1060 0 0 0 0 0 0\n"
+    "cpu0 130 10 60 400 0 0 0 0 0 0\n"    /* +100 busy, +0 idle: 100 % */
+    "cpu1 70 0 70 660 0 0 0 0 0 0\n"      /* +40 busy, +260 idle */
+    "intr 12400 0 0\n";
+  g_autoptr(CwCpuSample) sample = cw_cpu_sample_from_stat (before, after);
+  g_autoptr(CwCpuSample) copy = NULL;
+
+  g_assert_nonnull (sample);
+  g_assert_cmpuint (sample->n_cpus, ==, 2);
+  g_assert_cmpfloat_with_epsilon (sample->usage[0], 1.0, 1e-9);
+  g_assert_cmpfloat_with_epsilon (sample->usage[1], 40.0 / 300.0, 1e-9);
+  g_assert_cmpfloat_with_epsilon (sample->total, 140.0 / 400.0, 1e-9);
+  g_assert_cmpuint (sample->workers[0], ==, 0);
+  g_assert_cmpuint (sample->workers[1], ==, 0);
+  g_assert_cmpint (sample->time_us, >, 0);
+
+  copy = cw_cpu_sample_copy (sample);
+  g_assert_cmpuint (copy->n_cpus, ==, 2);
+  g_assert_true (copy->usage != sample->usage);
+  g_assert_cmpfloat (copy->usage[1], ==, sample->usage[1]);
+  g_assert_cmpfloat (copy->total, ==, sample->total);
+}
+
+static void
+test_parse_offline_core (void)
+{
+  /* cpu1 is offline: no line at all. Cores are keyed by number. */
+  const char *before =
+    "cpu  10 0 10 80 0 0 0 0 0 0\n"
+    "cpu0 5 0 5 40 0 0 0 0 0 0\n"
+    "cpu2 5 0 5 40 0 0 0 0 0 0\n";
+  const char *after =
+    "cpu  30 0 10 140 0 0 0 0 0 0\n"
+    "cpu0 5 0 5 100 0 0 0 0 0 0\n"
+    "cpu2 25 0 5 40 0 0 0 0 0 0\n";
+  g_autoptr(CwCpuSample) sample = cw_cpu_sample_from_stat (before, after);
+
+  g_assert_cmpuint (sample->n_cpus, ==, 3);
+  g_assert_cmpfloat_with_epsilon (sample->usage[0], 0.0, 1e-9);
+  g_assert_cmpfloat (sample->usage[1], ==, -1.0);
+  g_assert_cmpfloat_with_epsilon (sample->usage[2], 1.0, 1e-9);
+}
+
+static void
+test_parse_steal (void)
+{
+  /* Only steal grows (a starved VM): all of it is busy. iowait is not. */
+  const char *before =
+    "cpu  0 0 0 0 0 0 0 0 0 0\n"
+    "cpu0 0 0 0 0 0 0 0 0 0 0\n"
+    "cpu1 0 0 0 0 0 0 0 0 0 0\n";
+  const char *after =
+    "cpu  0 0 0 0 50 0 0 50 0 0\n"
+    "cpu0 0 0 0 0 0 0 0 50 0 0\n"
+    "cpu1 0 0 0 0 50 0 0 0 0 0\n";
+  g_autoptr(CwCpuSample) sample = cw_cpu_sample_from_stat (before, after);
+
+  g_assert_cmpuint (sample->n_cpus, ==, 2);
+  g_assert_cmpfloat_with_epsilon (sample->usage[0], 1.0, 1e-9);
+  g_assert_cmpfloat_with_epsilon (sample->usage[1], 0.0, 1e-9);
+  g_assert_cmpfloat_with_epsilon (sample->total, 0.5, 1e-9);
+}
+
+static void
+test_parse_guest_not_counted_twice (void)
+{
+  /* guest is already inside user: 50 user (of which 50 guest) + 50 idle. */
+  const char *before = "cpu  0 0 0 0 0 0 0 0 0 0\ncpu0 0 0 0 0 0 0 0 0 0 0\n";
+  const char *after = "cpu  50 0 0 50 0 0 0 0 50 0\ncpu0 50 0 0 50 0 0 0 0 50 0\n";
+  g_autoptr(CwCpuSample) sample = cw_cpu_sample_from_stat (before, after);
+
+  g_assert_cmpfloat_with_epsilon (sample->usage[0], 0.5, 1e-9);
+  g_assert_cmpfloat_with_epsilon (sample->total, 0.5, 1e-9);
+}
+
+static void
+test_parse_counter_reset (void)
+{
+  /* cpu0: every counter reset (hotplug); cpu1: only idle went back while
+   * user grew a lot; cpu2: iowait went backwards (the kernel allows it). */
+  const char *before =
+    "cpu  18446744073709551600 0 100 900 10 0 0 0 0 0\n"
+    "cpu0 1000 1000 1000 1000 1000 1000 1000 1000 0 0\n"
+    "cpu1 100 0 0 5000 0 0 0 0 0 0\n"
+    "cpu2 100 0 0 100 500 0 0 0 0 0\n";
+  const char *after =
+    "cpu  5 0 50 100 0 0 0 0 0 0\n"
+    "cpu0 1 0 0 2 0 0 0 0 0 0\n"
+    "cpu1 400 0 0 10 0 0 0 0 0 0\n"
+    "cpu2 150 0 0 150 400 0 0 0 0 0\n";
+  g_autoptr(CwCpuSample) sample = cw_cpu_sample_from_stat (before, after);
+
+  g_assert_cmpuint (sample->n_cpus, ==, 3);
+  for (guint i = 0; i < sample->n_cpus; i++)
+    {
+      g_assert_cmpfloat (sample->usage[i], >=, 0.0);
+      g_assert_cmpfloat (sample->usage[i], <=, 1.0);
+    }
+  g_assert_cmpfloat (sample->total, >=, 0.0);
+  g_assert_cmpfloat (sample->total, <=, 1.0);
+  g_assert_cmpfloat_with_epsilon (sample->usage[1], 1.0, 1e-9);
+  g_assert_cmpfloat_with_epsilon (sample->usage[2], 0.5, 1e-9);
+}
+
+static void
+test_parse_garbage (void)
+{
+  g_autoptr(CwCpuSample) empty = cw_cpu_sample_from_stat ("", "");
+  g_autoptr(CwCpuSample) junk = NULL;
+  g_autoptr(CwCpuSample) huge = NULL;
+
+  g_assert_cmpuint (empty->n_cpus, ==, 0);
+  g_assert_cmpfloat (empty->total, ==, 0.0);
+
+  junk = cw_cpu_sample_from_stat ("cpu\ncpux 1 2\ncpu0\n", "cpu0 x y\ncpu1");
+  g_assert_cmpuint (junk->n_cpus, ==, 1);  /* a bare "cpu1" is no core line */
+  g_assert_cmpfloat (junk->usage[0], ==, 0.0);
+
+  /* A preposterous core number does not allocate gigabytes. */
+  huge = cw_cpu_sample_from_stat ("cpu99999999999 1 1 1 1\n", "cpu99999999999 2 2 2 2\n");
+  g_assert_cmpuint (huge->n_cpus, ==, 0);
+}
+
+static void
+test_parse_last_cpu (void)
+{
+  /* The real layout with a comm holding spaces and ")" and "(": field 39 is 7. */
+  const char *tricky =
+    "4242 (my ) (odd) name) S 1 4242 4242 0 -1 4194560 100 0 0 0 5 3 0 0 20 0 "
+    "1 0 123456 1000000 200 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 7 "
+    "0 0 0 0 0 0 0 0 0 0 0 0 0\n";
+  const char *plain =
+    "1 (init) S 0 1 1 0 -1 4194560 1 0 0 0 0 0 0 0 20 0 1 0 10 100 10 "
+    "18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 123 0 0 0 0 0\n";
+  g_autofree char *self_stat = NULL;
+
+  g_assert_cmpint (cw_cpu_parse_last_cpu (tricky), ==, 7);
+  g_assert_cmpint (cw_cpu_parse_last_cpu (plain), ==, 123);
+  g_assert_cmpint (cw_cpu_parse_last_cpu ("12 (short) R 1 2 3\n"), ==, -1);
+  g_assert_cmpint (cw_cpu_parse_last_cpu ("no parenthesis 1 2 3"), ==, -1);
+  g_assert_cmpint (cw_cpu_parse_last_cpu (""), ==, -1);
+
+  /* And the kernel's own text for this process. */
+  g_assert_true (g_file_get_contents ("/proc/self/stat", &self_stat, NULL, NULL));
+  g_assert_cmpint (cw_cpu_parse_last_cpu (self_stat), >=, 0);
+}
+
+/* ---------------------------------------------------------------------- */
+/* the live sampler */
+
+typedef struct
+{
+  guint        n_samples;
+  guint        n_cpus;
+  gboolean     bad;
+  GThread     *main_thread;
+  gint64       worker_cpu;   /* -1 until the watched pid was seen */
+  guint        worker_hits;
+} SampleLog;
+
+static void
+sample_cb (CwCpuSampler *sampler,
+           CwCpuSample  *sample,
+           gpointer      user_data)
+{
+  SampleLog *log = user_data;
+  guint marked = 0;
+
+  if (g_thread_self () != log->main_thread)
+    log->bad = TRUE;
+  if (sample->n_cpus == 0 || sample->total < 0 || sample->total > 1)
+    log->bad = TRUE;
+
+  for (guint i = 0; i < sample->n_cpus; i++)
+    {
+      if (sample->usage[i] > 1 || (sample->usage[i] < 0 && sample->usage[i] != -1))
+        log->bad = TRUE;
+      if (sample->workers[i] > 0)
+        {
+          log->worker_cpu = i;
+          marked += sample->workers[i];
+        }
+    }
+  if (marked > 0)
+    log->worker_hits++;
+
+  log->n_samples++;
+  log->n_cpus = sample->n_cpus;
+}
+
+static void
+test_live_samples (void)
+{
+  g_autoptr(CwCpuSampler) sampler = cw_cpu_sampler_new (50);
+  SampleLog log = { .main_thread = g_thread_self (), .worker_cpu = -1 };
+  gint64 start;
+
+  g_signal_connect (sampler, "sample", G_CALLBACK (sample_cb), &log);
+
+  start = g_get_monotonic_time ();
+  cw_cpu_sampler_start (sampler);
+  cw_cpu_sampler_start (sampler);  /* a second start does nothing */
+  WAIT_UNTIL (log.n_samples >= 3);
+  g_assert_false (log.bad);
+  g_assert_cmpuint (log.n_cpus, >=, 1);
+  /* 3 samples at 50 ms: well under a second even on a loaded machine. */
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 10 * G_USEC_PER_SEC);
+
+  /* Stop is prompt (the thread waits on a condition, not in sleep) and
+   * nothing is emitted afterwards, not even a sample already queued. */
+  start = g_get_monotonic_time ();
+  cw_cpu_sampler_stop (sampler);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, G_USEC_PER_SEC / 2);
+  {
+    guint n = log.n_samples;
+
+    while (g_main_context_iteration (NULL, FALSE))
+      ;
+    g_assert_cmpuint (log.n_samples, ==, n);
+  }
+
+  /* And it starts again. */
+  cw_cpu_sampler_start (sampler);
+  {
+    guint n = log.n_samples;
+
+    WAIT_UNTIL (log.n_samples >= n + 2);
+  }
+  g_assert_false (log.bad);
+
+  /* Dispose stops it: the thread is joined within the last unref. */
+  g_assert_finalize_object (g_steal_pointer (&sampler));
+}
+
+static void
+test_slow_interval_stops_promptly (void)
+{
+  g_autoptr(CwCpuSampler) sampler = cw_cpu_sampler_new (60 * 1000);
+  gint64 start;
+
+  cw_cpu_sampler_start (sampler);
+  start = g_get_monotonic_time ();
+  g_assert_finalize_object (g_steal_pointer (&sampler));
+  g_assert_cmpint (g_get_monotonic_time () - start, <, G_USEC_PER_SEC / 2);
+}
+
+static void
+wait_child_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
+  *(gboolean *) user_data = TRUE;
+}
+
+static void
+test_live_worker_marked (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) child = NULL;
+  g_autoptr(CwCpuSampler) sampler = NULL;
+  SampleLog log = { .main_thread = g_thread_self (), .worker_cpu = -1 };
+  gboolean child_done = FALSE;
+  gint32 pid;
+
+  child = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error,
+                            "sh", "-c", "while :; do :; done", NULL);
+  g_assert_no_error (error);
+  /* Record the pid now: it is cleared once the child is reaped. */
+  pid = (gint32) g_ascii_strtoll (g_subprocess_get_identifier (child), NULL, 10);
+  g_assert_cmpint (pid, >, 0);
+
+  sampler = cw_cpu_sampler_new (50);
+  g_signal_connect (sampler, "sample", G_CALLBACK (sample_cb), &log);
+  cw_cpu_sampler_set_pids (sampler, &pid, 1);
+  cw_cpu_sampler_start (sampler);
+
+  WAIT_UNTIL (log.worker_hits >= 2);
+  g_assert_false (log.bad);
+  g_assert_cmpint (log.worker_cpu, >=, 0);
+  g_assert_cmpint (log.worker_cpu, <, log.n_cpus);
+
+  /* Unwatched, the marks go away with the next samples. */
+  cw_cpu_sampler_set_pids (sampler, NULL, 0);
+  {
+    guint n = log.n_samples;
+    guint hits;
+
+    WAIT_UNTIL (log.n_samples >= n + 2);  /* one may have been read before */
+    hits = log.worker_hits;
+    n = log.n_samples;
+    WAIT_UNTIL (log.n_samples >= n + 2);
+    g_assert_cmpuint (log.worker_hits, ==, hits);
+  }
+
+  cw_cpu_sampler_stop (sampler);
+  g_subprocess_force_exit (child);
+  g_subprocess_wait_async (child, NULL, wait_child_cb, &child_done);
+  WAIT_UNTIL (child_done);
+  g_assert_true (g_subprocess_get_if_signaled (child));
+
+  g_assert_finalize_object (g_steal_pointer (&sampler));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/cw/cpu-sampler/parse/two-cores", test_parse_two_cores);
+  g_test_add_func ("/cw/cpu-sampler/parse/offline-core", test_parse_offline_core);
+  g_test_add_func ("/cw/cpu-sampler/parse/steal", test_parse_steal);
+  g_test_add_func ("/cw/cpu-sampler/parse/guest", test_parse_guest_not_counted_twice);
+  g_test_add_func ("/cw/cpu-sampler/parse/counter-reset", test_parse_counter_reset);
+  g_test_add_func ("/cw/cpu-sampler/parse/garbage", test_parse_garbage);
+  g_test_add_func ("/cw/cpu-sampler/parse/last-cpu", test_parse_last_cpu);
+  g_test_add_func ("/cw/cpu-sampler/live/samples", test_live_samples);
+  g_test_add_func ("/cw/cpu-sampler/live/stop-promptly", test_slow_interval_stops_promptly);
+  g_test_add_func ("/cw/cpu-sampler/live/worker-marked", test_live_worker_marked);
+
+  return g_test_run ();
+}
