@@ -130,6 +130,7 @@ struct _CwPool
   guint         n_workers;
   guint         chunk_size;
   char         *worker_path;
+  int           worker_nice;
   GMainContext *context;
 
   GPtrArray    *slots;           /* CwSlot*, n_workers of them */
@@ -979,6 +980,12 @@ slot_spawn (CwSlot  *slot,
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   g_subprocess_launcher_setenv (launcher, "CW_PARENT_PID", parent, TRUE);
+  if (self->worker_nice > 0)
+    {
+      g_autofree char *nice = g_strdup_printf ("%d", self->worker_nice);
+
+      g_subprocess_launcher_setenv (launcher, "CW_WORKER_NICE", nice, TRUE);
+    }
   slot->proc = g_subprocess_launcher_spawnv (launcher, argv, error);
   if (slot->proc == NULL)
     return FALSE;
@@ -1619,6 +1626,14 @@ cw_pool_get_chunk_size (CwPool *self)
 {
   g_return_val_if_fail (CW_IS_POOL (self), 0);
   return self->chunk_size;
+}
+
+void
+cw_pool_set_worker_nice (CwPool *self,
+                         int     increment)
+{
+  g_return_if_fail (CW_IS_POOL (self));
+  self->worker_nice = CLAMP (increment, 0, 19);
 }
 
 void

@@ -76,6 +76,10 @@ guint     cw_pool_get_n_workers     (CwPool              *self);
 void      cw_pool_set_chunk_size    (CwPool              *self,
                                      guint                chunk_size);
 guint     cw_pool_get_chunk_size    (CwPool              *self);
+/* Worker processes start this much nicer (0-19; default 0): the window uses
+ * it so the desktop stays responsive with every core busy. */
+void      cw_pool_set_worker_nice   (CwPool              *self,
+                                     int                  increment);
 /* Defaults to cw_pool_find_worker (). */
 void      cw_pool_set_worker_path   (CwPool              *self,
                                      const char          *path);

@@ -130,6 +130,17 @@ main (int   argc,
   if (parent != NULL && getppid () != (pid_t) g_ascii_strtoll (parent, NULL, 10))
     return 0;
 
+  /* The window asks for a lower priority, so the desktop (and its own main
+   * loop) stays responsive while every core is busy; alone on the machine
+   * the work runs as fast. */
+  if (g_getenv ("CW_WORKER_NICE") != NULL)
+    {
+      int increment = (int) g_ascii_strtoll (g_getenv ("CW_WORKER_NICE"), NULL, 10);
+
+      if (increment > 0 && increment <= 19)
+        (void) !nice (increment);
+    }
+
   crash_on = g_getenv ("CW_TEST_CRASH_ON");
   if (crash_on != NULL && *crash_on == '\0')
     crash_on = NULL;
