@@ -179,6 +179,56 @@ test_gauss_pieces (void)
   g_assert_cmpmem (&g, sizeof g, &g2, sizeof g2);
 }
 
+/* The fused PCM_16 kernel: what its definition says (the deviates of
+ * cw_gauss_fill(), x + s z in double, nearbyint half to even, clipped), on
+ * the SIMD and the portable path, in place, for every length. */
+static void
+test_noise16 (void)
+{
+  const gsize max = 65536 + 37;
+  const gsize lengths[] = { 0, 1, 15, 16, 17, 31, 32, 33, 1000, 65536, max };
+  const double sigmas[] = { 0.1 * 32768, 0.5 * 32768, 10.0 * 32768, 0.5, 1e-3 };
+  g_autofree gint16 *in = g_new (gint16, max);
+  g_autofree gint16 *a = g_new (gint16, max);
+  g_autofree gint16 *b = g_new (gint16, max);
+  g_autofree float *z = g_new (float, max);
+  gsize clipped = 0, ties = 0;
+
+  for (gsize i = 0; i < max; i++)
+    in[i] = (gint16) (i % 7 == 0 ? (i & 8 ? 32767 : -32768) : (gint16) (i * 2654435761u >> 16));
+
+  for (guint si = 0; si < G_N_ELEMENTS (sigmas); si++)
+    for (guint t = 0; t < G_N_ELEMENTS (lengths); t++)
+      {
+        gsize n = lengths[t];
+        CwRng rng;
+        CwGauss g1, g2, g3;
+
+        cw_rng_init_stream (&rng, si, "noise16", t);
+        cw_gauss_init (&g1, &rng);
+        g2 = g1;
+        g3 = g1;
+        memcpy (a, in, n * sizeof *in);
+        cw_gauss_noise16 (&g1, a, a, n, sigmas[si]);
+        cw_gauss_noise16_reference (&g2, in, b, n, sigmas[si]);
+        g_assert_cmpmem (a, n * sizeof *a, b, n * sizeof *b);
+        g_assert_cmpmem (&g1, sizeof g1, &g2, sizeof g2);
+
+        cw_gauss_fill_reference (&g3, z, n);
+        for (gsize i = 0; i < n; i++)
+          {
+            double v = nearbyint ((double) in[i] + sigmas[si] * (double) z[i]);
+
+            v = CLAMP (v, -32768.0, 32767.0);
+            clipped += v == 32767.0 || v == -32768.0;
+            ties += fabs ((double) in[i] + sigmas[si] * (double) z[i] - floor ((double) in[i] + sigmas[si] * (double) z[i]) - 0.5) == 0.0;
+            g_assert_cmpint (a[i], ==, (gint16) v);
+          }
+      }
+  g_test_message ("%" G_GSIZE_FORMAT " clipped, %" G_GSIZE_FORMAT " exact ties", clipped, ties);
+  g_assert_cmpuint (clipped, >, 1000);
+}
+
 static double
 ulp_of (double x)
 {
@@ -344,6 +394,7 @@ main (int   argc,
   g_test_add_func ("/cw/rng/determinism", test_determinism);
   g_test_add_func ("/cw/rng/simd-matches-reference", test_simd_matches_reference);
   g_test_add_func ("/cw/rng/gauss-pieces", test_gauss_pieces);
+  g_test_add_func ("/cw/rng/noise16", test_noise16);
   g_test_add_func ("/cw/rng/accuracy", test_accuracy);
   g_test_add_func ("/cw/rng/statistics", test_statistics);
   g_test_add_func ("/cw/rng/histogram", test_histogram);

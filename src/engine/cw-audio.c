@@ -674,82 +674,11 @@ apply_stages (Proc    *p,
     }
 }
 
-/* The lesson's case, PCM_16 + noise -> PCM_16, in one pass over the block.
+/* The lesson's case, PCM_16 + noise -> PCM_16, in one pass over the block
+ * (cw_gauss_noise16(): the deviates go from registers into the samples).
  * Bit-identical to the general path: in + (sigma 2^15) z is 2^15 (x + sigma z)
  * exactly, and rounding then clipping to integers is clipping then rounding.
- * |sigma 2^15 z| < 2^23, so the int32 conversion cannot overflow. Rounding is
- * half to even (nearbyint() in the default mode, as cvtpd2dq does). */
-static void
-noise16_kernel_scalar (const short *in,
-                       const float *z,
-                       short       *out,
-                       gsize        n,
-                       double       scaled_sigma)
-{
-  for (gsize i = 0; i < n; i++)
-    {
-      double v = (double) in[i] + scaled_sigma * (double) z[i];
-      gint32 r = (gint32) ((v + ROUND_MAGIC) - ROUND_MAGIC);
-
-      r = r < -32768 ? -32768 : r;
-      out[i] = (short) (r > 32767 ? 32767 : r);
-    }
-}
-
-#if defined(__x86_64__) && defined(__GNUC__)
-#include <immintrin.h>
-
-/* The same double products and sums, 8 samples at a time: cvtpd2dq rounds
- * half to even like the scalar magic number, packs saturates like its clip. */
-__attribute__((target ("avx2")))
-static void
-noise16_kernel_avx2 (const short *in,
-                     const float *z,
-                     short       *out,
-                     gsize        n,
-                     double       scaled_sigma)
-{
-  const __m256d s = _mm256_set1_pd (scaled_sigma);
-  gsize i = 0;
-
-  for (; i + 8 <= n; i += 8)
-    {
-      __m128i v = _mm_loadu_si128 ((const __m128i *) (in + i));
-      __m256d x0 = _mm256_cvtepi32_pd (_mm_cvtepi16_epi32 (v));
-      __m256d x1 = _mm256_cvtepi32_pd (_mm_cvtepi16_epi32 (_mm_unpackhi_epi64 (v, v)));
-      __m256d z0 = _mm256_cvtps_pd (_mm_loadu_ps (z + i));
-      __m256d z1 = _mm256_cvtps_pd (_mm_loadu_ps (z + i + 4));
-      __m128i r0 = _mm256_cvtpd_epi32 (_mm256_add_pd (x0, _mm256_mul_pd (s, z0)));
-      __m128i r1 = _mm256_cvtpd_epi32 (_mm256_add_pd (x1, _mm256_mul_pd (s, z1)));
-
-      _mm_storeu_si128 ((__m128i *) (out + i), _mm_packs_epi32 (r0, r1));
-    }
-  noise16_kernel_scalar (in + i, z + i, out + i, n - i, scaled_sigma);
-}
-#endif
-
-static void
-noise16_kernel (const short *in,
-                const float *z,
-                short       *out,
-                gsize        n,
-                double       scaled_sigma)
-{
-#if defined(__x86_64__) && defined(__GNUC__)
-  if (cw_rng_have_simd ())
-    {
-      noise16_kernel_avx2 (in, z, out, n, scaled_sigma);
-      return;
-    }
-#endif
-  noise16_kernel_scalar (in, z, out, n, scaled_sigma);
-}
-
-/* Noise for NOISE16_CHUNK samples at a time, straight into the kernel while
- * it is in L1: the same deviates as one cw_rng_fill_gaussian() of the block,
- * since the chunk is a multiple of 16 (see CwGauss). */
-#define NOISE16_CHUNK 4096
-
+ * |sigma 2^15 z| < 2^23, so the int32 conversion cannot overflow. */
 static sf_count_t
 noise16_block (Proc     *p,
                SNDFILE  *in,
@@ -768,13 +697,7 @@ noise16_block (Proc     *p,
   cw_rng_init_stream (&rng, p->job->seed, p->job->seed_key,
                       noise_stream (p->job->chain, p->noise16_stage, block));
   cw_gauss_init (&g, &rng);
-  for (gsize at = 0; at < n; at += NOISE16_CHUNK)
-    {
-      gsize m = MIN (NOISE16_CHUNK, n - at);
-
-      cw_gauss_fill (&g, p->noise, m);
-      noise16_kernel (p->sbuf + at, p->noise, p->sbuf + at, m, scaled_sigma);
-    }
+  cw_gauss_noise16 (&g, p->sbuf, p->sbuf, n, scaled_sigma);
   return got;
 }
 

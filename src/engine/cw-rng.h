@@ -62,6 +62,22 @@ void    cw_gauss_fill_reference (CwGauss *g,
                                  float   *out,
                                  gsize    n);
 
+/* The audio engine's PCM_16 noise kernel, fused with the fill so the
+ * deviates stay in registers: out[i] = clip16 (rint (in[i] + scaled_sigma *
+ * (double) z[i])), rint half to even, z the next n deviates of @g (exactly
+ * cw_gauss_fill (g, z, n) and that loop; @in == @out is allowed). Fills of
+ * multiples of 16 continue one another as cw_gauss_fill()'s do. */
+void    cw_gauss_noise16       (CwGauss      *g,
+                                const gint16 *in,
+                                gint16       *out,
+                                gsize         n,
+                                double        scaled_sigma);
+void    cw_gauss_noise16_reference (CwGauss      *g,
+                                    const gint16 *in,
+                                    gint16       *out,
+                                    gsize         n,
+                                    double        scaled_sigma);
+
 /* For the accuracy tests: the generator's -2 ln(u) for u in (0, 1] (a
  * normal float), and sin/cos of phi in [0, pi/4], as it computes them. */
 float   cw_rng_minus2log_det  (float       u);
