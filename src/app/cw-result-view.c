@@ -73,7 +73,8 @@ static guint signals[N_SIGNALS];
  * comes from min/nat-chars, not from the text, so binding a row never
  * re-measures a column and the list does not jitter while it grows. The
  * numbers are formatted into stack buffers; tooltips are computed when
- * they are asked for, not at bind. */
+ * they are asked for, not at bind. Minimum widths are small enough for a
+ * 360 px window; the full text is in the tooltips. */
 
 static GtkWidget *
 make_inscription (float  xalign,
@@ -101,7 +102,7 @@ setup_number_cb (GtkSignalListItemFactory *factory,
                  GtkListItem              *list_item,
                  CwResultView             *self)
 {
-  GtkWidget *inscription = make_inscription (1.0f, 4, 6);
+  GtkWidget *inscription = make_inscription (1.0f, 3, 6);
 
   gtk_widget_add_css_class (inscription, "numeric");
   gtk_list_item_set_child (list_item, inscription);
@@ -157,7 +158,7 @@ setup_file_cb (GtkSignalListItemFactory *factory,
                GtkListItem              *list_item,
                CwResultView             *self)
 {
-  GtkWidget *inscription = make_inscription (0.0f, 8, 28);
+  GtkWidget *inscription = make_inscription (0.0f, 4, 28);
 
   gtk_inscription_set_text_overflow (GTK_INSCRIPTION (inscription),
                                      GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_MIDDLE);
@@ -183,7 +184,7 @@ setup_worker_cb (GtkSignalListItemFactory *factory,
                  GtkListItem              *list_item,
                  CwResultView             *self)
 {
-  GtkWidget *inscription = make_inscription (0.0f, 6, 13);
+  GtkWidget *inscription = make_inscription (0.0f, 3, 13);
 
   gtk_widget_add_css_class (inscription, "numeric");
   gtk_list_item_set_child (list_item, inscription);
@@ -212,7 +213,7 @@ setup_time_cb (GtkSignalListItemFactory *factory,
                GtkListItem              *list_item,
                CwResultView             *self)
 {
-  GtkWidget *inscription = make_inscription (1.0f, 5, 8);
+  GtkWidget *inscription = make_inscription (1.0f, 4, 8);
 
   gtk_widget_add_css_class (inscription, "numeric");
   gtk_list_item_set_child (list_item, inscription);
@@ -294,7 +295,7 @@ setup_status_cb (GtkSignalListItemFactory *factory,
 {
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   GtkWidget *icon = gtk_image_new ();
-  GtkWidget *text = make_inscription (0.0f, 8, 22);
+  GtkWidget *text = make_inscription (0.0f, 4, 22);
 
   gtk_widget_add_css_class (box, "cw-status");
   gtk_widget_set_hexpand (text, TRUE);

@@ -360,8 +360,14 @@ queue_label_setup_cb (GtkSignalListItemFactory *factory,
                       GtkListItem              *list_item,
                       gpointer                  user_data)
 {
+  /* min and natural widths in characters, per column: the file name takes
+   * what is left; nothing forces the window wider than 360 px */
+  static const guint chars[][2] = { { 4, 30 }, { 4, 7 }, { 4, 24 }, { 1, 3 }, { 4, 9 } };
+  guint column = GPOINTER_TO_UINT (user_data);
   GtkWidget *label = gtk_inscription_new (NULL);
 
+  gtk_inscription_set_min_chars (GTK_INSCRIPTION (label), chars[column][0]);
+  gtk_inscription_set_nat_chars (GTK_INSCRIPTION (label), chars[column][1]);
   gtk_inscription_set_text_overflow (GTK_INSCRIPTION (label),
                                      GPOINTER_TO_INT (user_data) == 0
                                      ? GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_MIDDLE
@@ -418,7 +424,7 @@ setup_queue_view (CwWindow *self)
       g_signal_connect (factory, "setup", G_CALLBACK (queue_label_setup_cb), GINT_TO_POINTER (i));
       g_signal_connect (factory, "bind", G_CALLBACK (queue_label_bind_cb), GINT_TO_POINTER (i));
       column = gtk_column_view_column_new (_(titles[i]), factory);
-      gtk_column_view_column_set_expand (column, i == 0 || i == 2);
+      gtk_column_view_column_set_expand (column, i == 0);
       gtk_column_view_column_set_resizable (column, TRUE);
       gtk_column_view_append_column (self->queue_view, column);
     }

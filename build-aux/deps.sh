@@ -1,0 +1,32 @@
+#!/bin/bash
+# build-aux/deps.sh: install the Debian 12 packages Corewave needs, only if
+# some are missing (a second run takes a second). Sourced by run.sh/test.sh.
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+COREWAVE_BUILD_PACKAGES=(
+  gcc libc6-dev meson ninja-build pkg-config gettext
+  libglib2.0-dev libglib2.0-dev-bin libsndfile1-dev
+  libgtk-4-dev libadwaita-1-dev
+  desktop-file-utils appstream
+  xvfb xauth dbus-daemon librsvg2-common imagemagick xdotool
+)
+# Settings are saved through dconf when the app runs on a desktop.
+COREWAVE_RUN_PACKAGES=(dconf-gsettings-backend)
+# The benchmarks compare against the lesson's Python reference.
+COREWAVE_BENCH_PACKAGES=(python3 python3-numpy python3-scipy time)
+
+corewave_install_missing () {
+  local missing=() pkg
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' \
+      || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "Installing: ${missing[*]}" >&2
+  local sudo=()
+  [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+  "${sudo[@]}" apt-get update -q
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q --no-install-recommends \
+    -o DPkg::Lock::Timeout=900 "${missing[@]}"
+}

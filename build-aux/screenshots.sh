@@ -1,0 +1,56 @@
+#!/bin/bash
+# build-aux/screenshots.sh: remake the screenshots in data/screenshots/ from
+# the built app, under a private Xvfb (the README and the AppStream data use
+# them). Needs xvfb, xdotool and imagemagick (build-aux/deps.sh has them).
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=${BUILD_DIR:-$top/build}
+out=$top/data/screenshots
+work=$(mktemp -d /dev/shm/corewave-shots.XXXXXX)
+mkdir -p "$out"
+export GSETTINGS_SCHEMA_DIR=$build/data GSETTINGS_BACKEND=memory GTK_A11Y=none NO_AT_BRIDGE=1
+export GSK_RENDERER=cairo
+unset WAYLAND_DISPLAY
+
+wait_for () { local n=$(($1 * 10)); shift; for _ in $(seq "$n"); do "$@" && return 0; sleep 0.1; done; return 1; }
+window () { xdotool search --onlyvisible --name '^Corewave$' 2>/dev/null | head -n 1; }
+has_window () { [ -n "$(window)" ]; }
+outputs_are () { [ "$(find "$work/out" -name '*.wav' 2>/dev/null | wc -l)" -eq "$1" ]; }
+
+# shot NAME W H: screenshot of the window at W x H
+shot () {
+  local w; w=$(window)
+  xdotool windowsize "$w" "$2" "$3"; xdotool windowmove "$w" 0 0
+  sleep 1   # not a synchronisation: lets the resized window draw
+  import -window "$w" "$out/$1.png"
+  echo "wrote $out/$1.png"
+}
+
+n=150; while [ -e /tmp/.X$n-lock ]; do n=$((n + 1)); done
+export DISPLAY=:$n
+Xvfb "$DISPLAY" -screen 0 1280x1024x24 -nolisten tcp >/dev/null 2>&1 &
+xpid=$! apid=""
+wait_for 10 xdotool getmouselocation >/dev/null 2>&1 || { echo "Xvfb did not start" >&2; exit 1; }
+trap 'kill $apid $xpid 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
+
+"$build/src/corewave-cli" --demo "$work/in" --demo-count 48 --demo-seconds 240 >/dev/null
+
+# the run page at the end of a batch: normalize + noise + fade on 48 files
+"$build/src/corewave" --output-dir "$work/out" --workers 2 --chunk-size 1 \
+  --transform normalize:peak=-1,noise:sigma=0.05,fade:in=500:out=500 --start "$work/in" &
+apid=$!
+wait_for 20 has_window
+wait_for 120 outputs_are 48
+shot window-run 1100 760
+xdotool windowfocus --sync "$(window)" key alt+2; shot window-settings 1100 760
+xdotool windowfocus --sync "$(window)" key alt+1; shot window-files 1100 760
+xdotool windowfocus --sync "$(window)" key alt+3; shot window-narrow 360 720
+kill "$apid"; wait "$apid" 2>/dev/null || true
+
+# the empty window
+"$build/src/corewave" &
+apid=$!
+wait_for 20 has_window
+shot window-empty 1100 760
