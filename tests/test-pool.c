@@ -916,10 +916,13 @@ test_cancel (gconstpointer data)
           g_assert_true (g_file_test (output, G_FILE_TEST_IS_REGULAR));
         }
     }
-  /* A worker process is inside a long file when the first result comes:
-   * it is ended. (Threads stop between blocks, when they get there; the
-   * sequential thread is idle.) */
-  if (mode == CW_MODE_PROCESSES)
+  /* A worker process inside the long file when the first result comes is
+   * stopped in the middle of it. (Threads stop between blocks, when they get
+   * there; the sequential thread is idle.) On a loaded machine the short
+   * file's worker may start so late that the long one finishes first: then
+   * there is nothing to cancel, and the rest of the checks still hold. */
+  if (mode == CW_MODE_PROCESSES && !(src.given > 1 && by_index[1] != NULL && by_index[1]->status == CW_STATUS_OK
+                                     && g_array_index (run.delivered_us, gint64, 0) >= by_index[1]->end_us))
     g_assert_cmpuint (n_cancelled, >=, 1);
   g_assert_cmpuint (run.stats.n_cancelled, ==, n_cancelled);
   g_assert_cmpuint (run.stats.n_tasks, ==, src.given);

@@ -116,7 +116,8 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  gtk_window_destroy (GTK_WINDOW (f->window));
+  if (f->window != NULL)
+    gtk_window_destroy (GTK_WINDOW (f->window));
   while (g_main_context_pending (NULL))
     g_main_context_iteration (NULL, FALSE);
   g_clear_object (&f->settings);
@@ -370,6 +371,47 @@ test_cancel (Fixture       *f,
   assert_no_children ();
 }
 
+/* Closing the window mid-batch ends every worker and leaves no partial
+ * file; the window goes only once they are reaped. */
+static void
+test_close_mid_batch (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
+  guint watchdog;
+
+  for (guint i = 0; i < 8; i++)
+    {
+      char *name = g_strdup_printf ("%s/big%02u.wav", f->dir, i);
+
+      write_sine (name, 120, 300 + i);
+      g_ptr_array_add (paths, name);
+    }
+  g_ptr_array_add (paths, NULL);
+  drop_paths (f, (const char * const *) paths->pdata);
+
+  g_settings_set_int (cw_settings_get_gsettings (f->settings), "chunk-size", 1);
+  g_settings_set_boolean (cw_settings_get_gsettings (f->settings), "normalize-enabled", TRUE);
+  activate (f, "win.start");
+  g_assert_true (cw_window_get_busy (f->window));
+
+  /* the window hides at once, and goes (is finalized) once the workers
+   * are reaped */
+  g_object_add_weak_pointer (G_OBJECT (f->window), (gpointer *) &f->window);
+  gtk_window_close (GTK_WINDOW (f->window));
+  g_assert_nonnull (f->window);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (f->window)));
+
+  watchdog = g_timeout_add_seconds (60, watchdog_cb, NULL);
+  while (f->window != NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (watchdog);
+  g_settings_reset (cw_settings_get_gsettings (f->settings), "normalize-enabled");
+
+  g_assert_cmpuint (count_files (f->out, ".part"), ==, 0);
+  assert_no_children ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -388,5 +430,6 @@ main (int   argc,
   g_test_add ("/cw/window/drop-and-run", Fixture, NULL, fixture_setup, test_drop_and_run, fixture_teardown);
   g_test_add ("/cw/window/unordered", Fixture, NULL, fixture_setup, test_unordered, fixture_teardown);
   g_test_add ("/cw/window/cancel", Fixture, NULL, fixture_setup, test_cancel, fixture_teardown);
+  g_test_add ("/cw/window/close-mid-batch", Fixture, NULL, fixture_setup, test_close_mid_batch, fixture_teardown);
   return g_test_run ();
 }

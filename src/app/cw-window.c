@@ -86,6 +86,7 @@ struct _CwWindow
   CwBatchStats          stats;
   gboolean              running;
   gboolean              close_when_done;
+  GtkApplication       *held_app;        /* held while closing mid-batch */
   guint                 tick_id;
   char                 *summary;
   char                 *output_dir;
@@ -605,6 +606,24 @@ notify_done (CwWindow   *self,
   g_application_send_notification (app, "batch-finished", notification);
 }
 
+/* The window was closed mid-batch: go now that nothing runs. */
+static void
+close_if_asked (CwWindow *self)
+{
+  GtkApplication *app;
+
+  if (!self->close_when_done)
+    return;
+  self->close_when_done = FALSE;
+  app = g_steal_pointer (&self->held_app);
+  gtk_window_destroy (GTK_WINDOW (self));
+  if (app != NULL)
+    {
+      g_application_release (G_APPLICATION (app));
+      g_object_unref (app);
+    }
+}
+
 static void
 pool_closed_cb (GObject      *object,
                 GAsyncResult *result,
@@ -623,11 +642,7 @@ pool_closed_cb (GObject      *object,
   update_sampler (self);
   set_busy_changed (self, was_busy);
 
-  if (self->close_when_done)
-    {
-      gtk_window_destroy (GTK_WINDOW (self));
-      g_application_release (g_application_get_default ());
-    }
+  close_if_asked (self);
 }
 
 static void
@@ -750,6 +765,7 @@ plan_done_cb (GObject      *object,
         }
       update_sampler (self);
       set_busy_changed (self, was_busy);
+      close_if_asked (self);
       return;
     }
 
@@ -1222,7 +1238,10 @@ cw_window_close_request (GtkWindow *window)
   self->close_when_done = TRUE;
   if (self->batch_cancellable != NULL)
     g_cancellable_cancel (self->batch_cancellable);
-  g_application_hold (g_application_get_default ());
+  /* the app must not quit before the window is really gone */
+  self->held_app = gtk_window_get_application (window);
+  if (self->held_app != NULL)
+    g_application_hold (G_APPLICATION (g_object_ref (self->held_app)));
   gtk_widget_set_visible (GTK_WIDGET (self), FALSE);
   return TRUE;
 }
