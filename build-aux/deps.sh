@@ -10,6 +10,7 @@ COREWAVE_BUILD_PACKAGES=(
   libgtk-4-dev libadwaita-1-dev
   desktop-file-utils appstream
   xvfb xauth dbus-daemon librsvg2-common imagemagick xdotool
+  flatpak-builder
 )
 # Settings are saved through dconf when the app runs on a desktop.
 COREWAVE_RUN_PACKAGES=(dconf-gsettings-backend)
