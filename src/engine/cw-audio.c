@@ -932,6 +932,18 @@ publish_part (const char  *part,
           unlink (part);
           return TRUE;
         }
+      /* Nor hard links (FUSE file systems such as Flatpak's document portal):
+       * check, then rename. Only a file created in between could be lost,
+       * and the batch plans its names so that none of its own can be. */
+      if (errno == EPERM || errno == ENOSYS || errno == EOPNOTSUPP || errno == EXDEV)
+        {
+          struct stat st;
+
+          if (lstat (output, &st) == 0)
+            errno = EEXIST;
+          else if (rename (part, output) == 0)
+            return TRUE;
+        }
     }
 
   if (errno == EEXIST)
