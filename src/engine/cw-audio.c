@@ -908,6 +908,21 @@ same_file (const char *a,
          && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
+/* An output is never written over its own input, even with overwrite. */
+static gboolean
+output_is_input (const CwAudioJob  *job,
+                 GError           **error)
+{
+  g_autofree char *display = NULL;
+
+  if (!same_file (job->input_path, job->output_path))
+    return FALSE;
+  display = g_filename_display_name (job->output_path);
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
+               "output would overwrite the input: “%s”", display);
+  return TRUE;
+}
+
 static gboolean
 publish_part (const char  *part,
               const char  *output,
@@ -978,14 +993,8 @@ process (Proc          *p,
     return FALSE;
 
   /* refuse early what we would refuse at the end */
-  if (same_file (job->input_path, job->output_path))
-    {
-      g_autofree char *display = g_filename_display_name (job->output_path);
-
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
-                   "output would overwrite the input: “%s”", display);
-      return FALSE;
-    }
+  if (output_is_input (job, error))
+    return FALSE;
   if (!job->overwrite && g_file_test (job->output_path, G_FILE_TEST_EXISTS))
     {
       g_autofree char *display = g_filename_display_name (job->output_path);
@@ -1160,14 +1169,8 @@ process (Proc          *p,
     }
 
   /* the input may have appeared at the output's name meanwhile */
-  if (same_file (job->input_path, job->output_path))
-    {
-      g_autofree char *display = g_filename_display_name (job->output_path);
-
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
-                   "output would overwrite the input: “%s”", display);
-      return FALSE;
-    }
+  if (output_is_input (job, error))
+    return FALSE;
 
   if (!publish_part (part, job->output_path, job->overwrite, error))
     return FALSE;
