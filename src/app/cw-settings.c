@@ -214,8 +214,7 @@ cw_settings_get_format (CwSettings *self)
   CwFormat format = CW_FORMAT_SAME;
   g_autofree char *nick = g_settings_get_string (self->settings, "format");
 
-  if (g_strcmp0 (nick, "same") != 0)
-    cw_format_from_string (nick, &format);
+  cw_format_from_string (nick, &format);
   return format;
 }
 
