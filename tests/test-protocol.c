@@ -205,6 +205,66 @@ test_chunk_roundtrip (void)
     assert_task_equal (&msg.tasks[i], &sample_tasks[i]);
 }
 
+/* The lab's additions: a task's optional bytes (the big-data pitfall's
+ * samples), the naive-seed setting, and a result's worker peak RSS. */
+static void
+test_data_roundtrip (void)
+{
+  static const gint16 samples[] = { 0, 1, -1, G_MAXINT16, G_MININT16, 1234 };
+  g_autoptr(GBytes) data = g_bytes_new_static (samples, sizeof samples);
+  g_autoptr(GBytes) empty = g_bytes_new_static ("", 0);
+  CwTask tasks[] = {
+    { .index = 5, .kind = CW_TASK_AUDIO_INLINE, .arg = 44100 | (G_GINT64_CONSTANT (1) << 32),
+      .input_path = (char *) "/in/a.wav", .output_path = (char *) "/out/a.wav",
+      .seed_key = (char *) "a.wav", .data = data },
+    { .index = 6, .kind = CW_TASK_AUDIO_INLINE, .data = empty },
+    { .index = 7, .kind = CW_TASK_MUL10, .arg = 3 },
+  };
+  CwJobSettings settings = { .spec = (char *) "copy", .seed = 9, .naive_seed = TRUE };
+  CwResult results[] = {
+    { .index = 5, .status = CW_STATUS_OK, .pid = 1, .peak_rss_kb = 123456 },
+    { .index = 6, .status = CW_STATUS_OK, .pid = 1 },
+  };
+  g_autoptr(GByteArray) out = g_byte_array_new ();
+  g_autoptr(GByteArray) res = g_byte_array_new ();
+  g_auto(CwChunkMessage) msg = { 0 };
+  g_auto(CwResultsMessage) rmsg = { 0 };
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpstr (cw_task_kind_to_string (CW_TASK_AUDIO_INLINE), ==, "audio-inline");
+  cw_protocol_encode_chunk (out, 3, &settings, tasks, G_N_ELEMENTS (tasks));
+  g_assert_true (cw_protocol_decode_chunk (out->data, out->len, &msg, &error));
+  g_assert_no_error (error);
+  g_assert_true (msg.settings.naive_seed);
+  g_assert_false (msg.settings.overwrite);
+  g_assert_cmpuint (msg.n_tasks, ==, 3);
+  g_assert_cmpint (msg.tasks[0].kind, ==, CW_TASK_AUDIO_INLINE);
+  g_assert_cmpint (msg.tasks[0].arg, ==, tasks[0].arg);
+  g_assert_cmpstr (msg.tasks[0].seed_key, ==, "a.wav");
+  g_assert_nonnull (msg.tasks[0].data);
+  g_assert_true (g_bytes_equal (msg.tasks[0].data, data));
+  g_assert_nonnull (msg.tasks[1].data);
+  g_assert_cmpuint (g_bytes_get_size (msg.tasks[1].data), ==, 0);
+  g_assert_null (msg.tasks[2].data);
+  g_assert_cmpint (msg.tasks[2].arg, ==, 3);
+
+  /* every truncation of it is refused, never a crash */
+  for (gsize len = 0; len < out->len; len++)
+    {
+      g_auto(CwChunkMessage) cut = { 0 };
+      g_autoptr(GError) cut_error = NULL;
+
+      g_assert_false (cw_protocol_decode_chunk (out->data, len, &cut, &cut_error));
+      g_assert_nonnull (cut_error);
+    }
+
+  cw_protocol_encode_results (res, 3, 1, results, G_N_ELEMENTS (results));
+  g_assert_true (cw_protocol_decode_results (res->data, res->len, &rmsg, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (rmsg.results[0].peak_rss_kb, ==, 123456);
+  g_assert_cmpint (rmsg.results[1].peak_rss_kb, ==, 0);
+}
+
 static void
 test_chunk_empty (void)
 {
@@ -900,6 +960,7 @@ main (int   argc,
 
   g_test_add_func ("/cw/protocol/chunk-roundtrip", test_chunk_roundtrip);
   g_test_add_func ("/cw/protocol/chunk-empty", test_chunk_empty);
+  g_test_add_func ("/cw/protocol/data-roundtrip", test_data_roundtrip);
   g_test_add_func ("/cw/protocol/results-roundtrip", test_results_roundtrip);
   g_test_add_func ("/cw/protocol/results-times-compressed", test_results_times_compressed);
   g_test_add_func ("/cw/protocol/hello-roundtrip", test_hello_roundtrip);

@@ -1188,11 +1188,20 @@ cw_audio_process (const CwAudioJob  *job,
                   GError           **error)
 {
   Proc p = { .job = job, .fd = -1 };
+  CwAudioJob naive_job;
   g_autofree char *part = NULL;
   gboolean part_created = FALSE;
   gboolean ok;
 
   g_return_val_if_fail (job != NULL, FALSE);
+  if (job->shared_rng != NULL)
+    {
+      naive_job = *job;
+      naive_job.seed = cw_rng_next_u64 (job->shared_rng);
+      naive_job.seed_key = "shared";
+      naive_job.shared_rng = NULL;
+      p.job = job = &naive_job;
+    }
   g_return_val_if_fail (job->input_path != NULL, FALSE);
   g_return_val_if_fail (job->output_path != NULL, FALSE);
   g_return_val_if_fail (job->chain != NULL, FALSE);

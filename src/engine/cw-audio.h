@@ -8,6 +8,7 @@
 
 #include <gio/gio.h>
 
+#include "cw-rng.h"
 #include "cw-spec.h"
 
 G_BEGIN_DECLS
@@ -39,6 +40,10 @@ typedef struct
   guint64        seed;         /* the batch seed */
   const char    *seed_key;     /* with the seed, picks this file's noise: the batch-unique output name */
   gboolean       overwrite;    /* replace an existing output (never the input itself) */
+  /* The shared-random-state pitfall (NULL normally): the file's noise is
+   * picked by the next draw of this generator instead of (seed, seed_key),
+   * so it depends on how many files this worker ran before. */
+  CwRng         *shared_rng;
 } CwAudioJob;
 
 /* Reads input_path in blocks, runs the chain, writes the part file and

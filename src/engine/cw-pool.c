@@ -81,6 +81,8 @@ struct _CwSlot
   gboolean      killed;      /* asked to stop: takes no more chunks, read to end of file */
   guint         kill_timeout; /* SIGKILL if it has not stopped after SIGTERM */
   char         *death_reason;
+  GSource      *task_timer;   /* the per-task timeout, restarted on every answer */
+  gboolean      timed_out;    /* the head chunk's next task hung: fail it alone */
 };
 
 typedef struct
@@ -131,6 +133,7 @@ struct _CwPool
   guint         chunk_size;
   char         *worker_path;
   int           worker_nice;
+  guint         task_timeout_ms; /* 0: off */
   GMainContext *context;
 
   GPtrArray    *slots;           /* CwSlot*, n_workers of them */
@@ -142,6 +145,8 @@ struct _CwPool
   GPtrArray    *close_tasks;     /* GTask*, waiting for close to complete */
   gboolean      closing;
   guint         dispatch_source;
+  guint64       pipe_bytes_to;   /* frames written to workers, all batches */
+  guint64       pipe_bytes_from; /* frames read from workers */
 };
 
 G_DEFINE_FINAL_TYPE (CwPool, cw_pool, G_TYPE_OBJECT)
@@ -162,6 +167,19 @@ static void pool_maybe_shutdown (CwPool  *self);
 
 /* ---------------------------------------------------------------------- */
 /* names */
+
+void
+cw_pool_get_pipe_bytes (CwPool  *self,
+                        guint64 *to_workers,
+                        guint64 *from_workers)
+{
+  g_return_if_fail (CW_IS_POOL (self));
+
+  if (to_workers != NULL)
+    *to_workers = self->pipe_bytes_to;
+  if (from_workers != NULL)
+    *from_workers = self->pipe_bytes_from;
+}
 
 static const char * const mode_names[] = { "processes", "threads", "sequential" };
 static const char * const order_names[] = { "ordered", "unordered", "all" };
@@ -545,11 +563,14 @@ job_chunk_done (CwJob    *job,
 }
 
 /* The worker running @chunk died: queue the tasks it had not answered
- * again, or fail them. */
+ * again, or fail them. @timed_out: the pool ended it because a task ran past
+ * the per-task timeout; @hung says the chunk's next task is that one. */
 static void
 job_chunk_lost (CwJob      *job,
                 CwChunk    *chunk,
-                const char *reason)
+                const char *reason,
+                gboolean    timed_out,
+                gboolean    hung)
 {
   job->in_flight--;
   for (guint i = chunk->n_done; i < chunk->n_tasks; i++)
@@ -566,7 +587,10 @@ job_chunk_lost (CwJob      *job,
 
       if (job->cancelled)
         job_report (job, t, CW_STATUS_CANCELLED, "Cancelled", chunk->attempt + 1, chunk->slot->id);
-      else if (chunk->attempt == 0 && job->fatal == NULL)
+      else if (hung && i == chunk->n_done)
+        /* A hang is not retried: it would only hang again. */
+        job_report (job, t, CW_STATUS_FAILED, reason, chunk->attempt + 1, chunk->slot->id);
+      else if ((chunk->attempt == 0 || timed_out) && job->fatal == NULL)
         {
           CwTask *again = g_new (CwTask, 1);
 
@@ -648,6 +672,73 @@ job_maybe_finish (CwJob *job)
 /* process slots */
 
 static void
+slot_stop_task_timer (CwSlot *slot)
+{
+  if (slot->task_timer != NULL)
+    {
+      g_source_destroy (slot->task_timer);
+      g_clear_pointer (&slot->task_timer, g_source_unref);
+    }
+}
+
+static gboolean slot_read_frames (CwSlot   *slot,
+                                  gboolean *eof_out);
+static void     slot_restart_task_timer (CwSlot *slot);
+
+/* No answer for a whole timeout: the task at the head of the slot hangs.
+ * Read what the worker may have answered meanwhile; if nothing moved, kill
+ * it and fail that task alone (its chunk's other tasks go back). */
+static gboolean
+slot_task_timeout_cb (gpointer user_data)
+{
+  CwSlot *slot = user_data;
+  g_autoptr(CwPool) self = g_object_ref (slot->pool);
+  CwChunk *head = g_queue_peek_head (&slot->chunks);
+  guint64 head_id = head != NULL ? head->id : 0;
+  guint n_done = head != NULL ? head->n_done : 0;
+  g_autofree char *reason = NULL;
+  gboolean eof = FALSE;
+
+  g_clear_pointer (&slot->task_timer, g_source_unref);
+  if (head == NULL || slot->dying || slot->killed || slot->proc == NULL)
+    return G_SOURCE_REMOVE;
+  /* dying already, or its end of file is there for the watch to handle */
+  if (!slot_read_frames (slot, &eof) || eof)
+    return G_SOURCE_REMOVE;
+  head = g_queue_peek_head (&slot->chunks);
+  if (head == NULL || head->id != head_id || head->n_done != n_done)
+    {
+      /* it answered after all: slot_handle_frame restarted the timer; what
+       * we read here no watch will see, so dispatch as it would */
+      pool_dispatch (self);
+      return G_SOURCE_REMOVE;
+    }
+
+  reason = g_strdup_printf ("timed out after %g s", self->task_timeout_ms / 1000.0);
+  slot->timed_out = TRUE;
+  g_clear_handle_id (&slot->out_watch, g_source_remove);
+  slot_start_death (slot, reason);
+  return G_SOURCE_REMOVE;
+}
+
+/* The timeout runs from the last answer (or from the send to an idle
+ * worker): with it on, workers answer every task as soon as it ends, so the
+ * timer measures one task, whatever the chunk size. */
+static void
+slot_restart_task_timer (CwSlot *slot)
+{
+  CwPool *self = slot->pool;
+
+  slot_stop_task_timer (slot);
+  if (self->task_timeout_ms == 0 || self->mode != CW_MODE_PROCESSES
+      || g_queue_is_empty (&slot->chunks) || slot->dying)
+    return;
+  slot->task_timer = g_timeout_source_new (self->task_timeout_ms);
+  g_source_set_callback (slot->task_timer, slot_task_timeout_cb, slot, NULL);
+  g_source_attach (slot->task_timer, self->context);
+}
+
+static void
 slot_close_pipes (CwSlot *slot)
 {
   g_clear_handle_id (&slot->in_watch, g_source_remove);
@@ -699,6 +790,7 @@ slot_handle_frame (CwSlot        *slot,
     }
   if (!cw_protocol_decode_results (frame, size, &msg, error))
     return FALSE;
+  slot->pool->pipe_bytes_from += size;
 
   chunk = g_queue_peek_head (&slot->chunks);
   if (chunk == NULL || chunk->id != msg.chunk_id || msg.n_results == 0
@@ -716,12 +808,18 @@ slot_handle_frame (CwSlot        *slot,
         return FALSE;
       }
 
+  chunk->job->stats.bytes_from_workers += size;
+  for (guint i = 0; i < msg.n_results; i++)
+    chunk->job->stats.worker_peak_rss_kb = MAX (chunk->job->stats.worker_peak_rss_kb,
+                                                msg.results[i].peak_rss_kb);
   if (job_chunk_done (chunk->job, chunk, msg.results, msg.n_results))
     {
       g_queue_pop_head (&slot->chunks);
       job_maybe_finish (chunk->job);
       chunk_free (chunk);
     }
+  if (!slot->dying)
+    slot_restart_task_timer (slot);
   return TRUE;
 }
 
@@ -883,9 +981,15 @@ slot_reaped_cb (GObject      *object,
   g_autoptr(GList) jobs = NULL;
   gint32 pid = slot->pid;
   CwChunk *chunk;
+  gboolean timed_out = slot->timed_out;
+  gboolean hung = timed_out;
+  gboolean reason_is_pools;
 
   g_subprocess_wait_finish (proc, result, NULL);
+  slot_stop_task_timer (slot);
+  slot->timed_out = FALSE;
 
+  reason_is_pools = slot->death_reason != NULL;
   if (slot->death_reason != NULL)
     reason = g_steal_pointer (&slot->death_reason);
   else if (g_subprocess_get_if_signaled (proc))
@@ -897,7 +1001,12 @@ slot_reaped_cb (GObject      *object,
   else
     reason = g_strdup ("worker exited before answering");
 
-  if (!slot->said_hello && !self->closing)
+  /* A SIGKILL from outside (kill -9, the OOM killer) is no sign of a worker
+   * that cannot start: a storm of them must not fail the batch. Those the
+   * pool sends itself (death_reason) still count. */
+  if (!slot->said_hello && !self->closing
+      && (reason_is_pools || !g_subprocess_get_if_signaled (proc)
+          || g_subprocess_get_term_sig (proc) != SIGKILL))
     self->startup_failures++;
 
   while ((chunk = g_queue_pop_head (&slot->chunks)) != NULL)
@@ -907,7 +1016,8 @@ slot_reaped_cb (GObject      *object,
       if (self->startup_failures >= MAX_STARTUP_FAILURES && job->fatal == NULL)
         job->fatal = g_error_new (CW_ERROR, CW_ERROR_WORKER,
                                   "The worker could not start (%s): %s", reason, self->worker_path);
-      job_chunk_lost (job, chunk, reason);
+      job_chunk_lost (job, chunk, reason, timed_out, hung);
+      hung = FALSE;
       /* one death, however many of its chunks it held */
       if (g_list_find (jobs, job) == NULL)
         {
@@ -957,6 +1067,7 @@ slot_start_death (CwSlot     *slot,
   if (slot->dying || slot->proc == NULL)
     return;
   slot->dying = TRUE;
+  slot_stop_task_timer (slot);
   if (reason != NULL)
     {
       slot->death_reason = g_strdup (reason);
@@ -986,6 +1097,9 @@ slot_spawn (CwSlot  *slot,
 
       g_subprocess_launcher_setenv (launcher, "CW_WORKER_NICE", nice, TRUE);
     }
+  /* The per-task timeout needs every task answered as it ends. */
+  if (self->task_timeout_ms > 0)
+    g_subprocess_launcher_setenv (launcher, "CW_WORKER_ANSWER_EACH", "1", TRUE);
   slot->proc = g_subprocess_launcher_spawnv (launcher, argv, error);
   if (slot->proc == NULL)
     return FALSE;
@@ -1116,10 +1230,24 @@ slot_send (CwSlot  *slot,
 
   if (self->mode == CW_MODE_PROCESSES)
     {
-      cw_protocol_encode_chunk (slot->wbuf, chunk->id, &chunk->job->settings,
+      gsize before = slot->wbuf->len;
+      CwJobSettings settings = chunk->job->settings;
+
+      /* A retried task may have published its output before its worker
+       * died (after the rename, before the answer): that file is complete
+       * and what the retry writes again, byte for byte, since an output
+       * never depends on the worker or the attempt. The batch planned the
+       * name as free, so replacing it loses nothing. */
+      if (chunk->attempt > 0)
+        settings.overwrite = TRUE;
+      cw_protocol_encode_chunk (slot->wbuf, chunk->id, &settings,
                                 chunk->tasks, chunk->n_tasks);
+      chunk->job->stats.bytes_to_workers += slot->wbuf->len - before;
+      self->pipe_bytes_to += slot->wbuf->len - before;
       if (slot->in_watch == 0)
         slot_flush (slot);
+      if (slot->task_timer == NULL)
+        slot_restart_task_timer (slot);
     }
   else
     {
@@ -1352,6 +1480,7 @@ job_new (CwPool              *self,
   job->stats.chunk_size = self->chunk_size;
   job->stats.mode = self->mode;
   job->stats.auto_task_us = -1;
+  job->stats.auto_target_trip_us = self->chunk_size == 0 ? AUTO_TARGET_TRIP_US : 0;
   g_queue_init (&job->retry);
 
   if (cancellable != NULL)
@@ -1549,6 +1678,12 @@ cw_pool_find_worker (void)
       beside = g_build_filename (dir, "..", "src", "corewave-worker", NULL);
       if (g_file_test (beside, G_FILE_TEST_IS_EXECUTABLE))
         return g_steal_pointer (&beside);
+      g_clear_pointer (&beside, g_free);
+      /* installed: libexecdir relative to bindir, so a tree installed
+       * under a DESTDIR or moved to another prefix uses its own worker */
+      beside = g_build_filename (dir, BINDIR_TO_LIBEXECDIR, "corewave-worker", NULL);
+      if (g_file_test (beside, G_FILE_TEST_IS_EXECUTABLE))
+        return g_canonicalize_filename (beside, NULL);
     }
   return g_build_filename (LIBEXECDIR, "corewave-worker", NULL);
 }
@@ -1637,6 +1772,21 @@ cw_pool_set_worker_nice (CwPool *self,
 }
 
 void
+cw_pool_set_task_timeout (CwPool *self,
+                          guint   ms)
+{
+  g_return_if_fail (CW_IS_POOL (self));
+  self->task_timeout_ms = ms;
+}
+
+guint
+cw_pool_get_task_timeout (CwPool *self)
+{
+  g_return_val_if_fail (CW_IS_POOL (self), 0);
+  return self->task_timeout_ms;
+}
+
+void
 cw_pool_set_worker_path (CwPool     *self,
                          const char *path)
 {
@@ -1664,6 +1814,7 @@ cw_pool_dispose (GObject *object)
       CwChunk *chunk;
 
       g_clear_handle_id (&slot->kill_timeout, g_source_remove);
+      slot_stop_task_timer (slot);
       if (slot->proc != NULL)
         {
           slot_close_pipes (slot);

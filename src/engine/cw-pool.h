@@ -53,6 +53,12 @@ typedef struct
   double  auto_task_us;   /* auto: the measured time of one task */
   CwMode  mode;
   CwOrder order;
+  /* processes mode: bytes of frames written to and read from the workers'
+   * pipes for this batch (the lesson's big-data pitfall) */
+  guint64 bytes_to_workers;
+  guint64 bytes_from_workers;
+  double  auto_target_trip_us;  /* auto: the trip duration it sizes chunks for; 0 otherwise */
+  gint64  worker_peak_rss_kb;   /* processes mode: the largest peak RSS a worker reported */
 } CwBatchStats;
 
 /* Fills @task (kind, arg and, for audio, owned paths and seed key; the pool
@@ -80,11 +86,24 @@ guint     cw_pool_get_chunk_size    (CwPool              *self);
  * it so the desktop stays responsive with every core busy. */
 void      cw_pool_set_worker_nice   (CwPool              *self,
                                      int                  increment);
+/* A task running longer than @ms (0: off, the default) ends its worker and
+ * is reported failed, "timed out after N s", without a retry (a hang would
+ * only hang again); the other tasks of its chunk go back to the queue.
+ * Processes mode only. Takes effect for workers started afterwards (they
+ * answer every task as it ends): set it before the first batch. */
+void      cw_pool_set_task_timeout  (CwPool              *self,
+                                     guint                ms);
+guint     cw_pool_get_task_timeout  (CwPool              *self);
 /* Defaults to cw_pool_find_worker (). */
 void      cw_pool_set_worker_path   (CwPool              *self,
                                      const char          *path);
 /* $CW_WORKER_PATH, else next to this executable (the build tree), else libexecdir. */
 char     *cw_pool_find_worker       (void);
+/* Bytes through the workers' pipes since the pool was made, both ways (a
+ * live counter for the lab; 0 in thread modes). Either pointer may be NULL. */
+void      cw_pool_get_pipe_bytes    (CwPool              *self,
+                                     guint64             *to_workers,
+                                     guint64             *from_workers);
 /* The pids of the live worker processes (empty in thread modes). */
 GArray   *cw_pool_get_worker_pids   (CwPool              *self);
 

@@ -16,7 +16,8 @@
 enum {
   TASK_HAS_ARG      = 1 << 0,
   TASK_HAS_PATHS    = 1 << 1,
-  TASK_FLAGS        = TASK_HAS_ARG | TASK_HAS_PATHS,
+  TASK_HAS_DATA     = 1 << 2,   /* u32 length + bytes: the big-data pitfall's samples */
+  TASK_FLAGS        = TASK_HAS_ARG | TASK_HAS_PATHS | TASK_HAS_DATA,
 
   RESULT_HAS_VALUE  = 1 << 0,
   RESULT_HAS_FRAMES = 1 << 1,
@@ -24,7 +25,12 @@ enum {
   RESULT_HAS_CPU    = 1 << 3,
   RESULT_HAS_ERROR  = 1 << 4,
   RESULT_HAS_OUTPUT = 1 << 5,
-  RESULT_FLAGS      = (1 << 6) - 1,
+  RESULT_HAS_RSS    = 1 << 6,   /* u64: the worker's peak RSS in KiB */
+  RESULT_FLAGS      = (1 << 7) - 1,
+
+  /* the chunk header's settings byte */
+  SETTINGS_OVERWRITE  = 1 << 0,
+  SETTINGS_NAIVE_SEED = 1 << 1,
 };
 
 /* Encoding: fields are written straight into room reserved in the
@@ -142,7 +148,8 @@ cw_protocol_encode_chunk (GByteArray          *out,
   p = put_str (p, settings->spec, spec_len);
   p = put_u8 (p, (guint8) settings->format);
   p = put_u64 (p, settings->seed);
-  p = put_u8 (p, settings->overwrite ? 1 : 0);
+  p = put_u8 (p, (settings->overwrite ? SETTINGS_OVERWRITE : 0)
+                 | (settings->naive_seed ? SETTINGS_NAIVE_SEED : 0));
   put_u32 (p, n_tasks);
   for (guint i = 0; i < n_tasks; i++)
     {
@@ -150,10 +157,13 @@ cw_protocol_encode_chunk (GByteArray          *out,
       gsize in_len = str_len (t->input_path);
       gsize out_len = str_len (t->output_path);
       gsize key_len = str_len (t->seed_key);
+      gsize data_len = t->data ? g_bytes_get_size (t->data) : 0;
 
-      guint8 flags = (t->arg != 0 ? TASK_HAS_ARG : 0) | (t->input_path ? TASK_HAS_PATHS : 0);
+      guint8 flags = (t->arg != 0 ? TASK_HAS_ARG : 0) | (t->input_path ? TASK_HAS_PATHS : 0)
+                     | (t->data ? TASK_HAS_DATA : 0);
 
-      p = reserve (out, 10 + 8 + 12 + in_len + out_len + key_len);
+      g_assert (data_len <= G_MAXUINT32);
+      p = reserve (out, 10 + 8 + 16 + in_len + out_len + key_len + data_len);
       p = put_u64 (p, t->index);
       p = put_u8 (p, (guint8) t->kind);
       p = put_u8 (p, flags);
@@ -165,6 +175,8 @@ cw_protocol_encode_chunk (GByteArray          *out,
           p = put_str (p, t->output_path, out_len);
           p = put_str (p, t->seed_key, key_len);
         }
+      if (flags & TASK_HAS_DATA)
+        p = put_str (p, g_bytes_get_data (t->data, NULL), data_len);
       /* give back what the optional fields did not use */
       g_byte_array_set_size (out, p - out->data);
     }
@@ -205,8 +217,10 @@ cw_protocol_encode_results (GByteArray     *out,
         flags |= RESULT_HAS_ERROR;
       if (r->output_path != NULL)
         flags |= RESULT_HAS_OUTPUT;
+      if (r->peak_rss_kb != 0)
+        flags |= RESULT_HAS_RSS;
 
-      p = reserve (out, 10 + 5 * 8 + 8 + error_len + output_len);
+      p = reserve (out, 10 + 6 * 8 + 8 + error_len + output_len);
       p = put_u64 (p, r->index);
       p = put_u8 (p, (guint8) r->status);
       p = put_u8 (p, flags);
@@ -227,6 +241,8 @@ cw_protocol_encode_results (GByteArray     *out,
         p = put_str (p, r->error, error_len);
       if (flags & RESULT_HAS_OUTPUT)
         p = put_str (p, r->output_path, output_len);
+      if (flags & RESULT_HAS_RSS)
+        p = put_u64 (p, (guint64) r->peak_rss_kb);
       g_byte_array_set_size (out, p - out->data);
     }
   end_frame (out, start);
@@ -283,6 +299,26 @@ get_u64 (Reader *r)
 
   take (r, &v, 8);
   return GUINT64_FROM_LE (v);
+}
+
+/* Bytes of any length, kept as a GBytes (empty is an empty GBytes). */
+static GBytes *
+get_bytes (Reader *r)
+{
+  guint32 len = get_u32 (r);
+  GBytes *bytes;
+
+  if (r->failed)
+    return NULL;
+  if (len > r->left)
+    {
+      r->failed = TRUE;
+      return NULL;
+    }
+  bytes = g_bytes_new (r->p, len);
+  r->p += len;
+  r->left -= len;
+  return bytes;
 }
 
 /* An empty string decodes as NULL: synthetic tasks carry no paths. */
@@ -409,6 +445,7 @@ cw_protocol_decode_chunk (const guint8    *frame,
   Reader r;
   guint32 n;
   guint8 format;
+  guint8 settings_flags;
 
   memset (msg, 0, sizeof *msg);
   if (!open_frame (frame, size, CW_MSG_CHUNK, &r, error))
@@ -418,7 +455,9 @@ cw_protocol_decode_chunk (const guint8    *frame,
   msg->settings.spec = get_str (&r);
   format = get_u8 (&r);
   msg->settings.seed = get_u64 (&r);
-  msg->settings.overwrite = get_u8 (&r) != 0;
+  settings_flags = get_u8 (&r);
+  msg->settings.overwrite = (settings_flags & SETTINGS_OVERWRITE) != 0;
+  msg->settings.naive_seed = (settings_flags & SETTINGS_NAIVE_SEED) != 0;
   n = get_u32 (&r);
 
   msg->settings.format = format;
@@ -460,6 +499,8 @@ cw_protocol_decode_chunk (const guint8    *frame,
           t->output_path = get_str (&r);
           t->seed_key = get_str (&r);
         }
+      if (flags & TASK_HAS_DATA)
+        t->data = get_bytes (&r);
       msg->n_tasks = i + 1;
       if (kind < CW_TASK_AUDIO || kind >= CW_TASK_N_KINDS)
         r.failed = TRUE;
@@ -530,6 +571,8 @@ cw_protocol_decode_results (const guint8      *frame,
         res->error = get_str (&r);
       if (flags & RESULT_HAS_OUTPUT)
         res->output_path = get_str (&r);
+      if (flags & RESULT_HAS_RSS)
+        res->peak_rss_kb = (gint64) get_u64 (&r);
       msg->n_results = i + 1;
       if (status > CW_STATUS_CANCELLED)
         r.failed = TRUE;

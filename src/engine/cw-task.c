@@ -10,11 +10,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sndfile.h>
+
 static const char * const kind_names[CW_TASK_N_KINDS] = {
   [CW_TASK_AUDIO] = "audio",
   [CW_TASK_MUL10] = "mul10",
   [CW_TASK_SPIN] = "spin",
   [CW_TASK_FIB] = "fib",
+  [CW_TASK_AUDIO_INLINE] = "audio-inline",
 };
 
 const char *
@@ -65,6 +68,8 @@ cw_task_clear (CwTask *task)
     g_clear_pointer (&task->output_path, g_free);
   if (task->seed_key != NULL)
     g_clear_pointer (&task->seed_key, g_free);
+  if (task->data != NULL)
+    g_clear_pointer (&task->data, g_bytes_unref);
 }
 
 void
@@ -75,6 +80,8 @@ cw_task_copy_into (const CwTask *src,
   dest->input_path = g_strdup (src->input_path);
   dest->output_path = g_strdup (src->output_path);
   dest->seed_key = g_strdup (src->seed_key);
+  if (src->data != NULL)
+    dest->data = g_bytes_ref (src->data);
 }
 
 void
@@ -168,6 +175,71 @@ spin (gint64 ms)
   return (gint64) (x & 0xffff);
 }
 
+/* The generator a forked worker inherits from a parent that seeded once:
+ * one per process (or per thread in thread modes), drawn file after file. */
+static CwRng *
+naive_shared_rng (guint64 seed)
+{
+  static __thread gboolean seeded;
+  static __thread guint64 seeded_with;
+  static __thread CwRng rng;
+
+  if (!seeded || seeded_with != seed)
+    {
+      cw_rng_init (&rng, seed, "seed once in the parent");
+      seeded = TRUE;
+      seeded_with = seed;
+    }
+  return &rng;
+}
+
+/* The big-data pitfall's worker side: the samples came through the pipe;
+ * add the lesson's noise (sigma 0.1 of full scale, per-file seeds) and
+ * write a 16-bit WAV. */
+static gboolean
+run_audio_inline (const CwJobSettings  *settings,
+                  const CwTask         *task,
+                  gint64               *frames_out,
+                  GError              **error)
+{
+  SF_INFO info = { 0 };
+  gsize size = 0;
+  const gint16 *in = task->data ? g_bytes_get_data (task->data, &size) : NULL;
+  g_autofree gint16 *out = NULL;
+  gsize n = size / sizeof (gint16);
+  CwRng rng;
+  CwGauss g;
+  SNDFILE *sf;
+  gboolean ok;
+
+  info.samplerate = (int) (task->arg & 0xffffffff);
+  info.channels = (int) (task->arg >> 32);
+  info.format = SF_FORMAT_WAV | SF_FORMAT_PCM_16;
+  if (task->output_path == NULL || info.channels < 1 || info.samplerate < 1
+      || n % info.channels != 0)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                           "Inline audio task without samples, rate or output");
+      return FALSE;
+    }
+  out = g_new (gint16, MAX (n, 1));
+  cw_rng_init (&rng, settings->seed, task->seed_key ? task->seed_key : "");
+  cw_gauss_init (&g, &rng);
+  cw_gauss_noise16 (&g, in, out, n, 0.1 * 32768.0);
+  sf = sf_open (task->output_path, SFM_WRITE, &info);
+  if (sf == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s", sf_strerror (NULL));
+      return FALSE;
+    }
+  ok = sf_writef_short (sf, out, n / info.channels) == (sf_count_t) (n / info.channels);
+  if (!ok)
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s", sf_strerror (sf));
+  sf_close (sf);
+  *frames_out = n / info.channels;
+  return ok;
+}
+
 static gint64
 fib (gint64 n)
 {
@@ -217,6 +289,7 @@ cw_task_run (const CwJobSettings *settings,
           .seed = settings->seed,
           .seed_key = task->seed_key,
           .overwrite = settings->overwrite,
+          .shared_rng = settings->naive_seed ? naive_shared_rng (settings->seed) : NULL,
         };
 
         if (chain == NULL || task->input_path == NULL || task->output_path == NULL)
@@ -237,6 +310,11 @@ cw_task_run (const CwJobSettings *settings,
                      "fib: n must be between 0 and 92, not %" G_GINT64_FORMAT, task->arg);
       else
         result->value = fib (task->arg);
+      break;
+
+    case CW_TASK_AUDIO_INLINE:
+      if (run_audio_inline (settings, task, &result->frames, &error))
+        result->output_path = g_strdup (task->output_path);
       break;
 
     case CW_TASK_MUL10:

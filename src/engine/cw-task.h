@@ -18,6 +18,9 @@ typedef enum
   CW_TASK_MUL10,      /* value = arg * 10: the lesson's trivial task */
   CW_TASK_SPIN,       /* burn arg ms of CPU time */
   CW_TASK_FIB,        /* value = fib (arg), computed naively */
+  CW_TASK_AUDIO_INLINE, /* the big-data pitfall: data holds the input's int16 samples
+                         * (arg: rate | channels << 32); the worker adds the noise and
+                         * writes output_path */
   CW_TASK_N_KINDS,
 } CwTaskKind;
 
@@ -29,6 +32,7 @@ typedef struct
   char       *input_path;   /* audio tasks: owned strings; NULL otherwise */
   char       *output_path;
   char       *seed_key;
+  GBytes     *data;         /* optional payload sent through the pipe (CW_TASK_AUDIO_INLINE) */
 } CwTask;
 
 typedef enum
@@ -53,6 +57,7 @@ typedef struct
   char     *error;         /* owned; NULL when ok */
   char     *output_path;   /* owned; NULL when none was written */
   char     *input_path;    /* owned; filled in by the pool from its own copy of the task */
+  gint64    peak_rss_kb;   /* the worker's peak resident memory so far (0: not reported) */
 } CwResult;
 
 /* Settings shared by every task of one batch, sent once per chunk. */
@@ -62,6 +67,10 @@ typedef struct
   CwFormat  format;
   guint64   seed;
   gboolean  overwrite;
+  /* The lesson's shared-random-state pitfall: each worker (process or
+   * thread) seeds one generator from @seed once and draws from it file
+   * after file, as forked copies of a global generator do. Off by default. */
+  gboolean  naive_seed;
 } CwJobSettings;
 
 const char *cw_task_kind_to_string   (CwTaskKind           kind);

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "cw-error.h"
@@ -70,14 +71,47 @@ write_all (int           fd,
 
 /* Test hooks, read from the environment once. They let the fault tests make
  * a worker crash on a given input or answer with garbage, deterministically. */
+/* Sent with each results message: the lab's chunk sweep charts it. */
+static gint64
+peak_rss_kb (void)
+{
+  struct rusage ru;
+
+  if (getrusage (RUSAGE_SELF, &ru) != 0)
+    return 0;
+  return ru.ru_maxrss;
+}
+
 static const char *crash_on;
+static const char *hang_on;
 static gboolean garbage;
+static gboolean garbage_half;
 
 static void
 maybe_crash (const CwTask *task)
 {
   if (crash_on != NULL && task->input_path != NULL && strstr (task->input_path, crash_on) != NULL)
     raise (SIGSEGV);
+  /* a task that never ends: only the pool's per-task timeout stops it */
+  if (hang_on != NULL && task->input_path != NULL && strstr (task->input_path, hang_on) != NULL)
+    for (;;)
+      pause ();
+}
+
+/* Half a valid RESULTS frame, then the end of the pipe: a worker that dies
+ * mid-message. */
+static void
+answer_half (int           out_fd,
+             GByteArray   *out,
+             guint64       chunk_id,
+             const CwTask *task)
+{
+  CwResult result = { .index = task->index, .status = CW_STATUS_OK, .pid = getpid () };
+
+  g_byte_array_set_size (out, 0);
+  cw_protocol_encode_results (out, chunk_id, getpid (), &result, 1);
+  write_all (out_fd, out->data, out->len / 2);
+  _exit (0);
 }
 
 static void
@@ -90,6 +124,10 @@ answer_garbage (int out_fd)
   write_all (out_fd, junk, sizeof junk);
   _exit (0);
 }
+
+/* The pool's per-task timeout is on: answer every task as it ends, so the
+ * pool knows exactly which one hangs. */
+static gboolean answer_each;
 
 /* Test hooks above; the cancel flag below. */
 static GCancellable *cancellable;
@@ -144,7 +182,22 @@ main (int   argc,
   crash_on = g_getenv ("CW_TEST_CRASH_ON");
   if (crash_on != NULL && *crash_on == '\0')
     crash_on = NULL;
+  hang_on = g_getenv ("CW_TEST_HANG_ON");
+  if (hang_on != NULL && *hang_on == '\0')
+    hang_on = NULL;
   garbage = g_strcmp0 (g_getenv ("CW_TEST_GARBAGE"), "1") == 0;
+  garbage_half = g_strcmp0 (g_getenv ("CW_TEST_GARBAGE"), "half") == 0;
+  answer_each = g_strcmp0 (g_getenv ("CW_WORKER_ANSWER_EACH"), "1") == 0;
+  /* A small disk in a test: writes past this size fail with EFBIG
+   * ("File too large"), SIGXFSZ being ignored. */
+  if (g_getenv ("CW_TEST_FSIZE_LIMIT") != NULL)
+    {
+      struct rlimit limit;
+
+      limit.rlim_cur = limit.rlim_max = (rlim_t) g_ascii_strtoull (g_getenv ("CW_TEST_FSIZE_LIMIT"), NULL, 10);
+      if (setrlimit (RLIMIT_FSIZE, &limit) != 0)
+        return 1;
+    }
 
   /* The protocol owns the real stdout; anything a library prints goes to
    * stderr instead of corrupting a frame. */
@@ -227,6 +280,8 @@ main (int   argc,
 
       if (garbage)
         answer_garbage (out_fd);
+      if (garbage_half && msg.n_tasks > 0)
+        answer_half (out_fd, out, msg.chunk_id, &msg.tasks[0]);
 
       results = g_new0 (CwResult, MAX (msg.n_tasks, 1));
       stamp = last_sent = g_get_monotonic_time ();
@@ -252,9 +307,10 @@ main (int   argc,
            * that dies mid-chunk then costs only what it had not answered,
            * and the parent sees results as they come. Trivial tasks still
            * go back in one message per chunk. */
-          if (i + 1 == msg.n_tasks || results[i].end_us - last_sent >= FLUSH_AFTER_US)
+          if (i + 1 == msg.n_tasks || answer_each || results[i].end_us - last_sent >= FLUSH_AFTER_US)
             {
               g_byte_array_set_size (out, 0);
+              results[i].peak_rss_kb = peak_rss_kb ();
               cw_protocol_encode_results (out, msg.chunk_id, getpid (), results + sent, i + 1 - sent);
               for (guint j = sent; j <= i; j++)
                 cw_result_clear (&results[j]);
