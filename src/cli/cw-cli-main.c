@@ -7,13 +7,17 @@
 #include "config.h"
 
 #include <locale.h>
+#include <string.h>
 
 #include "cw-cli.h"
+#include "cw-cli-lab.h"
 
 int
 main (int   argc,
       char *argv[])
 {
   setlocale (LC_ALL, "");
+  if (argc > 1 && strcmp (argv[1], "lab") == 0)
+    return cw_cli_lab_run (argc - 1, argv + 1);
   return cw_cli_run (argc, argv);
 }

@@ -1,0 +1,611 @@
+/* cw-joblog.c
+ *
+ * Copyright 2026 The Corewave Authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "cw-joblog.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cw-error.h"
+
+/* ---------------------------------------------------------------------- */
+/* shards */
+
+gboolean
+cw_shard_parse (const char  *text,
+                guint       *index,
+                guint       *count,
+                GError     **error)
+{
+  const char *slash = strchr (text, '/');
+  g_autofree char *left = NULL;
+  guint64 i, n;
+
+  if (slash == NULL)
+    goto bad;
+  left = g_strndup (text, slash - text);
+  if (!g_ascii_string_to_unsigned (slash + 1, 10, 1, CW_SHARD_MAX, &n, NULL)
+      || !g_ascii_string_to_unsigned (left, 10, 0, CW_SHARD_MAX, &i, NULL))
+    goto bad;
+  if (i >= n)
+    {
+      g_set_error (error, CW_ERROR, CW_ERROR_USAGE,
+                   "--shard %s: the index counts from 0, so it must be less than %" G_GUINT64_FORMAT,
+                   text, n);
+      return FALSE;
+    }
+  *index = (guint) i;
+  *count = (guint) n;
+  return TRUE;
+
+bad:
+  g_set_error (error, CW_ERROR, CW_ERROR_USAGE,
+               "--shard must be I/N with 0 ≤ I < N ≤ %d (e.g. 0/4), not “%s”", CW_SHARD_MAX, text);
+  return FALSE;
+}
+
+static int
+compare_paths (gconstpointer a,
+               gconstpointer b)
+{
+  const guchar *p = *(const guchar * const *) a;
+  const guchar *q = *(const guchar * const *) b;
+
+  /* Bytewise with '/' below every other byte: component by component. */
+  for (; *p != '\0' && *p == *q; p++, q++)
+    ;
+  if (*p == *q)
+    return 0;
+  if (*p == '/')
+    return *q == '\0' ? 1 : -1;
+  if (*q == '/')
+    return *p == '\0' ? -1 : 1;
+  return *p < *q ? -1 : 1;
+}
+
+void
+cw_shard_sort_inputs (GPtrArray *paths)
+{
+  g_ptr_array_sort (paths, compare_paths);
+}
+
+void
+cw_shard_select (GPtrArray      *items,
+                 guint           index,
+                 guint           count,
+                 GDestroyNotify  free_func)
+{
+  gsize len = 0;
+  gpointer *all;
+
+  g_return_if_fail (count > 0 && index < count);
+
+  all = g_ptr_array_steal (items, &len);
+  for (gsize k = 0; k < len; k++)
+    {
+      if (k % count == index)
+        g_ptr_array_add (items, all[k]);
+      else if (free_func != NULL)
+        free_func (all[k]);
+    }
+  g_free (all);
+}
+
+/* ---------------------------------------------------------------------- */
+/* XXH64: about 10 GB/s in plain C, so a 21 MB output costs a few ms
+ * (SHA-256 would cost ~60 ms, MD5 ~30 ms, on the worker's heels). */
+
+#define P1 G_GUINT64_CONSTANT (0x9E3779B185EBCA87)
+#define P2 G_GUINT64_CONSTANT (0xC2B2AE3D27D4EB4F)
+#define P3 G_GUINT64_CONSTANT (0x165667B19E3779F9)
+#define P4 G_GUINT64_CONSTANT (0x85EBCA77C2B2AE63)
+#define P5 G_GUINT64_CONSTANT (0x27D4EB2F165667C5)
+
+typedef struct
+{
+  guint64 v[4];
+  guint64 seed;
+  guint64 total;
+  guchar  tail[32];
+  gsize   tail_len;
+} Xxh64;
+
+static inline guint64
+rotl64 (guint64 x,
+        int     r)
+{
+  return (x << r) | (x >> (64 - r));
+}
+
+static inline guint64
+read64 (const guchar *p)
+{
+  guint64 v;
+
+  memcpy (&v, p, 8);
+  return GUINT64_FROM_LE (v);
+}
+
+static inline guint32
+read32 (const guchar *p)
+{
+  guint32 v;
+
+  memcpy (&v, p, 4);
+  return GUINT32_FROM_LE (v);
+}
+
+static inline guint64
+xxh_round (guint64 acc,
+           guint64 input)
+{
+  acc += input * P2;
+  acc = rotl64 (acc, 31);
+  return acc * P1;
+}
+
+static inline guint64
+xxh_merge (guint64 acc,
+           guint64 v)
+{
+  acc ^= xxh_round (0, v);
+  return acc * P1 + P4;
+}
+
+static void
+xxh64_init (Xxh64   *h,
+            guint64  seed)
+{
+  memset (h, 0, sizeof *h);
+  h->seed = seed;
+  h->v[0] = seed + P1 + P2;
+  h->v[1] = seed + P2;
+  h->v[2] = seed;
+  h->v[3] = seed - P1;
+}
+
+static void
+xxh64_stripes (Xxh64        *h,
+               const guchar *p,
+               gsize         n_stripes)
+{
+  guint64 v0 = h->v[0], v1 = h->v[1], v2 = h->v[2], v3 = h->v[3];
+
+  for (gsize i = 0; i < n_stripes; i++, p += 32)
+    {
+      v0 = xxh_round (v0, read64 (p));
+      v1 = xxh_round (v1, read64 (p + 8));
+      v2 = xxh_round (v2, read64 (p + 16));
+      v3 = xxh_round (v3, read64 (p + 24));
+    }
+  h->v[0] = v0; h->v[1] = v1; h->v[2] = v2; h->v[3] = v3;
+}
+
+static void
+xxh64_update (Xxh64        *h,
+              const guchar *p,
+              gsize         len)
+{
+  h->total += len;
+  if (h->tail_len > 0)
+    {
+      gsize take = MIN (len, 32 - h->tail_len);
+
+      memcpy (h->tail + h->tail_len, p, take);
+      h->tail_len += take;
+      p += take;
+      len -= take;
+      if (h->tail_len < 32)
+        return;
+      xxh64_stripes (h, h->tail, 1);
+      h->tail_len = 0;
+    }
+  xxh64_stripes (h, p, len / 32);
+  p += len / 32 * 32;
+  len %= 32;
+  memcpy (h->tail, p, len);
+  h->tail_len = len;
+}
+
+static guint64
+xxh64_digest (const Xxh64 *h)
+{
+  const guchar *p = h->tail;
+  gsize len = h->tail_len;
+  guint64 acc;
+
+  if (h->total >= 32)
+    {
+      acc = rotl64 (h->v[0], 1) + rotl64 (h->v[1], 7) + rotl64 (h->v[2], 12) + rotl64 (h->v[3], 18);
+      for (int i = 0; i < 4; i++)
+        acc = xxh_merge (acc, h->v[i]);
+    }
+  else
+    acc = h->seed + P5;
+  acc += h->total;
+
+  for (; len >= 8; p += 8, len -= 8)
+    {
+      acc ^= xxh_round (0, read64 (p));
+      acc = rotl64 (acc, 27) * P1 + P4;
+    }
+  if (len >= 4)
+    {
+      acc ^= (guint64) read32 (p) * P1;
+      acc = rotl64 (acc, 23) * P2 + P3;
+      p += 4;
+      len -= 4;
+    }
+  for (; len > 0; p++, len--)
+    {
+      acc ^= *p * P5;
+      acc = rotl64 (acc, 11) * P1;
+    }
+  acc ^= acc >> 33;
+  acc *= P2;
+  acc ^= acc >> 29;
+  acc *= P3;
+  acc ^= acc >> 32;
+  return acc;
+}
+
+guint64
+cw_xxh64 (const void *data,
+          gsize       len,
+          guint64     seed)
+{
+  Xxh64 h;
+
+  xxh64_init (&h, seed);
+  xxh64_update (&h, data, len);
+  return xxh64_digest (&h);
+}
+
+char *
+cw_checksum_file (const char  *path,
+                  GError     **error)
+{
+  g_autofree guchar *buf = g_malloc (1 << 20);
+  Xxh64 h;
+  int fd;
+
+  fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    goto fail;
+  posix_fadvise (fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+  xxh64_init (&h, 0);
+  for (;;)
+    {
+      ssize_t n = read (fd, buf, 1 << 20);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int saved = errno;
+
+          close (fd);
+          errno = saved;
+          goto fail;
+        }
+      if (n == 0)
+        break;
+      xxh64_update (&h, buf, (gsize) n);
+    }
+  close (fd);
+  return g_strdup_printf ("xxh64:%016" G_GINT64_MODIFIER "x", xxh64_digest (&h));
+
+fail:
+  {
+    int saved = errno;
+    g_autofree char *display = g_filename_display_name (path);
+
+    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                 "cannot read %s: %s", display, g_strerror (saved));
+    return NULL;
+  }
+}
+
+/* ---------------------------------------------------------------------- */
+/* escaping */
+
+char *
+cw_joblog_escape (const char *field)
+{
+  GString *out;
+  const char *p, *end;
+
+  if (field == NULL || field[0] == '\0')
+    return g_strdup ("-");
+  if (g_str_equal (field, "-"))
+    return g_strdup ("%2D");
+
+  out = g_string_sized_new (strlen (field) + 8);
+  p = field;
+  end = field + strlen (field);
+  while (p < end)
+    {
+      gunichar c = g_utf8_get_char_validated (p, end - p);
+      guchar b = (guchar) *p;
+
+      if (c == (gunichar) -1 || c == (gunichar) -2)
+        {
+          /* not UTF-8: keep the byte, encoded */
+          g_string_append_printf (out, "%%%02X", b);
+          p++;
+        }
+      else if (b < 0x20 || b == 0x7f || b == '%')
+        {
+          g_string_append_printf (out, "%%%02X", b);
+          p++;
+        }
+      else
+        {
+          const char *next = g_utf8_next_char (p);
+
+          g_string_append_len (out, p, next - p);
+          p = next;
+        }
+    }
+  return g_string_free (out, FALSE);
+}
+
+char *
+cw_joblog_unescape (const char *field)
+{
+  GString *out;
+
+  if (g_str_equal (field, "-"))
+    return g_strdup ("");
+  out = g_string_sized_new (strlen (field));
+  for (const char *p = field; *p; p++)
+    {
+      if (*p == '%' && g_ascii_isxdigit (p[1]) && g_ascii_isxdigit (p[2]))
+        {
+          g_string_append_c (out, (char) (g_ascii_xdigit_value (p[1]) << 4 | g_ascii_xdigit_value (p[2])));
+          p += 2;
+        }
+      else
+        g_string_append_c (out, *p);
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* ---------------------------------------------------------------------- */
+/* the log */
+
+#define JOBLOG_HEADER \
+  "# corewave joblog 1\tinput\toutput\tstatus\tseconds\tchecksum\terror\n"
+
+struct _CwJoblog
+{
+  int   fd;
+  char *path;
+};
+
+static gboolean
+set_io_error (GError     **error,
+              int          saved,
+              const char  *what,
+              const char  *path)
+{
+  g_autofree char *display = g_filename_display_name (path);
+
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+               "%s %s: %s", what, display, g_strerror (saved));
+  return FALSE;
+}
+
+/* The whole-file write lock: local runs and NFS clients (through the lock
+ * manager) take turns, and an NFS client revalidates the file's size when
+ * it takes the lock, so an O_APPEND write lands past every other client's
+ * line. A file system without locks (ENOLCK) still gets O_APPEND. */
+static gboolean
+lock_log (int      fd,
+          short    type)
+{
+  struct flock fl = { .l_type = type, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0 };
+
+  while (fcntl (fd, F_SETLKW, &fl) != 0)
+    if (errno != EINTR)
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+write_all_once (int          fd,
+                const char  *data,
+                gsize        len)
+{
+  ssize_t n;
+
+  do
+    n = write (fd, data, len);
+  while (n < 0 && errno == EINTR);
+  if (n < 0)
+    return FALSE;
+  if ((gsize) n != len)
+    {
+      /* disk full mid-line: never leave half a line glued to the next one */
+      errno = ENOSPC;
+      return FALSE;
+    }
+  return TRUE;
+}
+
+CwJoblog *
+cw_joblog_open (const char  *path,
+                GError     **error)
+{
+  CwJoblog *log;
+  struct stat st;
+  int fd;
+
+  fd = open (path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
+  if (fd < 0)
+    {
+      set_io_error (error, errno, "cannot open the job log", path);
+      return NULL;
+    }
+  log = g_new0 (CwJoblog, 1);
+  log->fd = fd;
+  log->path = g_strdup (path);
+
+  /* The header once, by whichever run gets the lock first on a new file. */
+  lock_log (fd, F_WRLCK);
+  if (fstat (fd, &st) == 0 && st.st_size == 0
+      && !write_all_once (fd, JOBLOG_HEADER, strlen (JOBLOG_HEADER)))
+    {
+      set_io_error (error, errno, "cannot write the job log", path);
+      lock_log (fd, F_UNLCK);
+      cw_joblog_close (log);
+      return NULL;
+    }
+  lock_log (fd, F_UNLCK);
+  return log;
+}
+
+gboolean
+cw_joblog_append (CwJoblog    *log,
+                  const char  *input,
+                  const char  *output,
+                  const char  *status,
+                  double       seconds,
+                  const char  *checksum,
+                  const char  *error_message,
+                  GError     **error)
+{
+  g_autofree char *in = cw_joblog_escape (input);
+  g_autofree char *out = cw_joblog_escape (output);
+  g_autofree char *short_message = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *sum = cw_joblog_escape (checksum);
+  char secs[G_ASCII_DTOSTR_BUF_SIZE];
+  g_autofree char *line = NULL;
+  gboolean locked, ok;
+  int saved;
+
+  if (error_message != NULL && strlen (error_message) > 400)
+    {
+      const char *cut = error_message + 400;
+
+      while (cut > error_message && ((guchar) *cut & 0xc0) == 0x80)
+        cut--;
+      short_message = g_strndup (error_message, cut - error_message);
+      error_message = short_message;
+    }
+  err = cw_joblog_escape (error_message);
+  g_ascii_formatd (secs, sizeof secs, "%.3f", seconds);
+  line = g_strjoin ("\t", in, out, status, secs, sum, err, NULL);
+  {
+    char *with_nl = g_strconcat (line, "\n", NULL);
+
+    g_free (line);
+    line = with_nl;
+  }
+
+  /* One write() per line on an O_APPEND descriptor: on a local file system
+   * the kernel places it atomically at the end; lines are kept short (an
+   * error message is cut) so they stay under PIPE_BUF for readers that
+   * tail the file through a pipe. */
+  locked = lock_log (log->fd, F_WRLCK);
+  ok = write_all_once (log->fd, line, strlen (line));
+  saved = errno;
+  if (locked)
+    lock_log (log->fd, F_UNLCK);
+  if (!ok)
+    return set_io_error (error, saved, "cannot write the job log", log->path);
+  return TRUE;
+}
+
+void
+cw_joblog_close (CwJoblog *log)
+{
+  if (log == NULL)
+    return;
+  if (log->fd >= 0)
+    close (log->fd);
+  g_free (log->path);
+  g_free (log);
+}
+
+static void
+entry_free (CwJoblogEntry *entry)
+{
+  g_free (entry->input);
+  g_free (entry->output);
+  g_free (entry->checksum);
+  g_free (entry);
+}
+
+GHashTable *
+cw_joblog_load_done (const char  *path,
+                     GError     **error)
+{
+  g_autoptr(GHashTable) done = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                      (GDestroyNotify) entry_free);
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *contents = NULL;
+  char *line, *next;
+  gsize len = 0;
+
+  if (!g_file_get_contents (path, &contents, &len, &local_error))
+    {
+      if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        return g_steal_pointer (&done);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+
+  for (line = contents; line != NULL && line < contents + len; line = next)
+    {
+      g_auto(GStrv) fields = NULL;
+      CwJoblogEntry *entry;
+
+      next = memchr (line, '\n', contents + len - line);
+      /* a line cut short by a crash has no newline: not a finished file */
+      if (next == NULL)
+        break;
+      *next++ = '\0';
+      if (line[0] == '#' || line[0] == '\0')
+        continue;
+      fields = g_strsplit (line, "\t", -1);
+      if (g_strv_length (fields) < 5 || !g_str_equal (fields[2], "ok")
+          || !g_str_has_prefix (fields[4], "xxh64:"))
+        continue;
+
+      entry = g_new0 (CwJoblogEntry, 1);
+      entry->input = cw_joblog_unescape (fields[0]);
+      entry->output = cw_joblog_unescape (fields[1]);
+      entry->checksum = g_strdup (fields[4]);
+      /* the last line for an output wins: a file redone logs again */
+      g_hash_table_replace (done, g_path_get_basename (entry->output), entry);
+    }
+  return g_steal_pointer (&done);
+}
+
+gboolean
+cw_joblog_is_done (GHashTable *done,
+                   const char *input,
+                   const char *output)
+{
+  g_autofree char *name = g_path_get_basename (output);
+  g_autofree char *sum = NULL;
+  CwJoblogEntry *entry = g_hash_table_lookup (done, name);
+  struct stat st;
+
+  if (entry == NULL || !g_str_equal (entry->input, input))
+    return FALSE;
+  if (stat (output, &st) != 0 || !S_ISREG (st.st_mode))
+    return FALSE;
+  sum = cw_checksum_file (output, NULL);
+  return sum != NULL && g_str_equal (sum, entry->checksum);
+}

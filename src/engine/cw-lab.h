@@ -1,0 +1,94 @@
+/* cw-lab.h: the lesson's experiments, measured on this machine
+ *
+ * Copyright 2026 The Corewave Authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Each experiment runs real batches through CwPool on the caller's main
+ * context (so a window can show the timeline live) and returns a report:
+ * series to chart, a table to export, and one paragraph in plain words
+ * built from the measured numbers. The window's Lab page and
+ * "corewave-cli lab NAME" both use it.
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "cw-pool.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  CW_LAB_MODES,         /* sequential vs threads vs processes, 1..N workers: wall, speed-up, ideal */
+  CW_LAB_CHUNKS,        /* chunk size 1, 2, 4, ... and auto: wall and peak memory; where auto landed */
+  CW_LAB_OVERHEAD,      /* mul10: sequential vs pool at several chunk sizes: µs per task */
+  CW_LAB_BIG_DATA,      /* send the file name vs the samples through the pipe: time and bytes */
+  CW_LAB_SHARED_WORK,   /* naive fib per task on N workers vs one memoised pass */
+  CW_LAB_ORDER,         /* one slow file: when each result became visible, ordered vs unordered */
+  CW_LAB_RANDOM_STATE,  /* "seed once in the parent" vs per-file seeds: duplicated noise found */
+  CW_LAB_N_EXPERIMENTS,
+} CwLabExperiment;
+
+const char *cw_lab_experiment_to_string   (CwLabExperiment  experiment);   /* "modes", "chunks", ... */
+gboolean    cw_lab_experiment_from_string (const char      *name,
+                                           CwLabExperiment *experiment);
+const char *cw_lab_experiment_title       (CwLabExperiment  experiment);   /* translatable title */
+
+typedef struct
+{
+  char   *label;      /* a category (e.g. "processes, 2") or NULL for numeric x */
+  double  x;
+  double  y;
+} CwLabPoint;
+
+typedef struct
+{
+  char   *name;       /* legend */
+  GArray *points;     /* CwLabPoint */
+  gboolean dashed;    /* e.g. the ideal line */
+} CwLabSeries;
+
+typedef struct
+{
+  CwLabExperiment  experiment;
+  char            *title;
+  char            *x_label;
+  char            *y_label;
+  gboolean         log_x;         /* chunk sizes */
+  GPtrArray       *series;        /* CwLabSeries* */
+  char           **columns;       /* CSV header */
+  GPtrArray       *rows;          /* char** per row, same length as columns */
+  char            *explanation;   /* one paragraph, plain words, measured numbers */
+} CwLabReport;
+
+void         cw_lab_report_free   (CwLabReport *report);
+char        *cw_lab_report_to_csv (const CwLabReport *report);
+
+typedef struct
+{
+  char   **inputs;      /* audio files to use; NULL: the demo set (written to a cache folder) */
+  char    *work_dir;    /* outputs and scratch; removed afterwards */
+  guint    max_workers; /* 0: online CPUs */
+  gboolean quick;       /* small sizes, for tests and a first look */
+} CwLabOptions;
+
+/* Called on the main context when a batch of the experiment starts: the
+ * window attaches its timeline and CPU meter to @pool. */
+typedef void (*CwLabBatchFunc) (CwPool     *pool,
+                                const char *description,
+                                gpointer    user_data);
+
+void         cw_lab_run_async     (CwLabExperiment      experiment,
+                                   const CwLabOptions  *options,
+                                   CwLabBatchFunc       on_batch,
+                                   gpointer             batch_data,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data);
+CwLabReport *cw_lab_run_finish    (GAsyncResult        *result,
+                                   GError             **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CwLabReport, cw_lab_report_free)
+
+G_END_DECLS

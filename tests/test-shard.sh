@@ -1,0 +1,209 @@
+#!/bin/bash
+# tests/test-shard.sh: one batch over several runs (TAP, suite 'cluster').
+#
+# --shard I/N runs give one run's outputs byte for byte; --joblog lines stay
+# whole when runs append at once; --resume finishes a batch killed with
+# SIGKILL without redoing finished files or leaving part files; GNU parallel
+# (and, when it can start here, a one-node Slurm on loopback) runs the
+# README's recipes.
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+set -u
+cli=${CW_CLI_PATH:?CW_CLI_PATH is not set}
+
+work=$(mktemp -d)
+daemons=()
+cleanup () {
+  for pid in "${daemons[@]}"; do kill "$pid" 2>/dev/null; done
+  for pid in "${daemons[@]}"; do wait "$pid" 2>/dev/null; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+n=0
+ok () { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok () { n=$((n + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
+skip () { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
+check () { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name" "failed: $*"; fi; }
+
+# same_tree A B: the same file names, byte-identical, and no part files
+same_tree () {
+  diff <(cd "$1" && ls -A) <(cd "$2" && ls -A) >&2 || return 1
+  for f in "$1"/*; do cmp -s "$f" "$2/${f##*/}" || { echo "differs: ${f##*/}" >&2; return 1; }; done
+}
+no_part () { [ -z "$(find "$1" -name '.*.part')" ]; }
+log_lines () { grep -vc '^#' "$1"; }
+
+echo "1..12"
+
+# Two folders with the same basenames: the keys "exampleNN.wav" and
+# "exampleNN (1).wav" must be planned over the whole list in every shard.
+in=$work/in
+"$cli" --demo "$in/a" --demo-count 7 --demo-seconds 2 >/dev/null
+"$cli" --demo "$in/b" --demo-count 5 --demo-seconds 3 >/dev/null
+"$cli" "$in" -o "$work/one" -j 2 -q
+total=$(ls "$work/one" | wc -l)
+
+# 1. three shards, run one after another, equal one run
+for i in 0 1 2; do "$cli" "$in" -o "$work/s3" --shard "$i/3" -j 1 -q; done
+check "3 shards give one run's files, byte for byte ($total files)" same_tree "$work/one" "$work/s3"
+
+# 2. the partition does not depend on the arguments' order
+for i in 0 1 2; do
+  if [ "$i" = 1 ]; then args=("$in/b" "$in/a"); else args=("$in/a" "$in/b"); fi
+  "$cli" "${args[@]}" -o "$work/order" --shard "$i/3" -q
+done
+check "shards sort the inputs: argument order does not change the partition" \
+  same_tree "$work/one" "$work/order"
+
+# 3. more shards than files: the empty ones succeed and write nothing
+rc=0
+for i in $(seq 0 $((total + 1))); do "$cli" "$in" -o "$work/many" --shard "$i/$((total + 2))" -q || rc=1; done
+check "shards beyond the file count are empty and succeed" \
+  eval '[ $rc = 0 ] && same_tree "$work/one" "$work/many"'
+
+# 4-5. three shards at once appending to one log
+"$cli" --demo "$work/many-in" --demo-count 90 --demo-seconds 0.2 >/dev/null
+for i in 0 1 2; do
+  "$cli" "$work/many-in" -o "$work/conc" --shard "$i/3" -j 2 -c 1 --joblog "$work/conc.log" -q &
+done
+wait
+bad=$(grep -v '^#' "$work/conc.log" | awk -F'\t' 'NF != 6 || $3 != "ok" || $5 !~ /^xxh64:[0-9a-f]+$/ || length($5) != 22' | wc -l)
+check "concurrent shards: 90 intact log lines, one header" \
+  eval '[ "$(log_lines "$work/conc.log")" = 90 ] && [ "$bad" = 0 ] && [ "$(grep -c "^#" "$work/conc.log")" = 1 ]'
+resumed=$("$cli" "$work/many-in" -o "$work/conc" --joblog "$work/conc.log" --resume --json -q | grep -o '"resumed":[0-9]*')
+check "the log's checksums match every output (a resume skips all 90)" [ "$resumed" = '"resumed":90' ]
+
+# 6-8. kill -9 mid-way, then --resume
+"$cli" --demo "$work/k-in" --demo-count 20 --demo-seconds 45 >/dev/null
+"$cli" "$work/k-in" -o "$work/k-one" -j 1 -f flac -t normalize,noise,fade:in=100 -q
+"$cli" "$work/k-in" -o "$work/k" -j 1 -f flac -t normalize,noise,fade:in=100 --joblog "$work/k.log" -q &
+kpid=$!
+for _ in $(seq 300); do
+  [ -f "$work/k.log" ] && [ "$(log_lines "$work/k.log")" -ge 4 ] && break
+  sleep 0.02
+done
+kill -9 "$kpid"; wait "$kpid" 2>/dev/null
+sleep 0.2   # the worker dies with its parent (PR_SET_PDEATHSIG)
+before=$(log_lines "$work/k.log")
+grep -v '^#' "$work/k.log" | cut -f2 | sort >"$work/k.done"
+stat -c '%n %Y.%y %i' $(cat "$work/k.done") >"$work/k.stat-before"
+# a part file a killed worker could leave (made sure of, not left to timing)
+: >"$work/k/.example19.flac.part"
+: >"$work/k/.not-ours.flac.part"
+"$cli" "$work/k-in" -o "$work/k" -j 1 -f flac -t normalize,noise,fade:in=100 --joblog "$work/k.log" --resume -q
+rc=$?
+stat -c '%n %Y.%y %i' $(cat "$work/k.done") >"$work/k.stat-after"
+after=$(log_lines "$work/k.log")
+if [ "$before" -ge 4 ] && [ "$before" -lt 20 ] && [ $rc = 0 ]; then
+  ok "killed after $before of 20 files; the resume exits 0"
+else
+  not_ok "kill -9 mid-way, then --resume" "before=$before rc=$rc"
+fi
+check "the resume did not redo finished files ($before kept untouched, $((after - before)) more logged)" \
+  eval 'cmp -s "$work/k.stat-before" "$work/k.stat-after" && [ "$after" = 20 ] && [ "$(grep -v "^#" "$work/k.log" | cut -f2 | sort -u | wc -l)" = 20 ]'
+check "the resumed batch equals a clean run byte for byte; only its own part files removed" \
+  eval '[ -e "$work/k/.not-ours.flac.part" ] && rm "$work/k/.not-ours.flac.part" && same_tree "$work/k-one" "$work/k" && no_part "$work/k"'
+
+# 9. a file in the output folder that the log does not vouch for is redone
+printf 'junk' >"$work/conc/example00.wav"
+"$cli" "$work/many-in" -o "$work/conc" --joblog "$work/conc.log" --resume -q
+"$cli" "$work/many-in" -o "$work/conc-ref" -q
+check "--resume redoes an output that does not match the log, under the same name" \
+  eval 'same_tree "$work/conc-ref" "$work/conc"'
+
+# 10. GNU parallel running the shards
+if command -v parallel >/dev/null; then
+  parallel --will-cite -j 2 "$cli" "$in" -o "$work/par" --shard {}/3 -j 1 -q ::: 0 1 2
+  check "GNU parallel: 3 shards equal one run" same_tree "$work/one" "$work/par"
+else
+  skip "GNU parallel: 3 shards equal one run" "parallel is not installed"
+fi
+
+# 11. the README's --sshlogin recipe, with ':' (this machine) as the only host
+if command -v parallel >/dev/null; then
+  seq 0 3 | parallel --will-cite --sshlogin 2/: --workdir "$work" \
+    "$cli" "$in" -o "$work/ssh" --shard {}/4 --joblog "$work/ssh.log" --resume -j 1 -q
+  check "GNU parallel --sshlogin recipe (host ':'): 4 shards equal one run" \
+    eval 'same_tree "$work/one" "$work/ssh" && [ "$(log_lines "$work/ssh.log")" = "$total" ]'
+else
+  skip "GNU parallel --sshlogin recipe" "parallel is not installed"
+fi
+
+# 12. the README's Slurm job array on a one-node cluster on loopback
+slurm_why=""
+if ! command -v slurmctld >/dev/null || ! command -v slurmd >/dev/null || ! command -v munged >/dev/null; then
+  slurm_why="slurm-wlm and munge are not installed"
+elif [ "$(id -u)" != 0 ]; then
+  slurm_why="a one-node Slurm needs root here (slurmd runs jobs as their users)"
+fi
+if [ -z "$slurm_why" ]; then
+  sd=$work/slurm
+  mkdir -p "$sd/state" "$sd/spool" "$sd/munge"
+  chmod 700 "$sd/munge"
+  mungekey --create --keyfile "$sd/munge/key" --force 2>/dev/null
+  munged -F --force --socket="$sd/munge/sock" --key-file="$sd/munge/key" \
+    --pid-file="$sd/munge/pid" --log-file="$sd/munge/log" --seed-file="$sd/munge/seed" 2>>"$sd/err" &
+  daemons+=($!)
+  port=$((20000 + RANDOM % 20000))
+  cat >"$sd/slurm.conf" <<EOF
+ClusterName=corewave-test
+SlurmctldHost=localhost(127.0.0.1)
+SlurmctldPort=$port
+SlurmdPort=$((port + 1))
+AuthType=auth/munge
+CredType=cred/munge
+AuthInfo=socket=$sd/munge/sock
+SlurmUser=root
+SlurmdUser=root
+StateSaveLocation=$sd/state
+SlurmdSpoolDir=$sd/spool
+SlurmctldPidFile=$sd/slurmctld.pid
+SlurmdPidFile=$sd/slurmd.pid
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+SchedulerType=sched/builtin
+SelectType=select/cons_tres
+SelectTypeParameters=CR_Core
+ReturnToService=2
+MpiDefault=none
+JobAcctGatherType=jobacct_gather/none
+AccountingStorageType=accounting_storage/none
+SlurmctldLogFile=$sd/slurmctld.log
+SlurmdLogFile=$sd/slurmd.log
+NodeName=localhost NodeAddr=127.0.0.1 CPUs=$(nproc) State=UNKNOWN
+PartitionName=cw Nodes=localhost Default=YES MaxTime=INFINITE State=UP
+EOF
+  export SLURM_CONF=$sd/slurm.conf
+  for _ in $(seq 50); do [ -S "$sd/munge/sock" ] && break; sleep 0.1; done
+  slurmctld -D -i 2>>"$sd/err" & daemons+=($!)
+  slurmd -D -N localhost 2>>"$sd/err" & daemons+=($!)
+  up=""
+  for _ in $(seq 60); do
+    sinfo -h -o %t 2>/dev/null | grep -q idle && { up=1; break; }
+    sleep 0.5
+  done
+  if [ -z "$up" ]; then
+    slurm_why="Slurm did not start in 30 s: $(tail -n 3 "$sd/err" "$sd/slurmctld.log" "$sd/slurmd.log" 2>/dev/null | tr '\n' ' ')"
+  fi
+fi
+if [ -z "$slurm_why" ]; then
+  # the README's script, with this test's paths
+  cat >"$sd/corewave-array.sh" <<EOF
+#!/bin/bash
+#SBATCH --job-name=corewave
+#SBATCH --array=0-2
+#SBATCH --cpus-per-task=1
+N=3
+exec "$cli" "$in" -o "$work/slurm-out" -j "\${SLURM_CPUS_PER_TASK:-1}" \\
+  --shard "\$SLURM_ARRAY_TASK_ID/\$N" --joblog "$work/slurm-out.log" --resume -q
+EOF
+  if timeout 120 sbatch --wait -o "$sd/job-%a.out" "$sd/corewave-array.sh" >/dev/null 2>>"$sd/err"; then
+    check "Slurm job array (--array=0-2, --shard \$SLURM_ARRAY_TASK_ID/3) equals one run" \
+      eval 'same_tree "$work/one" "$work/slurm-out" && [ "$(log_lines "$work/slurm-out.log")" = "$total" ]'
+  else
+    not_ok "Slurm job array" "$(tail -n 5 "$sd/err" "$sd"/job-*.out 2>/dev/null)"
+  fi
+else
+  skip "Slurm job array equals one run" "$slurm_why"
+fi
