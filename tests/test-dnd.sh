@@ -39,7 +39,7 @@ n_outputs () { find "$work/out" -name '*.wav' 2>/dev/null | wc -l; }
 all_outputs () { [ "$(n_outputs)" -eq 6 ]; }
 
 "$cli" --demo "$work/in" --demo-count 6 --demo-seconds 3 >/dev/null
-"$app" --output-dir "$work/out" --workers 2 --start >"$work/app.log" 2>&1 &
+XDG_STATE_HOME="$work/state" "$app" --output-dir "$work/out" --workers 2 --start >"$work/app.log" 2>&1 &
 apid=$!
 wait_for 20 has_window '^Corewave$' || { echo "Bail out! the window did not appear"; cat "$work/app.log" >&2; exit 1; }
 tw=$(window_of '^Corewave$')

@@ -749,6 +749,7 @@ update_accessible (CwCpuMeter *self)
 {
   int percent = (int) lround (CLAMP (self->total, 0, 1) * 100);
   g_autofree char *label = NULL;
+  g_autofree char *cores = NULL;
 
   if (percent == self->a11y_percent &&
       self->n_cpus == self->a11y_cpus &&
@@ -759,18 +760,21 @@ update_accessible (CwCpuMeter *self)
   self->a11y_cpus = self->n_cpus;
   self->a11y_marked = self->n_marked;
 
+  cores = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u core", "%u cores", self->n_cpus),
+                           self->n_cpus);
   if (self->n_marked > 0)
-    label = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                          "CPU use %d %%, %u core, %u with workers",
-                                          "CPU use %d %%, %u cores, %u with workers",
-                                          self->n_cpus),
-                             percent, self->n_cpus, self->n_marked);
+    {
+      g_autofree char *marked = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u with a worker",
+                                                              "%u with workers", self->n_marked),
+                                                 self->n_marked);
+
+      /* Translators: the meter's accessible name: the CPU use in percent,
+       * "8 cores", "2 with workers" */
+      label = g_strdup_printf (_("CPU use %d %%, %s, %s"), percent, cores, marked);
+    }
   else
-    label = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                          "CPU use %d %%, %u core",
-                                          "CPU use %d %%, %u cores",
-                                          self->n_cpus),
-                             percent, self->n_cpus);
+    /* Translators: the meter's accessible name: the CPU use in percent, "8 cores" */
+    label = g_strdup_printf (_("CPU use %d %%, %s"), percent, cores);
 
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, label,

@@ -201,7 +201,7 @@ bind_worker_cb (GtkSignalListItemFactory *factory,
 
   /* Slots count from 0 in the engine; people count workers from 1, like tasks. */
   if (pid > 0)
-    /* Translators: a worker slot number and the process id that ran the task */
+    /* Translators: the Worker column: the worker's number and its process id */
     g_snprintf (text, sizeof text, _("%u · pid %d"), cw_result_item_get_worker (item) + 1, pid);
   else
     g_snprintf (text, sizeof text, "%u", cw_result_item_get_worker (item) + 1);
@@ -232,7 +232,7 @@ bind_time_cb (GtkSignalListItemFactory *factory,
   if (seconds == 0.0 && cw_result_item_get_status (item) == CW_STATUS_CANCELLED)
     g_strlcpy (text, "—", sizeof text);
   else
-    /* Translators: a task's run time in seconds */
+    /* Translators: a task's time in seconds (the SI symbol, no plural) */
     g_snprintf (text, sizeof text, _("%.2f s"), seconds);
   gtk_inscription_set_text (GTK_INSCRIPTION (gtk_list_item_get_child (list_item)), text);
 }

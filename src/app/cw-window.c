@@ -15,14 +15,17 @@
 
 #include <errno.h>
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <sys/stat.h>
 
+#include "cw-batch-record.h"
 #include "cw-cpu-meter.h"
 #include "cw-cpu-sampler.h"
 #include "cw-inputs.h"
 #include "cw-pool.h"
 #include "cw-queue-item.h"
 #include "cw-spec.h"
+#include "cw-timeline.h"
 
 /* workers yield to the desktop (and to this window's main loop) */
 #define CW_WINDOW_WORKER_NICE 5
@@ -65,6 +68,7 @@ struct _CwWindow
   CwCpuMeter           *cpu_meter;
   GtkProgressBar       *progress_bar;
   GtkLabel             *status_label;
+  CwTimeline           *timeline;
   CwResultView         *result_view;
 
   CwSettings           *settings;
@@ -92,6 +96,13 @@ struct _CwWindow
   char                 *output_dir;
 
   CwCpuSampler         *sampler;
+
+  /* resuming an interrupted batch */
+  GtkRevealer          *resume_revealer;
+  GtkLabel             *resume_label;
+  CwBatchRecord        *record;
+  CwInterruptedBatch   *interrupted;     /* found at start-up, offered */
+  CwInterruptedBatch   *resume;          /* taken by the next start */
 };
 
 G_DEFINE_FINAL_TYPE (CwWindow, cw_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -165,7 +176,8 @@ update_queue_summary (CwWindow *self)
       seconds += cw_queue_item_get_seconds (item);
     }
   duration = cw_format_duration (seconds);
-  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u file · %s of audio", "%u files · %s of audio", n),
+  /* Translators: the queue's size and total length, e.g. "24 files · 1:36:00 of audio" */
+  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'u file · %s of audio", "%'u files · %s of audio", n),
                           n, duration);
   gtk_label_set_label (self->queue_summary, text);
   gtk_stack_set_visible_child_name (self->queue_stack, n > 0 ? "list" : "empty");
@@ -236,7 +248,7 @@ describe_skipped (GPtrArray *skipped)
   g_autoptr(GString) text = g_string_new (NULL);
   guint shown = MIN (skipped->len, 2);
 
-  g_string_printf (text, g_dngettext (GETTEXT_PACKAGE, "Skipped %u file", "Skipped %u files", skipped->len),
+  g_string_printf (text, g_dngettext (GETTEXT_PACKAGE, "Skipped %'u file", "Skipped %'u files", skipped->len),
                    skipped->len);
   g_string_append (text, " — ");
   for (guint i = 0; i < shown; i++)
@@ -295,8 +307,8 @@ add_files_done_cb (GObject      *object,
   if (duplicates > 0)
     {
       g_autofree char *text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                                            "%u file was already queued",
-                                                            "%u files were already queued",
+                                                            "%'u file was already queued",
+                                                            "%'u files were already queued",
                                                             duplicates),
                                                duplicates);
       toast (self, text);
@@ -470,6 +482,7 @@ sample_cb (CwCpuSampler *sampler,
   CwWindow *self = user_data;
 
   cw_cpu_meter_push_sample (self->cpu_meter, sample);
+  cw_timeline_push_cpu (self->timeline, sample);
 }
 
 static void
@@ -530,23 +543,26 @@ update_progress (CwWindow *self)
   g_autofree char *status = NULL;
 
   gtk_progress_bar_set_fraction (self->progress_bar, self->total > 0 ? (double) self->done / self->total : 0);
-  text = g_strdup_printf (_("%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT), self->done, self->total);
+  /* Translators: the progress bar's text: files done of the batch's files, e.g. "3 of 24".
+   * PRIu64 formats are written <PRIu64> in the .po file. */
+  text = g_strdup_printf (_("%'" PRIu64 " of %'" PRIu64), self->done, self->total);
   gtk_progress_bar_set_text (self->progress_bar, text);
 
   if (rate > 0 && self->done < self->total)
     {
       g_autofree char *eta = cw_format_duration ((self->total - self->done) / rate);
 
+      /* Translators: files per second, then the time left as h:mm:ss or m:ss */
       status = g_strdup_printf (_("%.1f files/s · about %s left"), rate, eta);
     }
   else
     status = g_strdup (_("Starting the workers…"));
   if (self->failed > 0)
     {
-      g_autofree char *failed = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, " · %" G_GUINT64_FORMAT " failed",
-                                                              " · %" G_GUINT64_FORMAT " failed", self->failed),
+      g_autofree char *failed = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'" PRIu64 " failed",
+                                                              "%'" PRIu64 " failed", self->failed),
                                                  self->failed);
-      char *joined = g_strconcat (status, failed, NULL);
+      char *joined = g_strconcat (status, " · ", failed, NULL);
 
       g_free (status);
       status = joined;
@@ -588,6 +604,8 @@ result_cb (const CwResult *result,
   if (result->status == CW_STATUS_FAILED)
     self->failed++;
   cw_result_view_add (self->result_view, result);
+  cw_timeline_add (self->timeline, result);
+  cw_batch_record_add_result (self->record, result);
 }
 
 static void
@@ -645,6 +663,32 @@ pool_closed_cb (GObject      *object,
   close_if_asked (self);
 }
 
+/* "Auto chunk size: measured 25 ms a task, chose 4 for trips of about
+ * 0.1 s", or NULL when the size was fixed or never measured */
+static char *
+describe_auto_chunk (const CwBatchStats *stats)
+{
+  double trip_s = stats->auto_target_trip_us / 1e6;
+  g_autofree char *task = NULL;
+
+  if (stats->chunk_size != 0 || stats->auto_task_us <= 0)
+    return NULL;
+  if (stats->auto_task_us >= 1000)
+    /* Translators: a measured task time in milliseconds */
+    task = g_strdup_printf (_("%.0f ms"), stats->auto_task_us / 1e3);
+  else
+    /* Translators: a measured task time in microseconds */
+    task = g_strdup_printf (_("%.0f µs"), stats->auto_task_us);
+  if (trip_s <= 0)
+    /* Translators: how the automatic chunk size was chosen, e.g. "Auto chunk size: measured 25 ms a
+     * task, chose 4" */
+    return g_strdup_printf (_("Auto chunk size: measured %s a task, chose %'u"), task, stats->max_chunk_size);
+  /* Translators: how the automatic chunk size was chosen, e.g. "Auto chunk size: measured 25 ms a task,
+   * chose 4 for trips of about 0.1 s" */
+  return g_strdup_printf (_("Auto chunk size: measured %s a task, chose %'u for trips of about %.2g s"),
+                          task, stats->max_chunk_size, trip_s);
+}
+
 static void
 batch_done_cb (GObject      *object,
                GAsyncResult *result,
@@ -655,11 +699,16 @@ batch_done_cb (GObject      *object,
   gboolean cancelled;
   double wall, cpu, usage;
   g_autofree char *failed = NULL;
+  g_autofree char *files = NULL;
+  g_autofree char *speedup = NULL;
 
   cw_pool_map_finish (CW_POOL (object), result, &self->stats, &error);
   cancelled = g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  /* a batch that did not run to its end can be resumed next time */
+  cw_batch_record_end (self->record, error == NULL);
   g_clear_handle_id (&self->tick_id, g_source_remove);
   cw_result_view_flush (self->result_view);
+  cw_timeline_set_running (self->timeline, FALSE);
   update_progress (self);
 
   wall = self->stats.wall_us / 1e6;
@@ -667,17 +716,25 @@ batch_done_cb (GObject      *object,
   /* the share of every core's time the batch used, from measured CPU time;
    * the meter's samples are too coarse for a batch of a second */
   usage = wall > 0 ? MIN (1.0, cpu / (wall * cw_online_cpus ())) : 0;
-  failed = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" G_GUINT64_FORMAT " failed",
-                                         "%" G_GUINT64_FORMAT " failed", self->stats.n_failed),
+  /* Translators: the number of files that failed, e.g. "2 failed" */
+  failed = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'" PRIu64 " failed",
+                                         "%'" PRIu64 " failed", self->stats.n_failed),
                             self->stats.n_failed);
+  /* Translators: the first part of the summary, files done and the wall time, e.g. "24 files in 1.23 s" */
+  files = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'" PRIu64 " file in %.2f s",
+                                        "%'" PRIu64 " files in %.2f s", self->stats.n_ok),
+                           self->stats.n_ok, wall);
+  /* Translators: CPU time / wall time, e.g. "speed-up 1.95× on 2 workers" */
+  speedup = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "speed-up %.2f× on %'u worker",
+                                          "speed-up %.2f× on %'u workers", self->stats.n_workers),
+                             wall > 0 ? cpu / wall : 0.0, self->stats.n_workers);
   g_free (self->summary);
   self->summary = g_strdup_printf (
-    /* Translators: a summary: "24 files in 1.23 s · CPU 2.40 s · speed-up 1.95× on 2 workers · 97 % of all cores · 0 failed" */
-    g_dngettext (GETTEXT_PACKAGE,
-                 "%" G_GUINT64_FORMAT " file in %.2f s · CPU %.2f s · speed-up %.2f× on %u workers · %.0f %% of all cores · %s",
-                 "%" G_GUINT64_FORMAT " files in %.2f s · CPU %.2f s · speed-up %.2f× on %u workers · %.0f %% of all cores · %s",
-                 self->stats.n_ok),
-    self->stats.n_ok, wall, cpu, wall > 0 ? cpu / wall : 0.0, self->stats.n_workers, usage * 100, failed);
+    /* Translators: the summary: "24 files in 1.23 s", the CPU time in seconds, "speed-up 1.95× on
+     * 2 workers", the share of all cores, "0 failed"; e.g. "24 files in 1.23 s · CPU 2.40 s ·
+     * speed-up 1.95× on 2 workers · 97 % of all cores · 0 failed" */
+    _("%s · CPU %.2f s · %s · %.0f %% of all cores · %s"),
+    files, cpu, speedup, usage * 100, failed);
 
   if (error != NULL && !cancelled)
     {
@@ -694,7 +751,12 @@ batch_done_cb (GObject      *object,
     }
   else
     {
-      gtk_label_set_label (self->status_label, self->summary);
+      g_autofree char *reasoning = describe_auto_chunk (&self->stats);
+      g_autofree char *text = NULL;
+
+      if (reasoning != NULL)
+        text = g_strconcat (self->summary, "\n", reasoning, NULL);
+      gtk_label_set_label (self->status_label, text != NULL ? text : self->summary);
       notify_done (self, self->stats.n_failed > 0 ? _("Batch finished with failures") : _("Batch finished"),
                    self->summary);
     }
@@ -706,11 +768,14 @@ batch_done_cb (GObject      *object,
 
 typedef struct
 {
-  GPtrArray *inputs;       /* char* */
-  char      *output_dir;
-  CwFormat   format;
-  gboolean   overwrite;
-  GPtrArray *plan;
+  GPtrArray          *inputs;       /* char* */
+  char               *output_dir;
+  CwFormat            format;
+  gboolean            overwrite;
+  GPtrArray          *plan;
+  CwBatchRecord      *record;
+  CwInterruptedBatch *resume;       /* resuming: its plan and settings */
+  guint               n_skipped;    /* resuming: files already done */
 } PlanJob;
 
 static void
@@ -719,6 +784,8 @@ plan_job_free (PlanJob *job)
   g_ptr_array_unref (job->inputs);
   g_free (job->output_dir);
   g_clear_pointer (&job->plan, g_ptr_array_unref);
+  g_clear_object (&job->record);
+  g_clear_pointer (&job->resume, cw_interrupted_batch_free);
   g_free (job);
 }
 
@@ -739,7 +806,14 @@ plan_thread (GTask        *task,
                                _("Cannot create the output folder %s: %s"), dir, g_strerror (saved));
       return;
     }
-  job->plan = cw_inputs_plan (job->inputs, job->output_dir, job->format, job->overwrite);
+  if (job->resume != NULL)
+    {
+      /* the same outputs as before, less what the log confirms */
+      job->plan = cw_batch_record_remaining (job->record, job->resume);
+      job->n_skipped = job->resume->plan->len - job->plan->len;
+    }
+  else
+    job->plan = cw_inputs_plan (job->inputs, job->output_dir, job->format, job->overwrite);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -773,11 +847,31 @@ plan_done_cb (GObject      *object,
   self->next = 0;
   self->total = self->plan->len;
 
-  spec = cw_settings_build_spec (self->settings);
-  settings.spec = spec;
-  settings.format = job->format;
-  settings.overwrite = job->overwrite;
-  settings.seed = cw_settings_get_seed (self->settings);
+  if (job->resume != NULL)
+    {
+      /* the settings the batch started with; an output the log does not
+       * confirm is this batch's own, cut short: it is written again */
+      settings = job->resume->settings;
+      settings.overwrite = TRUE;
+      if (job->n_skipped > 0)
+        {
+          g_autofree char *text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                                "Resuming: %u file was already done",
+                                                                "Resuming: %u files were already done",
+                                                                job->n_skipped),
+                                                   job->n_skipped);
+          toast (self, text);
+        }
+    }
+  else
+    {
+      spec = cw_settings_build_spec (self->settings);
+      settings.spec = spec;
+      settings.format = job->format;
+      settings.overwrite = job->overwrite;
+      settings.seed = cw_settings_get_seed (self->settings);
+      cw_batch_record_begin (self->record, self->plan, &settings, job->output_dir);
+    }
 
   self->pool = cw_pool_new (cw_settings_get_mode (self->settings), cw_settings_get_workers (self->settings));
   cw_pool_set_chunk_size (self->pool, cw_settings_get_chunk_size (self->settings));
@@ -787,6 +881,7 @@ plan_done_cb (GObject      *object,
 
   self->start_us = g_get_monotonic_time ();
   cw_result_view_clear (self->result_view, self->start_us);
+  cw_timeline_clear (self->timeline, self->start_us, cw_pool_get_n_workers (self->pool));
   self->tick_id = g_timeout_add (200, tick_cb, self);
   update_progress (self);
   cw_pool_map_async (self->pool, &settings, next_planned_cb, self, NULL, self->total,
@@ -817,6 +912,13 @@ cw_window_start (CwWindow *self)
   job->output_dir = cw_settings_dup_output_dir (self->settings);
   job->format = cw_settings_get_format (self->settings);
   job->overwrite = cw_settings_get_overwrite (self->settings);
+  job->record = g_object_ref (self->record);
+  if (self->resume != NULL)
+    {
+      job->resume = g_steal_pointer (&self->resume);
+      g_free (job->output_dir);
+      job->output_dir = g_strdup (job->resume->output_dir);
+    }
   g_free (self->output_dir);
   self->output_dir = g_strdup (job->output_dir);
 
@@ -836,6 +938,88 @@ cw_window_start (CwWindow *self)
   g_task_set_source_tag (task, cw_window_start);
   g_task_set_task_data (task, job, (GDestroyNotify) plan_job_free);
   g_task_run_in_thread (task, plan_thread);
+}
+
+/* ---------------------------------------------------------------------- */
+/* an interrupted batch */
+
+static void
+interrupted_found_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(CwWindow) self = user_data;
+  g_autoptr(CwInterruptedBatch) batch = cw_batch_record_find_finish (CW_BATCH_RECORD (object), result, NULL);
+  g_autofree char *text = NULL;
+  guint total;
+
+  if (batch == NULL || g_cancellable_is_cancelled (self->cancellable))
+    return;
+  total = batch->plan->len;
+  if (batch->n_done >= total)
+    {
+      /* everything was done after all: nothing to offer */
+      cw_batch_record_discard (self->record);
+      return;
+    }
+  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       "A batch was interrupted: %u of %u file is done.",
+                                       "A batch was interrupted: %u of %u files are done.",
+                                       total),
+                          batch->n_done, total);
+  gtk_label_set_label (self->resume_label, text);
+  g_clear_pointer (&self->interrupted, cw_interrupted_batch_free);
+  self->interrupted = g_steal_pointer (&batch);
+  gtk_revealer_set_reveal_child (self->resume_revealer, TRUE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.resume", TRUE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.discard-batch", TRUE);
+}
+
+static void
+hide_resume (CwWindow *self)
+{
+  gtk_revealer_set_reveal_child (self->resume_revealer, FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.resume", FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.discard-batch", FALSE);
+}
+
+static void
+resume_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  CwWindow *self = CW_WINDOW (widget);
+  g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_object_unref);
+  CwInterruptedBatch *batch = self->interrupted;
+
+  if (batch == NULL || self->running)
+    return;
+  hide_resume (self);
+
+  /* the queue shows the batch's files; the run uses its recorded plan */
+  g_list_store_remove_all (self->queue);
+  g_hash_table_remove_all (self->queued);
+  for (guint i = 0; i < batch->plan->len; i++)
+    {
+      const CwPlannedFile *file = g_ptr_array_index (batch->plan, i);
+
+      g_ptr_array_add (files, g_file_new_for_path (file->input_path));
+    }
+  self->resume = g_steal_pointer (&self->interrupted);
+  cw_window_add_files (self, (GFile **) files->pdata, files->len);
+  cw_window_start_when_ready (self);
+}
+
+static void
+discard_batch_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  CwWindow *self = CW_WINDOW (widget);
+
+  hide_resume (self);
+  g_clear_pointer (&self->interrupted, cw_interrupted_batch_free);
+  cw_batch_record_discard (self->record);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -1059,8 +1243,8 @@ chain_changed_cb (GSettings  *settings,
   g_autofree char *dir = cw_settings_dup_output_dir (self->settings);
   g_autofree char *display = g_filename_display_name (dir);
   g_autofree char *workers = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                                           "Tasks at once; this computer has %u core",
-                                                           "Tasks at once; this computer has %u cores",
+                                                           "Tasks at once; this computer has %'u core",
+                                                           "Tasks at once; this computer has %'u cores",
                                                            cw_online_cpus ()),
                                               cw_online_cpus ());
 
@@ -1321,6 +1505,10 @@ cw_window_dispose (GObject *object)
   if (self->pool != NULL)
     g_signal_handlers_disconnect_by_data (self->pool, self);
   g_clear_object (&self->pool);
+  /* writes what is still queued for the record before it goes */
+  g_clear_object (&self->record);
+  g_clear_pointer (&self->interrupted, cw_interrupted_batch_free);
+  g_clear_pointer (&self->resume, cw_interrupted_batch_free);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), CW_TYPE_WINDOW);
   G_OBJECT_CLASS (cw_window_parent_class)->dispose (object);
@@ -1366,6 +1554,7 @@ cw_window_class_init (CwWindowClass *klass)
 
   g_type_ensure (CW_TYPE_CPU_METER);
   g_type_ensure (CW_TYPE_RESULT_VIEW);
+  g_type_ensure (CW_TYPE_TIMELINE);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/corewave/Corewave/cw-window.ui");
   gtk_widget_class_bind_template_child (widget_class, CwWindow, toast_overlay);
@@ -1398,7 +1587,10 @@ cw_window_class_init (CwWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CwWindow, cpu_meter);
   gtk_widget_class_bind_template_child (widget_class, CwWindow, progress_bar);
   gtk_widget_class_bind_template_child (widget_class, CwWindow, status_label);
+  gtk_widget_class_bind_template_child (widget_class, CwWindow, timeline);
   gtk_widget_class_bind_template_child (widget_class, CwWindow, result_view);
+  gtk_widget_class_bind_template_child (widget_class, CwWindow, resume_revealer);
+  gtk_widget_class_bind_template_child (widget_class, CwWindow, resume_label);
 
   gtk_widget_class_install_action (widget_class, "win.start", NULL, start_action);
   gtk_widget_class_install_action (widget_class, "win.cancel", NULL, cancel_action);
@@ -1408,6 +1600,8 @@ cw_window_class_init (CwWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.choose-output", NULL, choose_output_action);
   gtk_widget_class_install_action (widget_class, "win.demo", NULL, demo_action);
   gtk_widget_class_install_action (widget_class, "win.page", "s", page_action);
+  gtk_widget_class_install_action (widget_class, "win.resume", NULL, resume_action);
+  gtk_widget_class_install_action (widget_class, "win.discard-batch", NULL, discard_batch_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK, "win.start", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Enter, GDK_CONTROL_MASK, "win.start", NULL);
@@ -1444,6 +1638,12 @@ cw_window_init (CwWindow *self)
   g_signal_connect_swapped (self->view_stack, "notify::visible-child-name", G_CALLBACK (visible_page_cb), self);
   g_signal_connect_swapped (self, "map", G_CALLBACK (visible_page_cb), self);
   g_signal_connect_swapped (self, "unmap", G_CALLBACK (visible_page_cb), self);
+
+  /* a batch that was cut short last time is offered for resuming */
+  self->record = cw_batch_record_new (NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.resume", FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.discard-batch", FALSE);
+  cw_batch_record_find_async (self->record, self->cancellable, interrupted_found_cb, g_object_ref (self));
 
   update_queue_summary (self);
 }
