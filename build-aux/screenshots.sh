@@ -12,6 +12,7 @@ work=$(mktemp -d /dev/shm/corewave-shots.XXXXXX)
 mkdir -p "$out"
 export GSETTINGS_SCHEMA_DIR=$build/data GSETTINGS_BACKEND=memory GTK_A11Y=none NO_AT_BRIDGE=1
 export GSK_RENDERER=cairo
+export XDG_STATE_HOME=$work/state   # batch records stay out of ~/.local/state
 unset WAYLAND_DISPLAY
 
 wait_for () { local n=$(($1 * 10)); shift; for _ in $(seq "$n"); do "$@" && return 0; sleep 0.1; done; return 1; }
@@ -54,3 +55,15 @@ kill "$apid"; wait "$apid" 2>/dev/null || true
 apid=$!
 wait_for 20 has_window
 shot window-empty 1100 760
+kill "$apid"; wait "$apid" 2>/dev/null || true
+
+# the timeline after chunks of 4 on 5 workers: 12 chunks in three rounds,
+# so three workers sit idle while the last two finish
+rm -rf "$work/out"
+"$build/src/corewave" --output-dir "$work/out" --workers 5 --chunk-size 4 \
+  --transform normalize:peak=-1,noise:sigma=0.05,fade:in=500:out=500 --start "$work/in" &
+apid=$!
+wait_for 20 has_window
+wait_for 120 outputs_are 48
+sleep 1   # the workers are reaped and the summary written
+shot window-timeline 1100 760

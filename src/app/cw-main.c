@@ -16,9 +16,11 @@ main (int   argc,
       char *argv[])
 {
   g_autoptr(CwApplication) app = NULL;
+  const char *localedir = g_getenv ("CW_LOCALEDIR");
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* CW_LOCALEDIR lets an uninstalled build find its catalogues: build/po */
+  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL && *localedir != '\0' ? localedir : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
