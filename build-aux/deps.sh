@@ -10,8 +10,12 @@ COREWAVE_BUILD_PACKAGES=(
   libgtk-4-dev libadwaita-1-dev
   desktop-file-utils appstream
   xvfb xauth dbus-daemon librsvg2-common imagemagick xdotool
+  parallel
   flatpak-builder
 )
+# CI's checks beyond the test suite (.ci/run, build-aux/fuzz.sh): libFuzzer,
+# the clang static analyser and valgrind.
+COREWAVE_CHECK_PACKAGES=(clang libclang-rt-14-dev clang-tools valgrind)
 # Settings are saved through dconf when the app runs on a desktop.
 COREWAVE_RUN_PACKAGES=(dconf-gsettings-backend)
 # The benchmarks compare against the lesson's Python reference.
