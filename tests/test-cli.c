@@ -657,6 +657,32 @@ test_in_place_never_overwrites_input (void)
   rm_rf (dir);
 }
 
+/* No worker can start: the error says why, and every file is accounted
+ * for in the summary, as not run. */
+static void
+test_no_worker (void)
+{
+  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *demo = g_build_filename (dir, "in", NULL);
+  g_autofree char *outdir = g_build_filename (dir, "out", NULL);
+  g_autofree char *missing = g_build_filename (dir, "no-such-worker", NULL);
+  g_autofree char *saved = g_strdup (g_getenv ("CW_WORKER_PATH"));
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  int status;
+
+  g_assert_cmpint (run_cli (NULL, NULL, "--demo", demo, "--demo-count", "3", "--demo-seconds", "0.2"), ==, 0);
+  g_setenv ("CW_WORKER_PATH", missing, TRUE);
+  status = run_cli (&out, &err, demo, "-o", outdir);
+  g_setenv ("CW_WORKER_PATH", saved, TRUE);
+  g_assert_cmpint (status, ==, 1);
+  g_assert_nonnull (strstr (err, "Could not start the worker"));
+  g_assert_nonnull (strstr (out, "3 files"));
+  g_assert_nonnull (strstr (out, "0 ok, 0 failed, 3 not run"));
+  g_assert_null (strstr (out, "speed-up"));
+  rm_rf (dir);
+}
+
 static void
 test_demo (void)
 {
@@ -799,6 +825,7 @@ main (int   argc,
   g_test_add_func ("/cw/cli/name-collision", test_name_collision);
   g_test_add_func ("/cw/cli/in-place-never-overwrites-input", test_in_place_never_overwrites_input);
   g_test_add_func ("/cw/cli/demo", test_demo);
+  g_test_add_func ("/cw/cli/no-worker", test_no_worker);
   g_test_add_func ("/cw/cli/progress-on-pipe", test_progress_on_pipe);
   g_test_add_func ("/cw/cli/determinism", test_determinism);
 

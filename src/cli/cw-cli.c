@@ -620,6 +620,16 @@ print_summary (Cli *cli)
           cli->total, cli->synthetic ? "tasks" : "files", wall, cli->stats.n_ok, cli->stats.n_failed);
   if (cli->stats.n_cancelled > 0)
     printf (", %" G_GUINT64_FORMAT " cancelled", cli->stats.n_cancelled);
+  /* a batch stopped by an error (no worker could start, say) never sent
+   * some files: count them, so every file is accounted for */
+  if (cli->stats.n_ok + cli->stats.n_failed + cli->stats.n_cancelled < cli->total)
+    printf (", %" G_GUINT64_FORMAT " not run",
+            cli->total - cli->stats.n_ok - cli->stats.n_failed - cli->stats.n_cancelled);
+  if (cli->stats.n_ok + cli->stats.n_failed + cli->stats.n_cancelled == 0)
+    {
+      printf (".\n");
+      return;
+    }
   printf (".\nCPU %.2f s, speed-up %.2f× on %u %s (%s), chunk size %s, order %s",
           cpu, wall > 0 ? cpu / wall : 0.0, cli->stats.n_workers,
           cli->mode == CW_MODE_PROCESSES ? "worker processes" : cli->mode == CW_MODE_THREADS ? "threads" : "thread",
