@@ -10,9 +10,12 @@ COREWAVE_BUILD_PACKAGES=(
   libgtk-4-dev libadwaita-1-dev
   desktop-file-utils appstream
   xvfb xauth dbus-daemon librsvg2-common imagemagick xdotool
-  parallel
   flatpak-builder
 )
+# The cluster test (tests/test-shard.sh) runs the README's recipes on real
+# engines: GNU parallel, and a one-node Slurm with munge on loopback (started
+# by the test when it runs as root, as in CI; skipped with the reason if not).
+COREWAVE_TEST_PACKAGES=(parallel slurm-wlm munge)
 # CI's checks beyond the test suite (.ci/run, build-aux/fuzz.sh): libFuzzer,
 # the clang static analyser and valgrind.
 COREWAVE_CHECK_PACKAGES=(clang libclang-rt-14-dev clang-tools valgrind)

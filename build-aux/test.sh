@@ -9,7 +9,7 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/build-aux/deps.sh"
-corewave_install_missing "${COREWAVE_BUILD_PACKAGES[@]}"
+corewave_install_missing "${COREWAVE_BUILD_PACKAGES[@]}" "${COREWAVE_TEST_PACKAGES[@]}"
 
 build=${BUILD_DIR:-$top/build}
 setup_args=()
