@@ -18,6 +18,7 @@
 
 #include "cw-audio.h"
 #include "cw-error.h"
+#include "cw-test-util.h"
 
 typedef struct
 {
@@ -25,46 +26,17 @@ typedef struct
 } Fixture;
 
 static void
-remove_tree (const char *path)
-{
-  GDir *dir = g_dir_open (path, 0, NULL);
-
-  if (dir != NULL)
-    {
-      const char *name;
-
-      while ((name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-
-          chmod (child, 0700);
-          remove_tree (child);
-        }
-      g_dir_close (dir);
-      g_rmdir (path);
-    }
-  else
-    {
-      g_unlink (path);
-    }
-}
-
-static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-
-  f->dir = g_dir_make_tmp ("cw-audio-XXXXXX", &error);
-  g_assert_no_error (error);
+  f->dir = cw_test_make_tmp_dir ();
 }
 
 static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  chmod (f->dir, 0700);
-  remove_tree (f->dir);
+  cw_test_rm_rf (f->dir);
   g_free (f->dir);
 }
 

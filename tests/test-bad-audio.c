@@ -21,6 +21,8 @@
 #include <glib/gstdio.h>
 #include <sndfile.h>
 
+#include "cw-test-util.h"
+
 typedef enum { EXPECT_FAIL, EXPECT_OK, EXPECT_ANY } Expect;
 
 typedef struct
@@ -40,22 +42,6 @@ input_free (gpointer data)
 
   g_free (in->path);
   g_free (in);
-}
-
-static void
-rm_rf (const char *path)
-{
-  g_autoptr(GDir) d = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (d != NULL)
-    while ((name = g_dir_read_name (d)) != NULL)
-      {
-        g_autofree char *child = g_build_filename (path, name, NULL);
-
-        rm_rf (child);
-      }
-  g_assert_cmpint (remove (path), ==, 0);
 }
 
 static GBytes *
@@ -254,13 +240,10 @@ test_bad_audio (void)
   g_autofree char *err = NULL;
   g_auto(GStrv) lines = NULL;
   g_autoptr(GHashTable) by_path = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr(GDir) d = NULL;
-  const char *name;
   guint n_failed = 0, n_ok = 0, n_results = 0;
   int status;
 
-  dir = g_dir_make_tmp ("cw-test-bad-audio-XXXXXX", &error);
-  g_assert_no_error (error);
+  dir = cw_test_make_tmp_dir ();
   out_dir = g_build_filename (dir, "out", NULL);
   inputs = g_ptr_array_new_with_free_func (input_free);
   make_corpus ();
@@ -337,10 +320,7 @@ test_bad_audio (void)
   for (guint i = 0; i < inputs->len; i++)
     g_assert_true (((Input *) g_ptr_array_index (inputs, i))->seen);
 
-  d = g_dir_open (out_dir, 0, NULL);
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    if (g_str_has_suffix (name, ".part"))
-      g_error ("a partial output was left behind: %s", name);
+  cw_test_assert_no_part_files (out_dir);
 
   g_test_message ("figures: %u bad inputs tried (%u files): %u failed with a reason, %u ok",
                   inputs->len - 3, inputs->len, n_failed, n_ok);
@@ -358,7 +338,7 @@ test_bad_audio (void)
   }
 
   g_clear_pointer (&inputs, g_ptr_array_unref);
-  rm_rf (dir);
+  cw_test_rm_rf (dir);
   g_clear_pointer (&dir, g_free);
 }
 

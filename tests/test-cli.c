@@ -6,7 +6,6 @@
 
 #include "config.h"
 
-#include <math.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -15,28 +14,12 @@
 #include <glib/gstdio.h>
 #include <sndfile.h>
 
+#include "cw-test-util.h"
+
 #define RUN_TIMEOUT_S 60
 
 /* ---------------------------------------------------------------------- */
 /* files */
-
-static void
-write_sine (const char *path,
-            double      seconds,
-            double      freq)
-{
-  SF_INFO info = { .samplerate = 44100, .channels = 1, .format = SF_FORMAT_WAV | SF_FORMAT_PCM_16 };
-  sf_count_t frames = (sf_count_t) (seconds * info.samplerate);
-  g_autofree short *data = g_new (short, frames);
-  SNDFILE *sf;
-
-  for (sf_count_t i = 0; i < frames; i++)
-    data[i] = (short) (16000 * sin (2 * G_PI * freq * i / info.samplerate));
-  sf = sf_open (path, SFM_WRITE, &info);
-  g_assert_nonnull (sf);
-  g_assert_cmpint (sf_writef_short (sf, data, frames), ==, frames);
-  g_assert_cmpint (sf_close (sf), ==, 0);
-}
 
 static sf_count_t
 audio_frames (const char *path)
@@ -48,52 +31,6 @@ audio_frames (const char *path)
     g_error ("libsndfile cannot read %s: %s", path, sf_strerror (NULL));
   sf_close (sf);
   return info.frames;
-}
-
-static void
-rm_rf (const char *path)
-{
-  g_autoptr(GDir) dir = NULL;
-  const char *name;
-  struct stat st;
-
-  if (lstat (path, &st) != 0)
-    return;
-  if (S_ISDIR (st.st_mode))
-    {
-      chmod (path, 0700);
-      dir = g_dir_open (path, 0, NULL);
-      g_assert_nonnull (dir);
-      while ((name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-
-          rm_rf (child);
-        }
-    }
-  g_assert_cmpint (remove (path), ==, 0);
-}
-
-static char *
-make_tmp_dir (void)
-{
-  g_autoptr(GError) error = NULL;
-  char *dir = g_dir_make_tmp ("cw-test-cli-XXXXXX", &error);
-
-  g_assert_no_error (error);
-  return dir;
-}
-
-static GBytes *
-read_bytes (const char *path)
-{
-  g_autoptr(GError) error = NULL;
-  char *data = NULL;
-  gsize len = 0;
-
-  g_file_get_contents (path, &data, &len, &error);
-  g_assert_no_error (error);
-  return g_bytes_new_take (data, len);
 }
 
 static void
@@ -314,7 +251,7 @@ json_results (const char  *out,
 static void
 test_usage_errors (void)
 {
-  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *dir = cw_test_make_tmp_dir ();
   g_autofree char *input = g_build_filename (dir, "in.wav", NULL);
   g_autofree char *out_dir = g_build_filename (dir, "out", NULL);
   const struct {
@@ -337,7 +274,7 @@ test_usage_errors (void)
     { { "--bogus-option" }, "Unknown option" },
   };
 
-  write_sine (input, 0.2, 440);
+  cw_test_write_sine (input, 0.2, 440, 1);
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       g_autofree char *out = NULL;
@@ -352,7 +289,7 @@ test_usage_errors (void)
     }
   /* nothing was created on the way */
   g_assert_false (g_file_test (out_dir, G_FILE_TEST_EXISTS));
-  rm_rf (dir);
+  cw_test_rm_rf (dir);
 }
 
 static void
@@ -417,7 +354,7 @@ test_synthetic_json (void)
 static void
 test_bad_inputs (void)
 {
-  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *dir = cw_test_make_tmp_dir ();
   g_autofree char *out_dir = g_build_filename (dir, "out", NULL);
   gboolean root = getuid () == 0;
   const struct {
@@ -448,7 +385,7 @@ test_bad_inputs (void)
       g_autofree char *path = g_build_filename (dir, files[i].name, NULL);
 
       if (files[i].reason == NULL)
-        write_sine (path, 0.2 + 0.1 * i, 300 + 20 * i);
+        cw_test_write_sine (path, 0.2 + 0.1 * i, 300 + 20 * i, 1);
       else if (g_str_equal (files[i].name, "empty.wav"))
         write_text (path, "");
       else if (g_str_equal (files[i].name, "text.wav"))
@@ -458,14 +395,14 @@ test_bad_inputs (void)
           g_autofree char *full = g_build_filename (dir, "full.tmp", NULL);
           g_autoptr(GBytes) bytes = NULL;
 
-          write_sine (full, 0.2, 440);
-          bytes = read_bytes (full);
+          cw_test_write_sine (full, 0.2, 440, 1);
+          bytes = cw_test_read_bytes (full);
           g_assert_true (g_file_set_contents (path, g_bytes_get_data (bytes, NULL), 20, NULL));
           g_assert_cmpint (g_unlink (full), ==, 0);
         }
       else if (g_str_equal (files[i].name, "unreadable.wav"))
         {
-          write_sine (path, 0.2, 440);
+          cw_test_write_sine (path, 0.2, 440, 1);
           g_assert_cmpint (chmod (path, 0), ==, 0);
         }
       g_ptr_array_add (args, g_steal_pointer (&path));
@@ -522,7 +459,7 @@ test_bad_inputs (void)
   /* Without --json every failure is one "failed: NAME: reason" line. */
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
-  rm_rf (out_dir);
+  cw_test_rm_rf (out_dir);
   g_ptr_array_set_size (args, args->len - 4);   /* drop --json --order ordered NULL */
   g_ptr_array_add (args, NULL);
   status = run_cli_argv ((const char * const *) args->pdata, &out, &err);
@@ -534,20 +471,20 @@ test_bad_inputs (void)
   g_assert_null (strstr (err, "good1.wav"));
   g_assert_nonnull (strstr (out, "failed"));
 
-  rm_rf (dir);
+  cw_test_rm_rf (dir);
 }
 
 static void
 test_output_dir_errors (void)
 {
-  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *dir = cw_test_make_tmp_dir ();
   g_autofree char *input = g_build_filename (dir, "a.wav", NULL);
   g_autofree char *file = g_build_filename (dir, "plain-file", NULL);
   g_autofree char *below = g_build_filename (file, "out", NULL);
   g_autofree char *err = NULL;
   int status;
 
-  write_sine (input, 0.2, 440);
+  cw_test_write_sine (input, 0.2, 440, 1);
   write_text (file, "x");
   status = run_cli (NULL, &err, input, "-o", below);
   g_assert_cmpint (status, ==, 1);
@@ -566,13 +503,13 @@ test_output_dir_errors (void)
     }
   else
     g_test_message ("running as root: the read-only folder case is skipped");
-  rm_rf (dir);
+  cw_test_rm_rf (dir);
 }
 
 static void
 test_folder_input (void)
 {
-  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *dir = cw_test_make_tmp_dir ();
   g_autofree char *in = g_build_filename (dir, "in", NULL);
   g_autofree char *sub = g_build_filename (in, "sub", NULL);
   g_autofree char *a = g_build_filename (in, "a.wav", NULL);
@@ -585,8 +522,8 @@ test_folder_input (void)
   int status;
 
   g_assert_cmpint (g_mkdir_with_parents (sub, 0755), ==, 0);
-  write_sine (a, 0.2, 440);
-  write_sine (b, 0.3, 330);
+  cw_test_write_sine (a, 0.2, 440, 1);
+  cw_test_write_sine (b, 0.3, 330, 1);
   write_text (notes, "not audio\n");
 
   status = run_cli (NULL, &err, in, "-o", out_dir);
@@ -596,13 +533,13 @@ test_folder_input (void)
   g_assert_nonnull (strstr (err, "not an audio file"));
   g_assert_cmpint (audio_frames (out_a), ==, (sf_count_t) (0.2 * 44100));
   g_assert_cmpint (audio_frames (out_b), ==, (sf_count_t) (0.3 * 44100));
-  rm_rf (dir);
+  cw_test_rm_rf (dir);
 }
 
 static void
 test_name_collision (void)
 {
-  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *dir = cw_test_make_tmp_dir ();
   g_autofree char *input = g_build_filename (dir, "a.wav", NULL);
   g_autofree char *out_dir = g_build_filename (dir, "out", NULL);
   g_autofree char *old = g_build_filename (out_dir, "a.wav", NULL);
@@ -611,7 +548,7 @@ test_name_collision (void)
   g_autofree char *content = NULL;
   int status;
 
-  write_sine (input, 0.25, 440);
+  cw_test_write_sine (input, 0.25, 440, 1);
   g_assert_cmpint (g_mkdir (out_dir, 0755), ==, 0);
   write_text (old, "old results\n");
 
@@ -625,13 +562,13 @@ test_name_collision (void)
   g_assert_cmpint (status, ==, 0);
   g_assert_cmpint (audio_frames (old), ==, (sf_count_t) (0.25 * 44100));
   g_assert_false (g_file_test (two, G_FILE_TEST_EXISTS));
-  rm_rf (dir);
+  cw_test_rm_rf (dir);
 }
 
 static void
 test_in_place_never_overwrites_input (void)
 {
-  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *dir = cw_test_make_tmp_dir ();
   g_autofree char *a = g_build_filename (dir, "a.wav", NULL);
   g_autofree char *b = g_build_filename (dir, "b.wav", NULL);
   g_autoptr(GBytes) a_before = NULL;
@@ -641,20 +578,20 @@ test_in_place_never_overwrites_input (void)
   g_autofree char *err = NULL;
   int status;
 
-  write_sine (a, 0.2, 440);
-  write_sine (b, 0.3, 550);
-  a_before = read_bytes (a);
-  b_before = read_bytes (b);
+  cw_test_write_sine (a, 0.2, 440, 1);
+  cw_test_write_sine (b, 0.3, 550, 1);
+  a_before = cw_test_read_bytes (a);
+  b_before = cw_test_read_bytes (b);
 
   status = run_cli (NULL, &err, dir, "-o", dir, "--overwrite");
   g_test_message ("in place with --overwrite: exit %d, stderr: %s", status, err);
   g_assert_cmpint (status, !=, 2);
-  a_after = read_bytes (a);
-  b_after = read_bytes (b);
+  a_after = cw_test_read_bytes (a);
+  b_after = cw_test_read_bytes (b);
   g_assert_true (g_bytes_equal (a_before, a_after));
   g_assert_true (g_bytes_equal (b_before, b_after));
   g_assert_false (g_file_test (dir, G_FILE_TEST_IS_REGULAR));
-  rm_rf (dir);
+  cw_test_rm_rf (dir);
 }
 
 /* No worker can start: the error says why, and every file is accounted
@@ -662,7 +599,7 @@ test_in_place_never_overwrites_input (void)
 static void
 test_no_worker (void)
 {
-  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *dir = cw_test_make_tmp_dir ();
   g_autofree char *demo = g_build_filename (dir, "in", NULL);
   g_autofree char *outdir = g_build_filename (dir, "out", NULL);
   g_autofree char *missing = g_build_filename (dir, "no-such-worker", NULL);
@@ -680,13 +617,13 @@ test_no_worker (void)
   g_assert_nonnull (strstr (out, "3 files"));
   g_assert_nonnull (strstr (out, "0 ok, 0 failed, 3 not run"));
   g_assert_null (strstr (out, "speed-up"));
-  rm_rf (dir);
+  cw_test_rm_rf (dir);
 }
 
 static void
 test_demo (void)
 {
-  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *dir = cw_test_make_tmp_dir ();
   g_autofree char *demo = g_build_filename (dir, "demo", NULL);
   g_autofree char *out = NULL;
   g_autoptr(GDir) d = NULL;
@@ -712,13 +649,13 @@ test_demo (void)
   g_assert_cmpint (status, ==, 2);
   status = run_cli (NULL, NULL, "--demo", demo, "--demo-seconds", "-1");
   g_assert_cmpint (status, ==, 2);
-  rm_rf (dir);
+  cw_test_rm_rf (dir);
 }
 
 static void
 test_progress_on_pipe (void)
 {
-  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *dir = cw_test_make_tmp_dir ();
   g_autofree char *a = g_build_filename (dir, "a.wav", NULL);
   g_autofree char *b = g_build_filename (dir, "b.wav", NULL);
   g_autofree char *out_dir = g_build_filename (dir, "out", NULL);
@@ -726,8 +663,8 @@ test_progress_on_pipe (void)
   g_autofree char *err = NULL;
   int status;
 
-  write_sine (a, 0.2, 440);
-  write_sine (b, 0.2, 550);
+  cw_test_write_sine (a, 0.2, 440, 1);
+  cw_test_write_sine (b, 0.2, 550, 1);
   status = run_cli (&out, &err, a, b, "-o", out_dir);
   g_assert_cmpint (status, ==, 0);
   g_assert_null (strchr (err, '\r'));
@@ -739,13 +676,13 @@ test_progress_on_pipe (void)
   status = run_cli (NULL, &err, a, b, "-o", out_dir, "--overwrite", "--progress");
   g_assert_cmpint (status, ==, 0);
   g_assert_nonnull (strchr (err, '\r'));
-  rm_rf (dir);
+  cw_test_rm_rf (dir);
 }
 
 static void
 test_determinism (void)
 {
-  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *dir = cw_test_make_tmp_dir ();
   const char * const names[] = { "a.wav", "b.wav", "c.wav", "d.wav", NULL };
   const char * const runs[][7] = {
     { "--workers", "1", "--chunk-size", "1", "--order", "ordered", NULL },
@@ -761,7 +698,7 @@ test_determinism (void)
     {
       char *path = g_build_filename (dir, names[i], NULL);
 
-      write_sine (path, 0.2 + 0.2 * i, 200 + 100 * i);
+      cw_test_write_sine (path, 0.2 + 0.2 * i, 200 + 100 * i, 1);
       g_ptr_array_add (inputs, path);
     }
 
@@ -787,7 +724,7 @@ test_determinism (void)
       for (guint i = 0; names[i] != NULL; i++)
         {
           g_autofree char *path = g_build_filename (out_dir, names[i], NULL);
-          g_autoptr(GBytes) bytes = read_bytes (path);
+          g_autoptr(GBytes) bytes = cw_test_read_bytes (path);
 
           if (expected[i] == NULL)
             expected[i] = g_bytes_ref (bytes);
@@ -803,12 +740,12 @@ test_determinism (void)
     g_autoptr(GBytes) bytes = NULL;
 
     g_assert_cmpint (run_cli (NULL, NULL, g_ptr_array_index (inputs, 0), "-o", out_dir, "--seed", "43", "-q"), ==, 0);
-    bytes = read_bytes (path);
+    bytes = cw_test_read_bytes (path);
     g_assert_false (g_bytes_equal (expected[0], bytes));
   }
   for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
     g_bytes_unref (expected[i]);
-  rm_rf (dir);
+  cw_test_rm_rf (dir);
 }
 
 int

@@ -11,33 +11,14 @@
 #include "config.h"
 
 #include <math.h>
-#include <stdio.h>
 
 #include <adwaita.h>
 #include <gtk/gtk.h>
 
 #include "cw-cpu-meter.h"
+#include "cw-test-gtk-util.h"
 
 #define WAIT_TIMEOUT_S 20
-
-static gboolean
-flag_timeout_cb (gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-#define WAIT_UNTIL(cond)                                                      \
-  G_STMT_START {                                                              \
-    gboolean timed_out_ = FALSE;                                              \
-    guint timeout_id_ = g_timeout_add_seconds (WAIT_TIMEOUT_S,                \
-                                               flag_timeout_cb, &timed_out_); \
-    while (!(cond) && !timed_out_)                                            \
-      g_main_context_iteration (NULL, TRUE);                                  \
-    if (timed_out_)                                                           \
-      g_error ("timed out after %d s waiting for %s", WAIT_TIMEOUT_S, #cond); \
-    g_source_remove (timeout_id_);                                            \
-  } G_STMT_END
 
 /* ---------------------------------------------------------------------- */
 /* fake samples */
@@ -471,19 +452,9 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_setenv ("GTK_A11Y", "none", TRUE);
-  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
   g_setenv ("GSK_RENDERER", "cairo", FALSE);
-  gtk_disable_setlocale ();
-
-  g_test_init (&argc, &argv, NULL);
-
-  if (!gtk_init_check ())
-    {
-      printf ("1..0 # SKIP no display\n");
-      return 0;
-    }
-  adw_init ();
+  if (!cw_test_init_gtk (&argc, &argv))
+    return 0;
 
   g_test_add_func ("/cw/cpu-meter/measure", test_measure);
   g_test_add_func ("/cw/cpu-meter/measure-before-samples", test_measure_before_samples);

@@ -9,28 +9,10 @@
 #include <gio/gio.h>
 
 #include "cw-cpu-sampler.h"
+#include "cw-test-util.h"
 
 /* No run comes near it; it only turns a hang into a failure. */
 #define WAIT_TIMEOUT_S 20
-
-static gboolean
-flag_timeout_cb (gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-#define WAIT_UNTIL(cond)                                                      \
-  G_STMT_START {                                                              \
-    gboolean timed_out_ = FALSE;                                              \
-    guint timeout_id_ = g_timeout_add_seconds (WAIT_TIMEOUT_S,                \
-                                               flag_timeout_cb, &timed_out_); \
-    while (!(cond) && !timed_out_)                                            \
-      g_main_context_iteration (NULL, TRUE);                                  \
-    if (timed_out_)                                                           \
-      g_error ("timed out after %d s waiting for %s", WAIT_TIMEOUT_S, #cond); \
-    g_source_remove (timeout_id_);                                            \
-  } G_STMT_END
 
 /* ---------------------------------------------------------------------- */
 /* parsing */

@@ -7,7 +7,18 @@
 
 #include "config.h"
 
-#include "fault-util.h"
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+
+#include "cw-pool.h"
+#include "cw-test-util.h"
+
+/* It only turns a hang into a failure. */
+#define WAIT_TIMEOUT_S 120
 
 static const CwJobSettings noise_settings = {
   .spec = (char *) "noise:sigma=0.1",
@@ -15,56 +26,12 @@ static const CwJobSettings noise_settings = {
   .seed = 1234,
 };
 
-typedef struct
-{
-  char  *dir;
-  char  *out;
-  char **inputs;
-  guint  n;
-} AudioSet;
-
-/* @seconds[i] per file, or 0.3 s */
 static void
-audio_set_init (AudioSet           *set,
-                const char * const *names,
-                const double       *seconds)
-{
-  set->dir = make_tmp_dir ();
-  set->out = g_build_filename (set->dir, "out", NULL);
-  g_assert_cmpint (g_mkdir (set->out, 0755), ==, 0);
-  set->n = g_strv_length ((char **) names);
-  set->inputs = g_new0 (char *, set->n + 1);
-  for (guint i = 0; i < set->n; i++)
-    {
-      set->inputs[i] = g_build_filename (set->dir, names[i], NULL);
-      write_sine (set->inputs[i], seconds != NULL ? seconds[i] : 0.3, 220 + 30 * i, 1 + i % 2);
-    }
-}
-
-static void
-audio_set_clear (AudioSet *set)
-{
-  rm_rf (set->dir);
-  g_clear_pointer (&set->dir, g_free);
-  g_clear_pointer (&set->out, g_free);
-  g_clear_pointer (&set->inputs, g_strfreev);
-}
-
-static char *
-output_of (AudioSet   *set,
-           const char *input)
-{
-  g_autofree char *base = g_path_get_basename (input);
-
-  return g_build_filename (set->out, base, NULL);
-}
-
-static void
-assert_ok_with_output (AudioSet       *set,
+assert_ok_with_output (CwTestAudioSet *set,
                        const CwResult *r,
                        guint           i)
 {
-  g_autofree char *output = output_of (set, set->inputs[i]);
+  g_autofree char *output = cw_test_output_of (set, set->inputs[i]);
 
   if (r->status != CW_STATUS_OK)
     g_error ("task %u (%s): status %d, error %s", i, set->inputs[i], r->status, r->error);
@@ -79,37 +46,37 @@ test_timeout (void)
 {
   const char * const names[] = { "a.wav", "b-hangme.wav", "c.wav", "d.wav", "e.wav", "f.wav", NULL };
   g_autofree const CwResult **by_index = NULL;
-  AudioSet set;
+  CwTestAudioSet set;
   CwPool *pool;
-  Source src;
-  Run run;
+  CwTestSource src;
+  CwTestRun run;
   gint64 start;
 
   g_assert_cmpstr (g_getenv ("CW_TEST_HANG_ON"), ==, "hangme");
-  audio_set_init (&set, names, NULL);
+  cw_test_audio_set_init (&set, names, NULL);
   pool = cw_pool_new (CW_MODE_PROCESSES, 2);
   g_assert_cmpuint (cw_pool_get_task_timeout (pool), ==, 0);
   cw_pool_set_chunk_size (pool, 3);
   cw_pool_set_task_timeout (pool, 1000);
   g_assert_cmpuint (cw_pool_get_task_timeout (pool), ==, 1000);
 
-  src = (Source) { .inputs = set.inputs, .output_dir = set.out, .n = set.n };
-  run_init (&run);
+  src = (CwTestSource) { .kind = CW_TASK_AUDIO, .inputs = set.inputs, .output_dir = set.out, .n = set.n };
+  cw_test_run_init (&run);
   start = g_get_monotonic_time ();
-  run_map (pool, &noise_settings, &src, &run);
+  cw_test_run_map (pool, &noise_settings, &src, CW_ORDER_UNORDERED, NULL, &run);
   g_assert_no_error (run.error);
   g_assert_true (run.ok);
   /* the hang cost one timeout, not the test's patience */
   g_assert_cmpint (g_get_monotonic_time () - start, <, 30 * G_USEC_PER_SEC);
 
-  by_index = assert_each_once (&run, set.n);
+  by_index = cw_test_assert_each_once (&run, set.n);
   for (guint i = 0; i < set.n; i++)
     {
       const CwResult *r = by_index[i];
 
       if (i == 1)
         {
-          g_autofree char *output = output_of (&set, set.inputs[i]);
+          g_autofree char *output = cw_test_output_of (&set, set.inputs[i]);
 
           g_assert_cmpint (r->status, ==, CW_STATUS_FAILED);
           g_assert_cmpstr (r->error, ==, "timed out after 1 s");
@@ -120,25 +87,25 @@ test_timeout (void)
       assert_ok_with_output (&set, r, i);
     }
   g_assert_cmpuint (run.stats.n_worker_deaths, ==, 1);
-  assert_no_part_files (set.out);
-  run_clear (&run);
+  cw_test_assert_no_part_files (set.out);
+  cw_test_run_clear (&run);
 
   /* the slot respawned: a second batch on the same pool runs whole */
-  rm_rf (set.out);
+  cw_test_rm_rf (set.out);
   g_assert_cmpint (g_mkdir (set.out, 0755), ==, 0);
   g_free (set.inputs[1]);
   set.inputs[1] = g_build_filename (set.dir, "b.wav", NULL);
-  write_sine (set.inputs[1], 0.2, 440, 1);
-  src = (Source) { .inputs = set.inputs, .output_dir = set.out, .n = set.n };
-  run_init (&run);
-  run_map (pool, &noise_settings, &src, &run);
+  cw_test_write_sine (set.inputs[1], 0.2, 440, 1);
+  src = (CwTestSource) { .kind = CW_TASK_AUDIO, .inputs = set.inputs, .output_dir = set.out, .n = set.n };
+  cw_test_run_init (&run);
+  cw_test_run_map (pool, &noise_settings, &src, CW_ORDER_UNORDERED, NULL, &run);
   g_assert_true (run.ok);
   g_assert_cmpuint (run.stats.n_ok, ==, set.n);
   g_assert_cmpuint (run.stats.n_worker_deaths, ==, 0);
-  run_clear (&run);
+  cw_test_run_clear (&run);
 
-  close_pool (pool);
-  audio_set_clear (&set);
+  cw_test_close_pool (pool);
+  cw_test_audio_set_clear (&set);
 }
 
 /* A worker that writes half a frame and closes its pipe is a crash: its
@@ -148,29 +115,25 @@ test_closes_mid_message (void)
 {
   const char * const names[] = { "a.wav", "b.wav", "c.wav", NULL };
   g_autofree const CwResult **by_index = NULL;
-  AudioSet set;
+  CwTestAudioSet set;
   CwPool *pool;
-  Source src;
-  Run run;
+  CwTestSource src;
+  CwTestRun run;
 
-  if (!g_test_subprocess ())
-    {
-      g_test_trap_subprocess (NULL, 2 * WAIT_TIMEOUT_S * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
-      g_test_trap_assert_passed ();
-      return;
-    }
+  if (cw_test_trap_subprocess (2 * WAIT_TIMEOUT_S))
+    return;
 
   g_setenv ("CW_TEST_GARBAGE", "half", TRUE);
-  audio_set_init (&set, names, NULL);
+  cw_test_audio_set_init (&set, names, NULL);
   pool = cw_pool_new (CW_MODE_PROCESSES, 2);
   cw_pool_set_chunk_size (pool, 1);
-  src = (Source) { .inputs = set.inputs, .output_dir = set.out, .n = set.n };
-  run_init (&run);
-  run_map (pool, &noise_settings, &src, &run);
+  src = (CwTestSource) { .kind = CW_TASK_AUDIO, .inputs = set.inputs, .output_dir = set.out, .n = set.n };
+  cw_test_run_init (&run);
+  cw_test_run_map (pool, &noise_settings, &src, CW_ORDER_UNORDERED, NULL, &run);
   g_unsetenv ("CW_TEST_GARBAGE");
 
   g_assert_no_error (run.error);
-  by_index = assert_each_once (&run, set.n);
+  by_index = cw_test_assert_each_once (&run, set.n);
   for (guint i = 0; i < set.n; i++)
     {
       g_assert_cmpint (by_index[i]->status, ==, CW_STATUS_FAILED);
@@ -178,10 +141,10 @@ test_closes_mid_message (void)
       g_assert_cmpuint (by_index[i]->attempts, ==, 2);
     }
   g_assert_cmpuint (run.stats.n_worker_deaths, ==, 2 * set.n);
-  assert_no_part_files (set.out);
-  run_clear (&run);
-  close_pool (pool);
-  audio_set_clear (&set);
+  cw_test_assert_no_part_files (set.out);
+  cw_test_run_clear (&run);
+  cw_test_close_pool (pool);
+  cw_test_audio_set_clear (&set);
 }
 
 /* RLIMIT_FSIZE on the workers (CW_TEST_FSIZE_LIMIT): a file that does not
@@ -193,35 +156,31 @@ test_file_too_large (void)
   const char * const names[] = { "big-a.wav", "small-b.wav", "big-c.wav", "small-d.wav", "small-e.wav", NULL };
   const double seconds[] = { 3.0, 0.2, 4.0, 0.3, 0.1 };
   g_autofree const CwResult **by_index = NULL;
-  AudioSet set;
+  CwTestAudioSet set;
   CwPool *pool;
-  Source src;
-  Run run;
+  CwTestSource src;
+  CwTestRun run;
 
-  if (!g_test_subprocess ())
-    {
-      g_test_trap_subprocess (NULL, 2 * WAIT_TIMEOUT_S * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
-      g_test_trap_assert_passed ();
-      return;
-    }
+  if (cw_test_trap_subprocess (2 * WAIT_TIMEOUT_S))
+    return;
 
-  audio_set_init (&set, names, seconds);
+  cw_test_audio_set_init (&set, names, seconds);
   /* 100 kB: the small files (< 60 kB out) fit, the big ones (> 250 kB) do not */
   g_setenv ("CW_TEST_FSIZE_LIMIT", "100000", TRUE);
   pool = cw_pool_new (CW_MODE_PROCESSES, 2);
   cw_pool_set_chunk_size (pool, 2);
-  src = (Source) { .inputs = set.inputs, .output_dir = set.out, .n = set.n };
-  run_init (&run);
-  run_map (pool, &noise_settings, &src, &run);
+  src = (CwTestSource) { .kind = CW_TASK_AUDIO, .inputs = set.inputs, .output_dir = set.out, .n = set.n };
+  cw_test_run_init (&run);
+  cw_test_run_map (pool, &noise_settings, &src, CW_ORDER_UNORDERED, NULL, &run);
   g_unsetenv ("CW_TEST_FSIZE_LIMIT");
 
   g_assert_no_error (run.error);
   g_assert_true (run.ok);
-  by_index = assert_each_once (&run, set.n);
+  by_index = cw_test_assert_each_once (&run, set.n);
   for (guint i = 0; i < set.n; i++)
     {
       const CwResult *r = by_index[i];
-      g_autofree char *output = output_of (&set, set.inputs[i]);
+      g_autofree char *output = cw_test_output_of (&set, set.inputs[i]);
 
       if (g_str_has_prefix (names[i], "big"))
         {
@@ -237,10 +196,10 @@ test_file_too_large (void)
         assert_ok_with_output (&set, r, i);
     }
   g_assert_cmpuint (run.stats.n_worker_deaths, ==, 0);
-  assert_no_part_files (set.out);
-  run_clear (&run);
-  close_pool (pool);
-  audio_set_clear (&set);
+  cw_test_assert_no_part_files (set.out);
+  cw_test_run_clear (&run);
+  cw_test_close_pool (pool);
+  cw_test_audio_set_clear (&set);
 }
 
 /* A full disk: the outputs go to a 256 kB tmpfs (mounted when we may, as
@@ -254,10 +213,10 @@ test_disk_full (void)
   const double seconds[] = { 0.3, 4.0, 0.2, 3.0, 0.4 };
   g_autofree const CwResult **by_index = NULL;
   g_autofree char *small_fs = NULL;
-  AudioSet set;
+  CwTestAudioSet set;
   CwPool *pool;
-  Source src;
-  Run run;
+  CwTestSource src;
+  CwTestRun run;
 
   if (!g_test_subprocess ())
     {
@@ -274,7 +233,7 @@ test_disk_full (void)
                             NULL, NULL, NULL, &err, &status, NULL)
           || !g_spawn_check_wait_status (status, NULL))
         {
-          rm_rf (mnt);
+          cw_test_rm_rf (mnt);
           g_test_skip ("cannot mount a small tmpfs here (CI runs as root)");
           return;
         }
@@ -282,30 +241,30 @@ test_disk_full (void)
       g_assert_true (g_spawn_sync (NULL, (char **) umount_argv, NULL, G_SPAWN_SEARCH_PATH,
                                    NULL, NULL, NULL, NULL, &status, NULL));
       g_assert_true (g_spawn_check_wait_status (status, NULL));
-      rm_rf (mnt);
+      cw_test_rm_rf (mnt);
       g_test_trap_assert_passed ();
       return;
     }
 
   small_fs = g_strdup_printf ("%s/cw-test-small-fs-%d", g_get_tmp_dir (), (int) getppid ());
   g_assert_true (g_file_test (small_fs, G_FILE_TEST_IS_DIR));
-  audio_set_init (&set, names, seconds);
+  cw_test_audio_set_init (&set, names, seconds);
   g_free (set.out);
   set.out = g_build_filename (small_fs, "out", NULL);
   g_assert_cmpint (g_mkdir (set.out, 0755), ==, 0);
   pool = cw_pool_new (CW_MODE_PROCESSES, 1);
   cw_pool_set_chunk_size (pool, 1);
-  src = (Source) { .inputs = set.inputs, .output_dir = set.out, .n = set.n };
-  run_init (&run);
-  run_map (pool, &noise_settings, &src, &run);
+  src = (CwTestSource) { .kind = CW_TASK_AUDIO, .inputs = set.inputs, .output_dir = set.out, .n = set.n };
+  cw_test_run_init (&run);
+  cw_test_run_map (pool, &noise_settings, &src, CW_ORDER_UNORDERED, NULL, &run);
   g_assert_no_error (run.error);
   g_assert_true (run.ok);
 
-  by_index = assert_each_once (&run, set.n);
+  by_index = cw_test_assert_each_once (&run, set.n);
   for (guint i = 0; i < set.n; i++)
     {
       const CwResult *r = by_index[i];
-      g_autofree char *output = output_of (&set, set.inputs[i]);
+      g_autofree char *output = cw_test_output_of (&set, set.inputs[i]);
 
       if (g_str_has_prefix (names[i], "big"))
         {
@@ -319,21 +278,21 @@ test_disk_full (void)
         assert_ok_with_output (&set, r, i);
     }
   g_assert_cmpuint (run.stats.n_worker_deaths, ==, 0);
-  assert_no_part_files (set.out);
-  run_clear (&run);
-  close_pool (pool);
-  rm_rf (set.out);
-  audio_set_clear (&set);
+  cw_test_assert_no_part_files (set.out);
+  cw_test_run_clear (&run);
+  cw_test_close_pool (pool);
+  cw_test_rm_rf (set.out);
+  cw_test_audio_set_clear (&set);
 }
 
 static void
 remove_output_dir_cb (const CwResult *result,
                       gpointer        user_data)
 {
-  AudioSet *set = user_data;
+  CwTestAudioSet *set = user_data;
 
   if (g_file_test (set->out, G_FILE_TEST_IS_DIR))
-    rm_rf (set->out);
+    cw_test_rm_rf (set->out);
 }
 
 /* The output folder disappears after the first result: the files still
@@ -345,23 +304,23 @@ test_output_dir_gone (void)
   const char * const names[] = { "a.wav", "b.wav", "c.wav", "d.wav", "e.wav", "f.wav", "g.wav", "h.wav", NULL };
   g_autofree const CwResult **by_index = NULL;
   guint n_failed = 0;
-  AudioSet set;
+  CwTestAudioSet set;
   CwPool *pool;
-  Source src;
-  Run run;
+  CwTestSource src;
+  CwTestRun run;
 
-  audio_set_init (&set, names, NULL);
+  cw_test_audio_set_init (&set, names, NULL);
   pool = cw_pool_new (CW_MODE_PROCESSES, 2);
   cw_pool_set_chunk_size (pool, 1);
-  src = (Source) { .inputs = set.inputs, .output_dir = set.out, .n = set.n };
-  run_init (&run);
+  src = (CwTestSource) { .kind = CW_TASK_AUDIO, .inputs = set.inputs, .output_dir = set.out, .n = set.n };
+  cw_test_run_init (&run);
   run.hook = remove_output_dir_cb;
   run.hook_data = &set;
-  run_map (pool, &noise_settings, &src, &run);
+  cw_test_run_map (pool, &noise_settings, &src, CW_ORDER_UNORDERED, NULL, &run);
   g_assert_no_error (run.error);
   g_assert_true (run.ok);
 
-  by_index = assert_each_once (&run, set.n);
+  by_index = cw_test_assert_each_once (&run, set.n);
   g_assert_cmpint (by_index[0] != NULL, ==, TRUE);
   for (guint i = 0; i < set.n; i++)
     {
@@ -380,11 +339,11 @@ test_output_dir_gone (void)
   /* two workers, one result in: at least the six never started failed */
   g_assert_cmpuint (n_failed, >=, set.n - 2);
   g_assert_false (g_file_test (set.out, G_FILE_TEST_EXISTS));
-  assert_no_part_files (set.dir);
+  cw_test_assert_no_part_files (set.dir);
   g_assert_cmpuint (run.stats.n_worker_deaths, ==, 0);
-  run_clear (&run);
-  close_pool (pool);
-  audio_set_clear (&set);
+  cw_test_run_clear (&run);
+  cw_test_close_pool (pool);
+  cw_test_audio_set_clear (&set);
 }
 
 /* The CLI's --task-timeout reaches the pool: the hanging file is reported
@@ -396,10 +355,10 @@ test_cli_task_timeout (void)
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
   g_autoptr(GError) error = NULL;
-  AudioSet set;
+  CwTestAudioSet set;
   int status;
 
-  audio_set_init (&set, names, NULL);
+  cw_test_audio_set_init (&set, names, NULL);
   {
     const char *argv[] = { g_getenv ("CW_CLI_PATH"), "--json", "-j", "2", "--task-timeout", "1.5",
                            "-o", set.out, set.inputs[0], set.inputs[1], set.inputs[2], NULL };
@@ -414,12 +373,12 @@ test_cli_task_timeout (void)
   g_assert_nonnull (strstr (out, "b-hangme.wav\",\"output\":null"));
   for (guint i = 0; i < set.n; i += 2)
     {
-      g_autofree char *output = output_of (&set, set.inputs[i]);
+      g_autofree char *output = cw_test_output_of (&set, set.inputs[i]);
 
       g_assert_true (g_file_test (output, G_FILE_TEST_IS_REGULAR));
     }
-  assert_no_part_files (set.out);
-  audio_set_clear (&set);
+  cw_test_assert_no_part_files (set.out);
+  cw_test_audio_set_clear (&set);
 }
 
 int

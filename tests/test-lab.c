@@ -13,16 +13,10 @@
 #include <glib/gstdio.h>
 
 #include "cw-lab.h"
+#include "cw-test-util.h"
 
 /* No quick run comes near it; it only turns a hang into a failure. */
 #define WAIT_TIMEOUT_S 120
-
-static gboolean
-flag_timeout_cb (gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
 
 static void
 run_done_cb (GObject      *source,
@@ -49,23 +43,16 @@ on_batch (CwPool     *pool,
 static CwLabReport *
 run_lab (CwLabExperiment experiment)
 {
-  g_autofree char *work = g_dir_make_tmp ("cw-test-lab-XXXXXX", NULL);
+  g_autofree char *work = cw_test_make_tmp_dir ();
   CwLabOptions options = { .work_dir = work, .max_workers = 2, .quick = TRUE };
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   CwLabReport *report;
-  gboolean timed_out = FALSE;
-  guint timeout_id, n_batches = 0;
+  guint n_batches = 0;
   g_autoptr(GDir) dir = NULL;
 
-  g_assert_nonnull (work);
   cw_lab_run_async (experiment, &options, on_batch, &n_batches, NULL, run_done_cb, &result);
-  timeout_id = g_timeout_add_seconds (WAIT_TIMEOUT_S, flag_timeout_cb, &timed_out);
-  while (result == NULL && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (timed_out)
-    g_error ("timed out waiting for the %s experiment", cw_lab_experiment_to_string (experiment));
-  g_source_remove (timeout_id);
+  WAIT_UNTIL (result != NULL);
 
   report = cw_lab_run_finish (result, &error);
   g_assert_no_error (error);
@@ -317,7 +304,7 @@ static void
 test_cli (void)
 {
   const char *cli = g_getenv ("CW_CLI_PATH");
-  g_autofree char *dir = g_dir_make_tmp ("cw-test-lab-cli-XXXXXX", NULL);
+  g_autofree char *dir = cw_test_make_tmp_dir ();
   g_autofree char *csv_path = g_build_filename (dir, "fib.csv", NULL);
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;

@@ -6,287 +6,20 @@
 
 #include "config.h"
 
-#include <errno.h>
-#include <math.h>
 #include <signal.h>
+#include <stdint.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
-#include <sndfile.h>
 
 #include "cw-error.h"
 #include "cw-pool.h"
+#include "cw-test-util.h"
 
 /* No run of this suite comes near it; it only turns a hang into a failure. */
 #define WAIT_TIMEOUT_S 60
-
-/* ---------------------------------------------------------------------- */
-/* waiting on the main context */
-
-static gboolean
-flag_timeout_cb (gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-#define WAIT_UNTIL_S(cond, seconds)                                           \
-  G_STMT_START {                                                              \
-    gboolean timed_out_ = FALSE;                                              \
-    guint timeout_id_ = g_timeout_add_seconds ((seconds),                     \
-                                               flag_timeout_cb, &timed_out_); \
-    while (!(cond) && !timed_out_)                                            \
-      g_main_context_iteration (NULL, TRUE);                                  \
-    if (timed_out_)                                                           \
-      g_error ("timed out after %d s waiting for %s", (seconds), #cond);      \
-    g_source_remove (timeout_id_);                                            \
-  } G_STMT_END
-#define WAIT_UNTIL(cond) WAIT_UNTIL_S (cond, WAIT_TIMEOUT_S)
-
-/* ---------------------------------------------------------------------- */
-/* files */
-
-static void
-write_sine (const char *path,
-            double      seconds,
-            double      freq,
-            int         channels)
-{
-  SF_INFO info = { .samplerate = 44100, .channels = channels, .format = SF_FORMAT_WAV | SF_FORMAT_PCM_16 };
-  sf_count_t frames = (sf_count_t) (seconds * info.samplerate);
-  g_autofree short *data = g_new (short, frames * channels);
-  SNDFILE *sf;
-
-  for (sf_count_t i = 0; i < frames; i++)
-    for (int c = 0; c < channels; c++)
-      data[i * channels + c] = (short) (16000 * sin (2 * G_PI * freq * (c + 1) * i / info.samplerate));
-  sf = sf_open (path, SFM_WRITE, &info);
-  g_assert_nonnull (sf);
-  g_assert_cmpint (sf_writef_short (sf, data, frames), ==, frames);
-  g_assert_cmpint (sf_close (sf), ==, 0);
-}
-
-static void
-rm_rf (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL)
-    while ((name = g_dir_read_name (dir)) != NULL)
-      {
-        g_autofree char *child = g_build_filename (path, name, NULL);
-
-        rm_rf (child);
-      }
-  g_assert_cmpint (remove (path), ==, 0);
-}
-
-static char *
-make_tmp_dir (void)
-{
-  g_autoptr(GError) error = NULL;
-  char *dir = g_dir_make_tmp ("cw-test-pool-XXXXXX", &error);
-
-  g_assert_no_error (error);
-  return dir;
-}
-
-static GBytes *
-read_bytes (const char *path)
-{
-  g_autoptr(GError) error = NULL;
-  char *data = NULL;
-  gsize len = 0;
-
-  g_file_get_contents (path, &data, &len, &error);
-  g_assert_no_error (error);
-  return g_bytes_new_take (data, len);
-}
-
-static void
-assert_no_part_files (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  g_assert_nonnull (dir);
-  while ((name = g_dir_read_name (dir)) != NULL)
-    if (g_str_has_suffix (name, ".part"))
-      g_error ("a partial output was left behind: %s/%s", path, name);
-}
-
-/* ---------------------------------------------------------------------- */
-/* a task source */
-
-typedef struct
-{
-  guint        n;
-  guint        given;
-  CwTaskKind   kind;
-  gint64      *args;         /* per task; NULL: the index */
-  char       **inputs;       /* audio: per task */
-  char        *output_dir;
-  guint        n_results_seen_at_end;   /* results delivered when the source ran dry */
-  guint       *n_results;    /* the run's counter, to sample */
-} Source;
-
-static gboolean
-source_next (gpointer  user_data,
-             CwTask   *task)
-{
-  Source *src = user_data;
-
-  if (src->given >= src->n)
-    {
-      if (src->n_results != NULL)
-        src->n_results_seen_at_end = *src->n_results;
-      return FALSE;
-    }
-  task->kind = src->kind;
-  task->arg = src->args != NULL ? src->args[src->given] : (gint64) src->given;
-  if (src->kind == CW_TASK_AUDIO)
-    {
-      g_autofree char *base = g_path_get_basename (src->inputs[src->given]);
-
-      task->input_path = g_strdup (src->inputs[src->given]);
-      task->output_path = g_build_filename (src->output_dir, base, NULL);
-      task->seed_key = g_steal_pointer (&base);
-    }
-  src->given++;
-  return TRUE;
-}
-
-/* ---------------------------------------------------------------------- */
-/* a batch */
-
-typedef struct
-{
-  GPtrArray    *results;       /* CwResult*, in delivery order */
-  GArray       *delivered_us;  /* gint64, when each was delivered */
-  guint         n_results;
-  GCancellable *cancel_on_first;
-  gboolean      done;
-  gboolean      ok;
-  GError       *error;
-  CwBatchStats  stats;
-} Run;
-
-static void
-run_init (Run *run)
-{
-  memset (run, 0, sizeof *run);
-  run->results = g_ptr_array_new_with_free_func ((GDestroyNotify) cw_result_free);
-  run->delivered_us = g_array_new (FALSE, FALSE, sizeof (gint64));
-}
-
-static void
-run_clear (Run *run)
-{
-  g_clear_pointer (&run->results, g_ptr_array_unref);
-  g_clear_pointer (&run->delivered_us, g_array_unref);
-  g_clear_error (&run->error);
-}
-
-static void
-run_result_cb (const CwResult *result,
-               gpointer        user_data)
-{
-  Run *run = user_data;
-  gint64 now = g_get_monotonic_time ();
-
-  g_assert_false (run->done);
-  g_ptr_array_add (run->results, cw_result_copy (result));
-  g_array_append_val (run->delivered_us, now);
-  run->n_results++;
-  if (run->n_results == 1 && run->cancel_on_first != NULL)
-    g_cancellable_cancel (run->cancel_on_first);
-}
-
-static void
-run_done_cb (GObject      *object,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  Run *run = user_data;
-
-  run->ok = cw_pool_map_finish (CW_POOL (object), result, &run->stats, &run->error);
-  run->done = TRUE;
-}
-
-static void
-run_map (CwPool              *pool,
-         const CwJobSettings *settings,
-         Source              *src,
-         CwOrder              order,
-         GCancellable        *cancellable,
-         Run                 *run)
-{
-  src->n_results = &run->n_results;
-  cw_pool_map_async (pool, settings, source_next, src, NULL, src->n, order,
-                     run_result_cb, run, cancellable, run_done_cb, run);
-  WAIT_UNTIL (run->done);
-}
-
-static const CwResult *
-run_result (Run   *run,
-            guint  i)
-{
-  return g_ptr_array_index (run->results, i);
-}
-
-/* Every index from 0 to @n - 1 exactly once; returns them by index. */
-static const CwResult **
-assert_each_once (Run   *run,
-                  guint  n)
-{
-  const CwResult **by_index = g_new0 (const CwResult *, n);
-
-  g_assert_cmpuint (run->results->len, ==, n);
-  for (guint i = 0; i < run->results->len; i++)
-    {
-      const CwResult *r = run_result (run, i);
-
-      g_assert_cmpuint (r->index, <, n);
-      g_assert_null (by_index[r->index]);
-      by_index[r->index] = r;
-    }
-  return by_index;
-}
-
-static void
-closed_cb (GObject      *object,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (cw_pool_close_finish (CW_POOL (object), result, &error));
-  g_assert_no_error (error);
-  *(gboolean *) user_data = TRUE;
-}
-
-/* Close + join, then no child of ours is left, not even a zombie. */
-static void
-close_pool (CwPool *pool)
-{
-  gboolean closed = FALSE;
-
-  cw_pool_close_async (pool, NULL, closed_cb, &closed);
-  WAIT_UNTIL (closed);
-  /* let the close task's last reference go */
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-  g_assert_finalize_object (pool);
-
-  errno = 0;
-  g_assert_cmpint (waitpid (-1, NULL, WNOHANG), ==, -1);
-  g_assert_cmpint (errno, ==, ECHILD);
-}
 
 static CwPool *
 new_pool (CwMode mode,
@@ -310,16 +43,16 @@ test_mul10 (gconstpointer data)
   CwMode mode = GPOINTER_TO_INT (data);
   const guint n = 1000;
   CwPool *pool = new_pool (mode, 2, 0);
-  Source src = { .n = n, .kind = CW_TASK_MUL10 };
+  CwTestSource src = { .n = n, .kind = CW_TASK_MUL10 };
   g_autofree const CwResult **by_index = NULL;
-  Run run;
+  CwTestRun run;
 
-  run_init (&run);
-  run_map (pool, &synthetic_settings, &src, CW_ORDER_UNORDERED, NULL, &run);
+  cw_test_run_init (&run);
+  cw_test_run_map (pool, &synthetic_settings, &src, CW_ORDER_UNORDERED, NULL, &run);
   g_assert_no_error (run.error);
   g_assert_true (run.ok);
 
-  by_index = assert_each_once (&run, n);
+  by_index = cw_test_assert_each_once (&run, n);
   for (guint i = 0; i < n; i++)
     {
       g_assert_cmpint (by_index[i]->status, ==, CW_STATUS_OK);
@@ -333,85 +66,85 @@ test_mul10 (gconstpointer data)
   g_assert_cmpint (run.stats.mode, ==, mode);
   g_assert_cmpuint (run.stats.n_workers, ==, mode == CW_MODE_SEQUENTIAL ? 1 : 2);
 
-  run_clear (&run);
-  close_pool (pool);
+  cw_test_run_clear (&run);
+  cw_test_close_pool (pool);
 }
 
 /* Task 0 spins 300 ms, the others 1 ms: two workers, one task per chunk. */
 static void
-run_slow_first (CwOrder  order,
-                Run     *run,
-                Source  *src)
+run_slow_first (CwOrder       order,
+                CwTestRun    *run,
+                CwTestSource *src)
 {
   CwPool *pool = new_pool (CW_MODE_PROCESSES, 2, 1);
   static gint64 args[16];
 
   for (guint i = 0; i < G_N_ELEMENTS (args); i++)
     args[i] = i == 0 ? 300 : 1;
-  *src = (Source) { .n = G_N_ELEMENTS (args), .kind = CW_TASK_SPIN, .args = args };
+  *src = (CwTestSource) { .n = G_N_ELEMENTS (args), .kind = CW_TASK_SPIN, .args = args };
 
-  run_init (run);
-  run_map (pool, &synthetic_settings, src, order, NULL, run);
+  cw_test_run_init (run);
+  cw_test_run_map (pool, &synthetic_settings, src, order, NULL, run);
   g_assert_no_error (run->error);
   g_assert_true (run->ok);
-  g_free (assert_each_once (run, src->n));
+  g_free (cw_test_assert_each_once (run, src->n));
   for (guint i = 0; i < run->results->len; i++)
-    g_assert_cmpint (run_result (run, i)->status, ==, CW_STATUS_OK);
-  close_pool (pool);
+    g_assert_cmpint (cw_test_run_result (run, i)->status, ==, CW_STATUS_OK);
+  cw_test_close_pool (pool);
 }
 
 static void
 test_order_ordered (void)
 {
-  Source src;
-  Run run;
+  CwTestSource src;
+  CwTestRun run;
 
   run_slow_first (CW_ORDER_ORDERED, &run, &src);
   for (guint i = 0; i < run.results->len; i++)
-    g_assert_cmpuint (run_result (&run, i)->index, ==, i);
+    g_assert_cmpuint (cw_test_run_result (&run, i)->index, ==, i);
   /* streamed, not held to the end: the fast tail came right after task 0 */
-  g_assert_cmpint (g_array_index (run.delivered_us, gint64, 0), >=, run_result (&run, 0)->end_us);
-  run_clear (&run);
+  g_assert_cmpint (g_array_index (run.delivered_us, gint64, 0), >=, cw_test_run_result (&run, 0)->end_us);
+  cw_test_run_clear (&run);
 }
 
 static void
 test_order_unordered (void)
 {
-  Source src;
-  Run run;
+  CwTestSource src;
+  CwTestRun run;
 
   run_slow_first (CW_ORDER_UNORDERED, &run, &src);
   /* the slow task 0 does not hold back the fast ones */
-  g_assert_cmpuint (run_result (&run, 0)->index, !=, 0);
+  g_assert_cmpuint (cw_test_run_result (&run, 0)->index, !=, 0);
   for (guint i = 0; i < run.results->len; i++)
-    if (run_result (&run, i)->index == 0)
+    if (cw_test_run_result (&run, i)->index == 0)
       {
         /* ...and were delivered while it was still running */
         g_assert_cmpuint (i, >, 0);
-        g_assert_cmpint (g_array_index (run.delivered_us, gint64, 0), <, run_result (&run, i)->end_us);
+        g_assert_cmpint (g_array_index (run.delivered_us, gint64, 0), <, cw_test_run_result (&run, i)->end_us);
       }
-  run_clear (&run);
+  cw_test_run_clear (&run);
 }
 
 static void
 test_order_all (void)
 {
-  Source src;
-  Run run;
+  CwTestSource src;
+  CwTestRun run;
   gint64 last_end = G_MININT64;
 
   run_slow_first (CW_ORDER_ALL, &run, &src);
   for (guint i = 0; i < run.results->len; i++)
     {
-      g_assert_cmpuint (run_result (&run, i)->index, ==, i);
-      last_end = MAX (last_end, run_result (&run, i)->end_us);
+      g_assert_cmpuint (cw_test_run_result (&run, i)->index, ==, i);
+      last_end = MAX (last_end, cw_test_run_result (&run, i)->end_us);
     }
   /* nothing before the end: not even when the source ran dry with tasks
    * still out, and not before the last task had finished */
   g_assert_cmpuint (src.n_results_seen_at_end, ==, 0);
   for (guint i = 0; i < run.delivered_us->len; i++)
     g_assert_cmpint (g_array_index (run.delivered_us, gint64, i), >=, last_end);
-  run_clear (&run);
+  cw_test_run_clear (&run);
 }
 
 static void
@@ -424,17 +157,17 @@ test_chunk_sizes (void)
     for (CwMode mode = CW_MODE_PROCESSES; mode <= CW_MODE_SEQUENTIAL; mode++)
       {
         CwPool *pool = new_pool (mode, 2, sizes[s]);
-        Source src = { .n = n, .kind = CW_TASK_MUL10 };
+        CwTestSource src = { .n = n, .kind = CW_TASK_MUL10 };
         g_autofree const CwResult **by_index = NULL;
-        Run run;
+        CwTestRun run;
 
-        run_init (&run);
-        run_map (pool, &synthetic_settings, &src, CW_ORDER_ORDERED, NULL, &run);
+        cw_test_run_init (&run);
+        cw_test_run_map (pool, &synthetic_settings, &src, CW_ORDER_ORDERED, NULL, &run);
         g_assert_true (run.ok);
-        by_index = assert_each_once (&run, n);
+        by_index = cw_test_assert_each_once (&run, n);
         for (guint i = 0; i < n; i++)
           {
-            g_assert_cmpuint (run_result (&run, i)->index, ==, i);
+            g_assert_cmpuint (cw_test_run_result (&run, i)->index, ==, i);
             g_assert_cmpint (by_index[i]->value, ==, 10 * (gint64) i);
           }
         g_assert_cmpuint (run.stats.chunk_size, ==, sizes[s]);
@@ -452,8 +185,8 @@ test_chunk_sizes (void)
               g_assert_cmpuint (run.stats.n_trips, <, n);
             g_assert_cmpfloat (run.stats.auto_task_us, >=, 0);
           }
-        run_clear (&run);
-        close_pool (pool);
+        cw_test_run_clear (&run);
+        cw_test_close_pool (pool);
       }
 }
 
@@ -495,7 +228,7 @@ test_apply (gconstpointer data)
   g_assert_cmpint (c->status, ==, CW_STATUS_FAILED);
   g_assert_nonnull (c->error);
   g_assert_nonnull (strstr (c->error, "fib"));
-  close_pool (pool);
+  cw_test_close_pool (pool);
 }
 
 static void
@@ -504,15 +237,15 @@ test_errors (gconstpointer data)
   CwMode mode = GPOINTER_TO_INT (data);
   CwPool *pool = new_pool (mode, 2, 3);
   gint64 args[10] = { 10, 10, 10, 100, 10, 10, -1, 10, 10, 10 };
-  Source src = { .n = G_N_ELEMENTS (args), .kind = CW_TASK_FIB, .args = args };
+  CwTestSource src = { .n = G_N_ELEMENTS (args), .kind = CW_TASK_FIB, .args = args };
   g_autofree const CwResult **by_index = NULL;
-  Run run;
+  CwTestRun run;
 
-  run_init (&run);
-  run_map (pool, &synthetic_settings, &src, CW_ORDER_UNORDERED, NULL, &run);
+  cw_test_run_init (&run);
+  cw_test_run_map (pool, &synthetic_settings, &src, CW_ORDER_UNORDERED, NULL, &run);
   g_assert_no_error (run.error);
   g_assert_true (run.ok);
-  by_index = assert_each_once (&run, src.n);
+  by_index = cw_test_assert_each_once (&run, src.n);
   for (guint i = 0; i < src.n; i++)
     if (args[i] == 10)
       {
@@ -527,8 +260,8 @@ test_errors (gconstpointer data)
       }
   g_assert_cmpuint (run.stats.n_failed, ==, 2);
   g_assert_cmpuint (run.stats.n_ok, ==, src.n - 2);
-  run_clear (&run);
-  close_pool (pool);
+  cw_test_run_clear (&run);
+  cw_test_close_pool (pool);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -573,21 +306,21 @@ test_worker_killed (void)
 {
   CwPool *pool = new_pool (CW_MODE_PROCESSES, 2, 2);
   gint64 args[6] = { 300, 300, 300, 300, 300, 300 };
-  Source src = { .n = G_N_ELEMENTS (args), .kind = CW_TASK_SPIN, .args = args };
+  CwTestSource src = { .n = G_N_ELEMENTS (args), .kind = CW_TASK_SPIN, .args = args };
   Killer k = { .started = g_array_new (FALSE, FALSE, sizeof (gint32)) };
   g_autofree const CwResult **by_index = NULL;
   guint retried = 0;
   guint64 first_retried = G_MAXUINT64;
-  Run run;
+  CwTestRun run;
 
   g_signal_connect (pool, "worker-started", G_CALLBACK (worker_started_cb), &k);
-  run_init (&run);
-  run_map (pool, &synthetic_settings, &src, CW_ORDER_UNORDERED, NULL, &run);
+  cw_test_run_init (&run);
+  cw_test_run_map (pool, &synthetic_settings, &src, CW_ORDER_UNORDERED, NULL, &run);
   g_assert_no_error (run.error);
   g_assert_true (run.ok);
   g_assert_cmpint (k.killed, >, 0);
 
-  by_index = assert_each_once (&run, src.n);
+  by_index = cw_test_assert_each_once (&run, src.n);
   for (guint i = 0; i < src.n; i++)
     {
       const CwResult *r = by_index[i];
@@ -615,52 +348,23 @@ test_worker_killed (void)
   g_assert_cmpuint (k.started->len, ==, 3);
 
   g_assert_cmpuint (k.kill_source, ==, 0);
-  run_clear (&run);
-  close_pool (pool);
+  cw_test_run_clear (&run);
+  cw_test_close_pool (pool);
   g_array_unref (k.started);
 }
 
-typedef struct
-{
-  char  *dir;
-  char  *out;
-  char **inputs;
-  guint  n;
-} AudioSet;
-
+/* Files of about @seconds: from half to one and a half times, and 0.1 s */
 static void
-audio_set_init (AudioSet           *set,
+audio_set_init (CwTestAudioSet     *set,
                 const char * const *names,
                 double              seconds)
 {
-  set->dir = make_tmp_dir ();
-  set->out = g_build_filename (set->dir, "out", NULL);
-  g_assert_cmpint (g_mkdir (set->out, 0755), ==, 0);
-  set->n = g_strv_length ((char **) names);
-  set->inputs = g_new0 (char *, set->n + 1);
-  for (guint i = 0; i < set->n; i++)
-    {
-      set->inputs[i] = g_build_filename (set->dir, names[i], NULL);
-      write_sine (set->inputs[i], seconds * (1.0 + (i % 3) * 0.5) / 2.0 + 0.1, 220 + 30 * i, 1 + i % 2);
-    }
-}
+  guint n = g_strv_length ((char **) names);
+  g_autofree double *each = g_new (double, n);
 
-static void
-audio_set_clear (AudioSet *set)
-{
-  rm_rf (set->dir);
-  g_clear_pointer (&set->dir, g_free);
-  g_clear_pointer (&set->out, g_free);
-  g_clear_pointer (&set->inputs, g_strfreev);
-}
-
-static char *
-output_of (AudioSet   *set,
-           const char *input)
-{
-  g_autofree char *base = g_path_get_basename (input);
-
-  return g_build_filename (set->out, base, NULL);
+  for (guint i = 0; i < n; i++)
+    each[i] = seconds * (1.0 + (i % 3) * 0.5) / 2.0 + 0.1;
+  cw_test_audio_set_init (set, names, each);
 }
 
 static const CwJobSettings noise_settings = {
@@ -674,27 +378,27 @@ run_crash_on (guint chunk_size)
 {
   const char * const names[] = { "a.wav", "b-crashme.wav", "c.wav", "d.wav", "e.wav", NULL };
   g_autofree const CwResult **by_index = NULL;
-  AudioSet set;
+  CwTestAudioSet set;
   CwPool *pool;
-  Source src;
-  Run run;
+  CwTestSource src;
+  CwTestRun run;
 
   /* main () set CW_TEST_CRASH_ON=crashme for every worker */
   g_assert_cmpstr (g_getenv ("CW_TEST_CRASH_ON"), ==, "crashme");
   audio_set_init (&set, names, 0.3);
   pool = new_pool (CW_MODE_PROCESSES, 2, chunk_size);
-  src = (Source) { .n = set.n, .kind = CW_TASK_AUDIO, .inputs = set.inputs, .output_dir = set.out };
+  src = (CwTestSource) { .n = set.n, .kind = CW_TASK_AUDIO, .inputs = set.inputs, .output_dir = set.out };
 
-  run_init (&run);
-  run_map (pool, &noise_settings, &src, CW_ORDER_ORDERED, NULL, &run);
+  cw_test_run_init (&run);
+  cw_test_run_map (pool, &noise_settings, &src, CW_ORDER_ORDERED, NULL, &run);
   g_assert_no_error (run.error);
   g_assert_true (run.ok);
 
-  by_index = assert_each_once (&run, set.n);
+  by_index = cw_test_assert_each_once (&run, set.n);
   for (guint i = 0; i < set.n; i++)
     {
       const CwResult *r = by_index[i];
-      g_autofree char *output = output_of (&set, set.inputs[i]);
+      g_autofree char *output = cw_test_output_of (&set, set.inputs[i]);
 
       g_assert_cmpstr (r->input_path, ==, set.inputs[i]);
       if (i == 1)
@@ -719,11 +423,11 @@ run_crash_on (guint chunk_size)
     }
   /* the crasher twice */
   g_assert_cmpuint (run.stats.n_worker_deaths, ==, 2);
-  assert_no_part_files (set.out);
+  cw_test_assert_no_part_files (set.out);
 
-  run_clear (&run);
-  close_pool (pool);
-  audio_set_clear (&set);
+  cw_test_run_clear (&run);
+  cw_test_close_pool (pool);
+  cw_test_audio_set_clear (&set);
 }
 
 static void
@@ -743,27 +447,23 @@ test_garbage (void)
 {
   const guint n = 6;
   CwPool *pool;
-  Source src = { .n = n, .kind = CW_TASK_MUL10 };
+  CwTestSource src = { .n = n, .kind = CW_TASK_MUL10 };
   g_autofree const CwResult **by_index = NULL;
-  Run run;
+  CwTestRun run;
 
   /* The hook is read from the environment of the workers we spawn: set it
    * in a child of ours before any thread exists, not here. */
-  if (!g_test_subprocess ())
-    {
-      g_test_trap_subprocess (NULL, 2 * WAIT_TIMEOUT_S * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
-      g_test_trap_assert_passed ();
-      return;
-    }
+  if (cw_test_trap_subprocess (2 * WAIT_TIMEOUT_S))
+    return;
 
   g_setenv ("CW_TEST_GARBAGE", "1", TRUE);
   pool = new_pool (CW_MODE_PROCESSES, 2, 2);
-  run_init (&run);
-  run_map (pool, &synthetic_settings, &src, CW_ORDER_UNORDERED, NULL, &run);
+  cw_test_run_init (&run);
+  cw_test_run_map (pool, &synthetic_settings, &src, CW_ORDER_UNORDERED, NULL, &run);
   g_unsetenv ("CW_TEST_GARBAGE");
 
   g_assert_no_error (run.error);
-  by_index = assert_each_once (&run, n);
+  by_index = cw_test_assert_each_once (&run, n);
   for (guint i = 0; i < n; i++)
     {
       g_assert_cmpint (by_index[i]->status, ==, CW_STATUS_FAILED);
@@ -771,66 +471,35 @@ test_garbage (void)
       g_assert_nonnull (strstr (by_index[i]->error, "Protocol error"));
       g_assert_cmpuint (by_index[i]->attempts, ==, 2);
     }
-  run_clear (&run);
-  close_pool (pool);
+  cw_test_run_clear (&run);
+  cw_test_close_pool (pool);
 
   /* the pool still works without the hook */
   pool = new_pool (CW_MODE_PROCESSES, 2, 2);
-  src = (Source) { .n = n, .kind = CW_TASK_MUL10 };
-  run_init (&run);
-  run_map (pool, &synthetic_settings, &src, CW_ORDER_UNORDERED, NULL, &run);
+  src = (CwTestSource) { .n = n, .kind = CW_TASK_MUL10 };
+  cw_test_run_init (&run);
+  cw_test_run_map (pool, &synthetic_settings, &src, CW_ORDER_UNORDERED, NULL, &run);
   g_assert_true (run.ok);
   g_assert_cmpuint (run.stats.n_ok, ==, n);
-  run_clear (&run);
-  close_pool (pool);
+  cw_test_run_clear (&run);
+  cw_test_close_pool (pool);
 }
 
 static void
 test_bad_worker_path (void)
 {
   CwPool *pool = new_pool (CW_MODE_PROCESSES, 2, 1);
-  Source src = { .n = 5, .kind = CW_TASK_MUL10 };
-  Run run;
+  CwTestSource src = { .n = 5, .kind = CW_TASK_MUL10 };
+  CwTestRun run;
 
   cw_pool_set_worker_path (pool, "/nonexistent/corewave-worker");
-  run_init (&run);
-  run_map (pool, &synthetic_settings, &src, CW_ORDER_UNORDERED, NULL, &run);
+  cw_test_run_init (&run);
+  cw_test_run_map (pool, &synthetic_settings, &src, CW_ORDER_UNORDERED, NULL, &run);
   g_assert_false (run.ok);
   g_assert_nonnull (run.error);
   g_assert_nonnull (strstr (run.error->message, "/nonexistent/corewave-worker"));
-  run_clear (&run);
-  close_pool (pool);
-}
-
-static guint
-count_fds (void)
-{
-  g_autoptr(GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
-  guint n = 0;
-
-  g_assert_nonnull (dir);
-  while (g_dir_read_name (dir) != NULL)
-    n++;
-  return n;
-}
-
-static gboolean
-tick_cb (gpointer user_data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* GLib closes a reaped child's pidfd and its GSubprocess's last pieces from
- * its worker thread, a moment after the reaping: iterate (a tick keeps the
- * loop turning) until the count is back where it was; a real leak fails on
- * the timeout. */
-static void
-wait_for_fd_count (guint expected)
-{
-  guint tick = g_timeout_add (5, tick_cb, NULL);
-
-  WAIT_UNTIL_S (count_fds () == expected, 10);
-  g_source_remove (tick);
+  cw_test_run_clear (&run);
+  cw_test_close_pool (pool);
 }
 
 static void
@@ -844,54 +513,42 @@ test_cancel (gconstpointer data)
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autofree const CwResult **by_index = NULL;
   guint fds_before, n_cancelled = 0;
-  AudioSet set;
+  CwTestAudioSet set;
   CwPool *pool;
-  Source src;
-  Run run;
+  CwTestSource src;
+  CwTestRun run;
 
   audio_set_init (&set, names, 1.0);
   /* the first one short, the second long: the first result (and so the
    * cancel) comes while the other worker is well inside the long file */
-  write_sine (set.inputs[0], 0.05, 440, 1);
-  write_sine (set.inputs[1], 40.0, 440, 2);
+  cw_test_write_sine (set.inputs[0], 0.05, 440, 1);
+  cw_test_write_sine (set.inputs[1], 40.0, 440, 2);
 
   /* warm up GLib's one-time machinery (child watches, thread pools) so the
    * fd count compares like with like */
   pool = new_pool (mode, 2, 1);
-  src = (Source) { .n = 4, .kind = CW_TASK_MUL10 };
-  run_init (&run);
-  run_map (pool, &synthetic_settings, &src, CW_ORDER_UNORDERED, NULL, &run);
-  run_clear (&run);
-  close_pool (pool);
+  src = (CwTestSource) { .n = 4, .kind = CW_TASK_MUL10 };
+  cw_test_run_init (&run);
+  cw_test_run_map (pool, &synthetic_settings, &src, CW_ORDER_UNORDERED, NULL, &run);
+  cw_test_run_clear (&run);
+  cw_test_close_pool (pool);
 
   /* the warm-up's children: let GLib finish with them first */
-  {
-    guint tick = g_timeout_add (5, tick_cb, NULL);
-    guint settled = 0;
-
-    /* the same count twice in a row, 5 ms apart */
-    for (guint prev = G_MAXUINT, now = count_fds (); settled < 2; prev = now, now = count_fds ())
-      {
-        settled = now == prev ? settled + 1 : 0;
-        g_main_context_iteration (NULL, TRUE);
-      }
-    g_source_remove (tick);
-  }
-  fds_before = count_fds ();
+  fds_before = cw_test_count_fds_settled ();
   pool = new_pool (mode, 2, 1);
-  src = (Source) { .n = set.n, .kind = CW_TASK_AUDIO, .inputs = set.inputs, .output_dir = set.out };
-  run_init (&run);
+  src = (CwTestSource) { .n = set.n, .kind = CW_TASK_AUDIO, .inputs = set.inputs, .output_dir = set.out };
+  cw_test_run_init (&run);
   run.cancel_on_first = cancellable;
-  run_map (pool, &noise_settings, &src, CW_ORDER_UNORDERED, cancellable, &run);
+  cw_test_run_map (pool, &noise_settings, &src, CW_ORDER_UNORDERED, cancellable, &run);
 
   g_assert_false (run.ok);
   g_assert_error (run.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_cmpuint (src.given, <, set.n);
-  by_index = assert_each_once (&run, src.given);
+  by_index = cw_test_assert_each_once (&run, src.given);
   for (guint i = 0; i < src.given; i++)
     {
       const CwResult *r = by_index[i];
-      g_autofree char *output = output_of (&set, set.inputs[i]);
+      g_autofree char *output = cw_test_output_of (&set, set.inputs[i]);
 
       if (r->status == CW_STATUS_CANCELLED)
         {
@@ -916,12 +573,14 @@ test_cancel (gconstpointer data)
     g_assert_cmpuint (n_cancelled, >=, 1);
   g_assert_cmpuint (run.stats.n_cancelled, ==, n_cancelled);
   g_assert_cmpuint (run.stats.n_tasks, ==, src.given);
-  assert_no_part_files (set.out);
-  run_clear (&run);
+  cw_test_assert_no_part_files (set.out);
+  cw_test_run_clear (&run);
 
-  close_pool (pool);
-  wait_for_fd_count (fds_before);
-  audio_set_clear (&set);
+  cw_test_close_pool (pool);
+  /* back where it was: not one more, and not one fewer */
+  cw_test_wait_for_fd_count (fds_before);
+  g_assert_cmpuint (cw_test_count_fds (), ==, fds_before);
+  cw_test_audio_set_clear (&set);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -935,7 +594,7 @@ test_determinism (void)
   const guint chunks[] = { 1, 3, 0 };
   GBytes *expected[6] = { NULL };
   guint runs = 0;
-  AudioSet set;
+  CwTestAudioSet set;
 
   audio_set_init (&set, names, 0.4);
   for (CwMode mode = CW_MODE_PROCESSES; mode <= CW_MODE_SEQUENTIAL; mode++)
@@ -948,17 +607,17 @@ test_determinism (void)
               continue;
 
             CwPool *pool = new_pool (mode, workers[w], chunks[c]);
-            Source src = { .n = set.n, .kind = CW_TASK_AUDIO, .inputs = set.inputs, .output_dir = set.out };
-            Run run;
+            CwTestSource src = { .n = set.n, .kind = CW_TASK_AUDIO, .inputs = set.inputs, .output_dir = set.out };
+            CwTestRun run;
 
-            run_init (&run);
-            run_map (pool, &noise_settings, &src, order, NULL, &run);
+            cw_test_run_init (&run);
+            cw_test_run_map (pool, &noise_settings, &src, order, NULL, &run);
             g_assert_no_error (run.error);
             for (guint i = 0; i < run.results->len; i++)
-              if (run_result (&run, i)->status != CW_STATUS_OK)
+              if (cw_test_run_result (&run, i)->status != CW_STATUS_OK)
                 {
-                  const CwResult *r = run_result (&run, i);
-                  g_autofree char *output = output_of (&set, r->input_path);
+                  const CwResult *r = cw_test_run_result (&run, i);
+                  g_autofree char *output = cw_test_output_of (&set, r->input_path);
                   GStatBuf st = { 0 };
 
                   /* seen once in CI, never reproduced: say all we know */
@@ -974,16 +633,16 @@ test_determinism (void)
                            (intmax_t) (time (NULL) - st.st_ctime), run.results->len, runs);
                 }
             g_assert_cmpuint (run.stats.n_ok, ==, set.n);
-            close_pool (pool);
+            cw_test_close_pool (pool);
 
             for (guint i = 0; i < set.n; i++)
               {
-                g_autofree char *output = output_of (&set, set.inputs[i]);
-                g_autoptr(GBytes) bytes = read_bytes (output);
+                g_autofree char *output = cw_test_output_of (&set, set.inputs[i]);
+                g_autoptr(GBytes) bytes = cw_test_read_bytes (output);
 
                 if (expected[i] == NULL)
                   {
-                    g_autoptr(GBytes) input = read_bytes (set.inputs[i]);
+                    g_autoptr(GBytes) input = cw_test_read_bytes (set.inputs[i]);
 
                     /* the noise was really added */
                     g_assert_false (g_bytes_equal (bytes, input));
@@ -996,7 +655,7 @@ test_determinism (void)
                            cw_order_to_string (order));
                 g_assert_cmpint (g_unlink (output), ==, 0);
               }
-            run_clear (&run);
+            cw_test_run_clear (&run);
             runs++;
           }
   g_assert_cmpuint (runs, ==, 27 + 27 + 9);
@@ -1004,7 +663,7 @@ test_determinism (void)
   g_assert_false (g_bytes_equal (expected[0], expected[3]));
   for (guint i = 0; i < set.n; i++)
     g_bytes_unref (expected[i]);
-  audio_set_clear (&set);
+  cw_test_audio_set_clear (&set);
 }
 
 int

@@ -7,7 +7,14 @@
 
 #include "config.h"
 
-#include "fault-util.h"
+#include <signal.h>
+#include <string.h>
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+
+#include "cw-pool.h"
+#include "cw-test-util.h"
 
 #define N_FILES   300
 #define MIN_KILLS 20
@@ -65,18 +72,6 @@ soak_result_cb (const CwResult *result,
     }
 }
 
-static GBytes *
-read_bytes (const char *path)
-{
-  g_autoptr(GError) error = NULL;
-  char *data = NULL;
-  gsize len = 0;
-
-  g_file_get_contents (path, &data, &len, &error);
-  g_assert_no_error (error);
-  return g_bytes_new_take (data, len);
-}
-
 static void
 write_figures (guint n_workers,
                guint n_kills,
@@ -102,7 +97,7 @@ write_figures (guint n_workers,
 static void
 test_kill_soak (void)
 {
-  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *dir = cw_test_make_tmp_dir ();
   g_autofree char *in_dir = g_build_filename (dir, "in", NULL);
   g_autofree char *ref_dir = g_build_filename (dir, "ref", NULL);
   g_autofree char *out_dir = g_build_filename (dir, "out", NULL);
@@ -114,8 +109,8 @@ test_kill_soak (void)
   guint n_done = 0, n_failed = 0, n_published = 0, fds_before;
   Killer k = { 0 };
   CwPool *pool;
-  Source src;
-  Run run;
+  CwTestSource src;
+  CwTestRun run;
 
   g_assert_cmpint (g_mkdir (in_dir, 0755), ==, 0);
   g_assert_cmpint (g_mkdir (ref_dir, 0755), ==, 0);
@@ -126,28 +121,28 @@ test_kill_soak (void)
       g_autofree char *name = g_strdup_printf ("take-%03u.wav", i);
 
       inputs[i] = g_build_filename (in_dir, name, NULL);
-      write_sine (inputs[i], 0.2 + 0.8 * g_test_rand_double (), 110 + 7 * i, 1 + i % 2);
+      cw_test_write_sine (inputs[i], 0.2 + 0.8 * g_test_rand_double (), 110 + 7 * i, 1 + i % 2);
     }
 
   /* the reference: the same batch, undisturbed */
   pool = cw_pool_new (CW_MODE_PROCESSES, n_workers);
-  src = (Source) { .inputs = inputs, .output_dir = ref_dir, .n = N_FILES };
-  run_init (&run);
-  run_map (pool, &noise_settings, &src, &run);
+  src = (CwTestSource) { .kind = CW_TASK_AUDIO, .inputs = inputs, .output_dir = ref_dir, .n = N_FILES };
+  cw_test_run_init (&run);
+  cw_test_run_map (pool, &noise_settings, &src, CW_ORDER_UNORDERED, NULL, &run);
   g_assert_true (run.ok);
   g_assert_cmpuint (run.stats.n_ok, ==, N_FILES);
-  run_clear (&run);
-  close_pool (pool);
+  cw_test_run_clear (&run);
+  cw_test_close_pool (pool);
 
   /* the soak */
-  fds_before = count_fds ();
+  fds_before = cw_test_count_fds ();
   pool = cw_pool_new (CW_MODE_PROCESSES, n_workers);
   k = (Killer) { .pool = pool, .next_kill_at = 1 };
-  src = (Source) { .inputs = inputs, .output_dir = out_dir, .n = N_FILES };
-  run_init (&run);
+  src = (CwTestSource) { .kind = CW_TASK_AUDIO, .inputs = inputs, .output_dir = out_dir, .n = N_FILES };
+  cw_test_run_init (&run);
   run.hook = soak_result_cb;
   run.hook_data = &k;
-  run_map (pool, &noise_settings, &src, &run);
+  cw_test_run_map (pool, &noise_settings, &src, CW_ORDER_UNORDERED, NULL, &run);
   g_clear_handle_id (&k.kill_source, g_source_remove);
   g_assert_no_error (run.error);
   g_assert_true (run.ok);
@@ -157,7 +152,7 @@ test_kill_soak (void)
   g_assert_cmpuint (run.stats.n_worker_deaths, <=, k.n_kills);
 
   /* done (byte-identical to the reference) or failed with a reason */
-  by_index = assert_each_once (&run, N_FILES);
+  by_index = cw_test_assert_each_once (&run, N_FILES);
   for (guint i = 0; i < N_FILES; i++)
     {
       const CwResult *r = by_index[i];
@@ -168,8 +163,8 @@ test_kill_soak (void)
       g_assert_cmpstr (r->input_path, ==, inputs[i]);
       if (r->status == CW_STATUS_OK)
         {
-          g_autoptr(GBytes) a = read_bytes (ref);
-          g_autoptr(GBytes) b = read_bytes (out);
+          g_autoptr(GBytes) a = cw_test_read_bytes (ref);
+          g_autoptr(GBytes) b = cw_test_read_bytes (out);
 
           g_assert_cmpstr (r->output_path, ==, out);
           if (!g_bytes_equal (a, b))
@@ -189,8 +184,8 @@ test_kill_soak (void)
         g_error ("%s: unexpected failure: %s", base, r->error);
       if (g_file_test (out, G_FILE_TEST_EXISTS))
         {
-          g_autoptr(GBytes) a = read_bytes (ref);
-          g_autoptr(GBytes) b = read_bytes (out);
+          g_autoptr(GBytes) a = cw_test_read_bytes (ref);
+          g_autoptr(GBytes) b = cw_test_read_bytes (out);
 
           if (!g_bytes_equal (a, b))
             g_error ("%s differs from the undisturbed run", out);
@@ -199,8 +194,8 @@ test_kill_soak (void)
       n_failed++;
     }
   g_assert_cmpuint (n_done + n_failed, ==, N_FILES);
-  assert_no_part_files (out_dir);
-  run_clear (&run);
+  cw_test_assert_no_part_files (out_dir);
+  cw_test_run_clear (&run);
 
   /* the pool is whole again: a small batch brings all N workers up */
   {
@@ -209,12 +204,12 @@ test_kill_soak (void)
     for (guint i = 0; i < 4 * n_workers; i++)
       small[i] = g_strdup (inputs[i]);
     cw_pool_set_chunk_size (pool, 1);
-    src = (Source) { .inputs = small, .output_dir = small_dir, .n = 4 * n_workers };
-    run_init (&run);
-    run_map (pool, &noise_settings, &src, &run);
+    src = (CwTestSource) { .kind = CW_TASK_AUDIO, .inputs = small, .output_dir = small_dir, .n = 4 * n_workers };
+    cw_test_run_init (&run);
+    cw_test_run_map (pool, &noise_settings, &src, CW_ORDER_UNORDERED, NULL, &run);
     g_assert_true (run.ok);
     g_assert_cmpuint (run.stats.n_ok, ==, 4 * n_workers);
-    run_clear (&run);
+    cw_test_run_clear (&run);
   }
   pids = cw_pool_get_worker_pids (pool);
   g_assert_cmpuint (pids->len, ==, n_workers);
@@ -225,15 +220,15 @@ test_kill_soak (void)
         g_assert_cmpint (g_array_index (pids, gint32, i), !=, g_array_index (pids, gint32, j));
     }
 
-  /* no zombie (close_pool checks ECHILD), no fd left open */
-  close_pool (pool);
-  wait_for_fd_count (fds_before);
+  /* no zombie (cw_test_close_pool checks ECHILD), no fd left open */
+  cw_test_close_pool (pool);
+  cw_test_wait_for_fd_count (fds_before);
 
   g_test_message ("figures: %u workers, %u kills survived (%u missed), %u files: %u done, "
                   "%u failed with a reason (%u of them with a complete output), 0 lost",
                   n_workers, k.n_kills, k.n_misses, N_FILES, n_done, n_failed, n_published);
   write_figures (n_workers, k.n_kills, n_done, n_failed);
-  rm_rf (dir);
+  cw_test_rm_rf (dir);
 }
 
 int

@@ -6,35 +6,16 @@
 
 #include "config.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <adwaita.h>
+#include <gtk/gtk.h>
 
+#include "cw-test-gtk-util.h"
 #include "cw-timeline.h"
 
 #define WAIT_TIMEOUT_S 30
 #define START_US       1000000000
-
-static gboolean
-flag_timeout_cb (gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-#define WAIT_UNTIL(cond)                                                      \
-  G_STMT_START {                                                              \
-    gboolean timed_out_ = FALSE;                                              \
-    guint timeout_id_ = g_timeout_add_seconds (WAIT_TIMEOUT_S,                \
-                                               flag_timeout_cb, &timed_out_); \
-    while (!(cond) && !timed_out_)                                            \
-      g_main_context_iteration (NULL, TRUE);                                  \
-    if (timed_out_)                                                           \
-      g_error ("timed out after %d s waiting for %s", WAIT_TIMEOUT_S, #cond); \
-    g_source_remove (timeout_id_);                                            \
-  } G_STMT_END
 
 /* Task @index ran on @worker from @start_ms to @end_ms after the start. */
 static void
@@ -264,19 +245,8 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_setenv ("GTK_A11Y", "none", TRUE);
-  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
-  g_unsetenv ("WAYLAND_DISPLAY");
-  gtk_disable_setlocale ();
-
-  if (!gtk_init_check ())
-    {
-      printf ("1..0 # SKIP no display\n");
-      return EXIT_SUCCESS;
-    }
-  adw_init ();
-
-  g_test_init (&argc, &argv, NULL);
+  if (!cw_test_init_gtk (&argc, &argv))
+    return EXIT_SUCCESS;
 
   g_test_add_func ("/cw/timeline/lanes", test_lanes);
   g_test_add_func ("/cw/timeline/tooltip", test_tooltip);

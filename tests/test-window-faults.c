@@ -11,66 +11,19 @@
 
 #include "config.h"
 
-#include <errno.h>
-#include <math.h>
-#include <sndfile.h>
 #include <string.h>
-#include <sys/wait.h>
 
-#include <adwaita.h>
+#include <gtk/gtk.h>
 #include <glib/gstdio.h>
 
 #include "cw-result-item.h"
 #include "cw-settings.h"
+#include "cw-test-gtk-util.h"
 #include "cw-window.h"
 
 #define HEARTBEAT_MS 20
-
-static void
-write_sine (const char *path,
-            double      seconds,
-            double      freq)
-{
-  SF_INFO info = { .samplerate = 44100, .channels = 1, .format = SF_FORMAT_WAV | SF_FORMAT_PCM_16 };
-  SNDFILE *f = sf_open (path, SFM_WRITE, &info);
-  gint64 frames = (gint64) (seconds * 44100);
-  short block[4096];
-
-  g_assert_nonnull (f);
-  for (gint64 done = 0; done < frames;)
-    {
-      gint64 n = MIN ((gint64) G_N_ELEMENTS (block), frames - done);
-
-      for (gint64 i = 0; i < n; i++)
-        block[i] = (short) (16000 * sin (2 * G_PI * freq * (done + i) / 44100.0));
-      g_assert_cmpint (sf_writef_short (f, block, n), ==, n);
-      done += n;
-    }
-  g_assert_cmpint (sf_close (f), ==, 0);
-}
-
-static void
-rm_rf (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL)
-    while ((name = g_dir_read_name (dir)) != NULL)
-      {
-        g_autofree char *child = g_build_filename (path, name, NULL);
-
-        rm_rf (child);
-      }
-  g_remove (path);
-}
-
-static gboolean
-watchdog_cb (gpointer user_data)
-{
-  g_error ("the window did not become idle in time");
-  return G_SOURCE_REMOVE;
-}
+/* No run comes near it; it only turns a hang into a failure. */
+#define IDLE_TIMEOUT_S 90
 
 typedef struct
 {
@@ -96,51 +49,9 @@ heartbeat_cb (gpointer user_data)
 }
 
 static void
-wait_idle (CwWindow *window)
-{
-  guint watchdog = g_timeout_add_seconds (90, watchdog_cb, NULL);
-
-  while (g_main_context_pending (NULL))
-    g_main_context_iteration (NULL, FALSE);
-  while (cw_window_get_busy (window))
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (watchdog);
-}
-
-static void
-drop_paths (CwWindow           *window,
-            const char * const *paths)
-{
-  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (window));
-  GtkDropTarget *target = NULL;
-  GSList *list = NULL;
-  g_auto(GValue) value = G_VALUE_INIT;
-  gboolean handled = FALSE;
-
-  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
-    {
-      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
-
-      if (GTK_IS_DROP_TARGET (controller))
-        target = GTK_DROP_TARGET (controller);
-    }
-  g_assert_nonnull (target);
-
-  for (guint i = 0; paths[i] != NULL; i++)
-    list = g_slist_append (list, g_file_new_for_path (paths[i]));
-  g_value_init (&value, GDK_TYPE_FILE_LIST);
-  g_value_take_boxed (&value, gdk_file_list_new_from_list (list));
-  g_slist_free_full (list, g_object_unref);
-
-  g_signal_emit_by_name (target, "drop", &value, 10.0, 10.0, &handled);
-  g_assert_true (handled);
-  wait_idle (window);
-}
-
-static void
 test_faults (void)
 {
-  g_autofree char *dir = g_dir_make_tmp ("cw-window-faults-XXXXXX", NULL);
+  g_autofree char *dir = cw_test_make_tmp_dir ();
   g_autofree char *out = g_build_filename (dir, "out", NULL);
   g_autofree char *crasher = g_build_filename (dir, "tone-crashme.wav", NULL);
   g_autofree char *broken = g_build_filename (dir, "broken.wav", NULL);
@@ -161,10 +72,10 @@ test_faults (void)
     {
       char *name = g_strdup_printf ("%s/tone%u.wav", dir, i);
 
-      write_sine (name, 1.0, 300 + 20 * i);
+      cw_test_write_sine (name, 1.0, 300 + 20 * i, 1);
       g_ptr_array_add (paths, name);
     }
-  write_sine (crasher, 0.4, 880);
+  cw_test_write_sine (crasher, 0.4, 880, 1);
   g_ptr_array_add (paths, g_strdup (crasher));
   /* cut in the middle of its samples: the header probes fine (a file that
    * does not is skipped at the drop, with its reason), the batch finds it
@@ -174,7 +85,7 @@ test_faults (void)
     g_autofree char *bytes = NULL;
     gsize len;
 
-    write_sine (whole, 0.4, 440);
+    cw_test_write_sine (whole, 0.4, 440, 1);
     g_assert_true (g_file_get_contents (whole, &bytes, &len, NULL));
     g_assert_true (g_file_set_contents (broken, bytes, len / 2, NULL));
     g_assert_cmpint (g_remove (whole), ==, 0);
@@ -184,7 +95,7 @@ test_faults (void)
 
   window = cw_window_new (NULL, settings);
   gtk_window_present (GTK_WINDOW (window));
-  drop_paths (window, (const char * const *) paths->pdata);
+  cw_test_drop_paths (window, (const char * const *) paths->pdata, IDLE_TIMEOUT_S);
 
   heart.window = window;
   heartbeat = g_timeout_add (HEARTBEAT_MS, heartbeat_cb, &heart);
@@ -192,7 +103,7 @@ test_faults (void)
    * from the last beat to the end of the batch, however short it is */
   heart.last_beat_us = g_get_monotonic_time ();
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.start", NULL));
-  wait_idle (window);
+  cw_test_wait_idle (window, IDLE_TIMEOUT_S);
   heart.max_gap_us = MAX (heart.max_gap_us, g_get_monotonic_time () - heart.last_beat_us);
   g_source_remove (heartbeat);
 
@@ -240,7 +151,7 @@ test_faults (void)
   gtk_window_destroy (GTK_WINDOW (window));
   while (g_main_context_pending (NULL))
     g_main_context_iteration (NULL, FALSE);
-  rm_rf (dir);
+  cw_test_rm_rf (dir);
 }
 
 int
@@ -260,19 +171,14 @@ main (int   argc,
     g_setenv ("CW_TEST_CRASH_ON", "crashme", TRUE);
   }
   g_setenv ("XDG_STATE_HOME", state, TRUE);
-  g_unsetenv ("WAYLAND_DISPLAY");
-  gtk_disable_setlocale ();
-  g_test_init (&argc, &argv, NULL);
-  if (!gtk_init_check ())
+  if (!cw_test_init_gtk (&argc, &argv))
     {
-      rm_rf (state);
-      g_print ("1..0 # SKIP no display\n");
+      cw_test_rm_rf (state);
       return 0;
     }
-  adw_init ();
 
   g_test_add_func ("/cw/window/faults", test_faults);
   status = g_test_run ();
-  rm_rf (state);
+  cw_test_rm_rf (state);
   return status;
 }

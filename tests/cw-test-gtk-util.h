@@ -1,0 +1,22 @@
+/* cw-test-gtk-util.h: what the GTK tests share: a display, drops and waits
+ *
+ * Copyright 2026 The Corewave Authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "cw-test-util.h"
+#include "cw-window.h"
+
+G_BEGIN_DECLS
+
+gboolean cw_test_init_gtk   (int                 *argc,
+                             char              ***argv);
+void     cw_test_wait_idle  (CwWindow            *window,
+                             guint                seconds);
+void     cw_test_drop_paths (CwWindow            *window,
+                             const char * const  *paths,
+                             guint                seconds);
+
+G_END_DECLS
