@@ -1,0 +1,424 @@
+/* test-lab-chart.c: the lab's chart: log and linear axes, bars, PNG, dark mode
+ *
+ * Copyright 2026 The Corewave Authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Reports are built here by hand, in the shapes the engine makes (a log-x
+ * chart with two units, a log-y one with a dashed reference, categories),
+ * plus the odd ones (one point, an empty series). Each is drawn by the
+ * widget at a wide and a phone's width, rendered to pixels, and written as
+ * a PNG that is read back.
+ */
+
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+
+#include "cw-lab-chart.h"
+
+#define WAIT_TIMEOUT_S 30
+
+static gboolean
+flag_timeout_cb (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+#define WAIT_UNTIL(cond)                                                      \
+  G_STMT_START {                                                              \
+    gboolean timed_out_ = FALSE;                                              \
+    guint timeout_id_ = g_timeout_add_seconds (WAIT_TIMEOUT_S,                \
+                                               flag_timeout_cb, &timed_out_); \
+    while (!(cond) && !timed_out_)                                            \
+      g_main_context_iteration (NULL, TRUE);                                  \
+    if (timed_out_)                                                           \
+      g_error ("timed out after %d s waiting for %s", WAIT_TIMEOUT_S, #cond); \
+    g_source_remove (timeout_id_);                                            \
+  } G_STMT_END
+
+/* ---------------------------------------------------------------------- */
+/* reports, as the engine lays them out */
+
+static void
+test_series_free (CwLabSeries *series)
+{
+  for (guint i = 0; i < series->points->len; i++)
+    g_free (g_array_index (series->points, CwLabPoint, i).label);
+  g_array_unref (series->points);
+  g_free (series->name);
+  g_free (series);
+}
+
+static CwLabReport *
+report_new (const char *title,
+            const char *x_label,
+            const char *y_label,
+            gboolean    log_x)
+{
+  CwLabReport *report = g_new0 (CwLabReport, 1);
+
+  report->title = g_strdup (title);
+  report->x_label = g_strdup (x_label);
+  report->y_label = g_strdup (y_label);
+  report->log_x = log_x;
+  report->series = g_ptr_array_new_with_free_func ((GDestroyNotify) test_series_free);
+  report->columns = g_strsplit ("a,b", ",", -1);
+  report->rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  report->explanation = g_strdup ("Made up for the test.");
+  return report;
+}
+
+static CwLabSeries *
+add_series (CwLabReport *report,
+            const char  *name,
+            gboolean     dashed)
+{
+  CwLabSeries *series = g_new0 (CwLabSeries, 1);
+
+  series->name = g_strdup (name);
+  series->dashed = dashed;
+  series->points = g_array_new (FALSE, TRUE, sizeof (CwLabPoint));
+  g_ptr_array_add (report->series, series);
+  return series;
+}
+
+static void
+add_point (CwLabSeries *series,
+           const char  *label,
+           double       x,
+           double       y)
+{
+  CwLabPoint point = { g_strdup (label), x, y };
+
+  g_array_append_val (series->points, point);
+}
+
+/* like "chunks": log x, seconds beside MiB, an "auto" point apart */
+static CwLabReport *
+make_log_x_report (void)
+{
+  CwLabReport *report = report_new ("Chunk size", "Chunk size (files per trip)", "Seconds / MiB", TRUE);
+  CwLabSeries *wall = add_series (report, "Wall time (s)", FALSE);
+  CwLabSeries *mem = add_series (report, "Peak worker memory (MiB)", FALSE);
+  CwLabSeries *autos = add_series (report, "Auto", FALSE);
+  static const guint sizes[] = { 1, 2, 4, 8, 16 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+    {
+      g_autofree char *k = g_strdup_printf ("%u", sizes[i]);
+
+      add_point (wall, k, sizes[i], 0.7 + 0.01 * i);
+      add_point (mem, k, sizes[i], 5.4 + 0.02 * i);
+    }
+  add_point (autos, "auto", 3, 0.72);
+  return report;
+}
+
+/* like "overhead": µs per task over three decades, a dashed baseline */
+static CwLabReport *
+make_log_y_report (void)
+{
+  CwLabReport *report = report_new ("The cost of a trip to a process", "Chunk size (tasks per trip)", "µs per task", TRUE);
+  CwLabSeries *pool = add_series (report, "Pool (processes)", FALSE);
+  CwLabSeries *seq = add_series (report, "Sequential", TRUE);
+
+  add_point (pool, "1", 1, 10.6);
+  add_point (pool, "10", 10, 1.12);
+  add_point (pool, "100", 100, 0.31);
+  add_point (pool, "1000", 1000, 0.22);
+  add_point (pool, "auto", 800, 0.30);
+  add_point (seq, NULL, 1, 0.016);
+  add_point (seq, NULL, 10000, 0.016);
+  return report;
+}
+
+/* like "big-data": named points, two units, a 64,000× difference */
+static CwLabReport *
+make_category_report (void)
+{
+  CwLabReport *report = report_new ("Sending file names, not samples", NULL, "Seconds / MiB through pipes", FALSE);
+  CwLabSeries *wall = add_series (report, "Wall time (s)", FALSE);
+  CwLabSeries *bytes = add_series (report, "MiB through pipes", FALSE);
+
+  add_point (wall, "file name", 0, 1.44);
+  add_point (wall, "samples", 1, 2.78);
+  add_point (bytes, "file name", 0, 0.0075);
+  add_point (bytes, "samples", 1, 484.5);
+  return report;
+}
+
+/* like "modes": linear, small whole x, one single-point series and an
+ * empty one (a report the engine might make on a one-core machine) */
+static CwLabReport *
+make_linear_report (void)
+{
+  CwLabReport *report = report_new ("Sequential, threads and processes", "Workers", "Speed-up over sequential", FALSE);
+  CwLabSeries *seq = add_series (report, "Sequential", FALSE);
+  CwLabSeries *thr = add_series (report, "Threads", FALSE);
+  CwLabSeries *ideal = add_series (report, "Ideal", TRUE);
+
+  add_series (report, "Nothing", FALSE);
+  add_point (seq, "sequential", 1, 1);
+  for (guint w = 1; w <= 4; w++)
+    {
+      g_autofree char *d = g_strdup_printf ("threads, %u", w);
+
+      add_point (thr, d, w, 0.9 * w);
+      add_point (ideal, NULL, w, w);
+    }
+  return report;
+}
+
+typedef CwLabReport *(*MakeReport) (void);
+
+static const MakeReport makers[] = {
+  make_log_x_report, make_log_y_report, make_category_report, make_linear_report,
+};
+
+/* ---------------------------------------------------------------------- */
+/* pixels */
+
+static gboolean
+near_color (guint8      r,
+            guint8      g,
+            guint8      b,
+            const char *spec)
+{
+  GdkRGBA c;
+
+  g_assert_true (gdk_rgba_parse (&c, spec));
+  return abs (r - (int) round (c.red * 255)) <= 6 && abs (g - (int) round (c.green * 255)) <= 6
+         && abs (b - (int) round (c.blue * 255)) <= 6;
+}
+
+/* Pixels of @spec in a cairo ARGB32 surface (opaque ones only). */
+static guint
+count_color_surface (cairo_surface_t *surface,
+                     const char      *spec)
+{
+  const guint8 *data = cairo_image_surface_get_data (surface);
+  int stride = cairo_image_surface_get_stride (surface);
+  guint n = 0;
+
+  cairo_surface_flush (surface);
+  for (int y = 0; y < cairo_image_surface_get_height (surface); y++)
+    for (int x = 0; x < cairo_image_surface_get_width (surface); x++)
+      {
+        guint32 px = *(const guint32 *) (data + y * stride + 4 * x);
+
+        if ((px >> 24) == 0xff && near_color ((px >> 16) & 0xff, (px >> 8) & 0xff, px & 0xff, spec))
+          n++;
+      }
+  return n;
+}
+
+/* The widget drawn on @background, as a texture's pixels: how many are
+ * @spec, and how many are not the background. */
+static void
+render_widget (GtkWidget  *window,
+               GtkWidget  *chart,
+               const char *background,
+               const char *spec,
+               guint      *n_color,
+               guint      *n_drawn)
+{
+  int w = gtk_widget_get_width (chart), h = gtk_widget_get_height (chart);
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree guint8 *pixels = NULL;
+  GdkRGBA bg;
+
+  g_assert_cmpint (w, >, 0);
+  g_assert_cmpint (h, >, 0);
+  gdk_rgba_parse (&bg, background);
+  gtk_snapshot_append_color (snapshot, &bg, &GRAPHENE_RECT_INIT (0, 0, w, h));
+  GTK_WIDGET_GET_CLASS (chart)->snapshot (chart, snapshot);
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, w, h));
+  g_assert_nonnull (texture);
+  w = gdk_texture_get_width (texture);
+  h = gdk_texture_get_height (texture);
+  pixels = g_malloc ((gsize) w * h * 4);
+  gdk_texture_download (texture, pixels, w * 4);
+  *n_color = *n_drawn = 0;
+  for (int i = 0; i < w * h; i++)
+    {
+      guint32 px = ((guint32 *) pixels)[i];
+      guint8 r = (px >> 16) & 0xff, g = (px >> 8) & 0xff, b = px & 0xff;
+
+      if (near_color (r, g, b, spec))
+        (*n_color)++;
+      if (!near_color (r, g, b, background))
+        (*n_drawn)++;
+    }
+}
+
+static GtkWidget *
+window_with (GtkWidget *chart,
+             int        width)
+{
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *scrolled = gtk_scrolled_window_new ();
+
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), chart);
+  gtk_window_set_default_size (GTK_WINDOW (window), width, 700);
+  gtk_window_set_child (GTK_WINDOW (window), scrolled);
+  gtk_window_present (GTK_WINDOW (window));
+  WAIT_UNTIL (gtk_widget_get_width (chart) > 0 && gtk_widget_get_width (chart) <= width);
+  return window;
+}
+
+/* ---------------------------------------------------------------------- */
+
+/* Every shape, at a wide and a narrow width: drawn, with its colours. */
+static void
+test_widget (void)
+{
+  static const int widths[] = { 900, 300 };
+
+  for (guint m = 0; m < G_N_ELEMENTS (makers); m++)
+    for (guint i = 0; i < G_N_ELEMENTS (widths); i++)
+      {
+        GtkWidget *chart = cw_lab_chart_new ();
+        GtkWidget *window = window_with (chart, widths[i]);
+        CwLabReport *report = makers[m] ();
+        char *title = report->title;
+        guint n_color, n_drawn;
+
+        g_test_message ("%s at %d px", title, widths[i]);
+        cw_lab_chart_take_report (CW_LAB_CHART (chart), report);
+        g_assert_true (cw_lab_chart_get_report (CW_LAB_CHART (chart)) == report);
+        WAIT_UNTIL (gtk_widget_get_height (chart) >= 200);
+        /* nothing forces a phone's window wider */
+        g_assert_cmpint (gtk_widget_get_width (chart), <=, widths[i]);
+
+        render_widget (window, chart, "#fafafa", "#1c71d8", &n_color, &n_drawn);
+        g_assert_cmpuint (n_drawn, >, 1000);
+        g_assert_cmpuint (n_color, >, 20);     /* the first series, in the light palette's blue */
+        gtk_window_destroy (GTK_WINDOW (window));
+      }
+}
+
+/* Two panels for two series; stacked (taller) when the width has room for one. */
+static void
+test_category_layout (void)
+{
+  GtkWidget *chart = cw_lab_chart_new ();
+  int min, nat, min_narrow, nat_narrow;
+
+  cw_lab_chart_take_report (CW_LAB_CHART (chart), make_category_report ());
+  g_object_ref_sink (chart);
+  gtk_widget_measure (chart, GTK_ORIENTATION_VERTICAL, 900, &min, &nat, NULL, NULL);
+  gtk_widget_measure (chart, GTK_ORIENTATION_VERTICAL, 300, &min_narrow, &nat_narrow, NULL, NULL);
+  g_assert_cmpint (nat_narrow, >, nat);
+  gtk_widget_measure (chart, GTK_ORIENTATION_HORIZONTAL, -1, &min, &nat, NULL, NULL);
+  g_assert_cmpint (min, <=, 336);   /* 360 px less the page's margins */
+  cw_lab_chart_take_report (CW_LAB_CHART (chart), NULL);
+  g_assert_null (cw_lab_chart_get_report (CW_LAB_CHART (chart)));
+  g_object_unref (chart);
+}
+
+/* Dark text means a light background, and the other way round: the dark
+ * palette's lighter blue is used there. */
+static void
+test_dark (void)
+{
+  AdwStyleManager *manager = adw_style_manager_get_default ();
+  GtkWidget *chart = cw_lab_chart_new ();
+  GtkWidget *window = window_with (chart, 700);
+  guint n_color, n_drawn;
+
+  cw_lab_chart_take_report (CW_LAB_CHART (chart), make_log_x_report ());
+  adw_style_manager_set_color_scheme (manager, ADW_COLOR_SCHEME_FORCE_DARK);
+  WAIT_UNTIL (adw_style_manager_get_dark (manager));
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  render_widget (window, chart, "#242424", "#62a0ea", &n_color, &n_drawn);
+  g_assert_cmpuint (n_color, >, 20);
+  render_widget (window, chart, "#242424", "#1c71d8", &n_color, &n_drawn);
+  g_assert_cmpuint (n_color, ==, 0);
+  adw_style_manager_set_color_scheme (manager, ADW_COLOR_SCHEME_DEFAULT);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* A PNG of every shape: the signature, the size, the series' colour on white. */
+static void
+test_png (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("cw-lab-chart-XXXXXX", NULL);
+
+  for (guint m = 0; m < G_N_ELEMENTS (makers); m++)
+    {
+      g_autoptr(CwLabReport) report = makers[m] ();
+      g_autofree char *path = g_strdup_printf ("%s/chart-%u.png", dir, m);
+      g_autoptr(GError) error = NULL;
+      g_autofree char *data = NULL;
+      gsize length;
+      cairo_surface_t *surface;
+
+      g_assert_true (cw_lab_chart_render_png (report, 800, 480, path, &error));
+      g_assert_no_error (error);
+      g_assert_true (g_file_get_contents (path, &data, &length, NULL));
+      g_assert_cmpuint (length, >, 1000);
+      g_assert_cmpmem (data, 8, "\x89PNG\r\n\x1a\n", 8);
+
+      surface = cairo_image_surface_create_from_png (path);
+      g_assert_cmpint (cairo_surface_status (surface), ==, CAIRO_STATUS_SUCCESS);
+      g_assert_cmpint (cairo_image_surface_get_width (surface), ==, 800);
+      g_assert_cmpint (cairo_image_surface_get_height (surface), ==, 480);
+      g_assert_cmpuint (count_color_surface (surface, "#ffffff"), >, 800 * 480 / 2);
+      g_assert_cmpuint (count_color_surface (surface, "#1c71d8"), >, 20);
+      cairo_surface_destroy (surface);
+      g_assert_cmpint (g_remove (path), ==, 0);
+    }
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
+/* A folder that is not there: an error, not a crash. */
+static void
+test_png_error (void)
+{
+  g_autoptr(CwLabReport) report = make_log_x_report ();
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (cw_lab_chart_render_png (report, 400, 300, "/nonexistent/folder/chart.png", &error));
+  g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_setenv ("GTK_A11Y", "none", TRUE);
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  g_unsetenv ("WAYLAND_DISPLAY");
+  gtk_disable_setlocale ();
+
+  if (!gtk_init_check ())
+    {
+      printf ("1..0 # SKIP no display\n");
+      return EXIT_SUCCESS;
+    }
+  adw_init ();
+
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/cw/lab-chart/widget", test_widget);
+  g_test_add_func ("/cw/lab-chart/category-layout", test_category_layout);
+  g_test_add_func ("/cw/lab-chart/dark", test_dark);
+  g_test_add_func ("/cw/lab-chart/png", test_png);
+  g_test_add_func ("/cw/lab-chart/png-error", test_png_error);
+
+  return g_test_run ();
+}
