@@ -16,6 +16,7 @@
 #include <gtk/gtk.h>
 #include <glib/gstdio.h>
 
+#include "cw-lab-page.h"
 #include "cw-result-item.h"
 #include "cw-settings.h"
 #include "cw-test-gtk-util.h"
@@ -409,6 +410,73 @@ test_resume (Fixture       *f,
   cw_test_assert_no_children ();
 }
 
+/* The Lab page: Alt+4's action shows it with the experiments focused; it
+ * takes the queue and the worker count; a batch and an experiment never
+ * run at once; closing the window mid-experiment waits for its workers. */
+static void
+test_lab (Fixture       *f,
+          gconstpointer  data)
+{
+  g_autofree char *tone = g_build_filename (f->dir, "tone.wav", NULL);
+  const char *paths[] = { tone, NULL };
+  AdwViewStack *stack = ADW_VIEW_STACK (gtk_widget_get_template_child (GTK_WIDGET (f->window), CW_TYPE_WINDOW, "view_stack"));
+  CwLabPage *lab = CW_LAB_PAGE (gtk_widget_get_template_child (GTK_WIDGET (f->window), CW_TYPE_WINDOW, "lab_page"));
+  GtkLabel *inputs = GTK_LABEL (gtk_widget_get_template_child (GTK_WIDGET (lab), CW_TYPE_LAB_PAGE, "inputs_label"));
+  GtkWidget *focus;
+  gboolean blocked;
+  int workers;
+  guint watchdog;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.page", "s", "lab"));
+  g_assert_cmpstr (adw_view_stack_get_visible_child_name (stack), ==, "lab");
+  focus = gtk_root_get_focus (GTK_ROOT (f->window));
+  g_assert_nonnull (focus);
+  g_assert_true (gtk_widget_is_ancestor (focus, GTK_WIDGET (lab)));
+  g_object_get (lab, "max-workers", &workers, NULL);
+  g_assert_cmpint (workers, ==, 2);
+
+  write_sine (tone, 0.5, 440);
+  drop_paths (f, paths);
+  wait_idle (f);
+  cw_lab_page_select (lab, CW_LAB_CHUNKS);
+  g_assert_nonnull (strstr (gtk_label_get_label (inputs), "1 queued file"));
+
+  /* the batch holds the lab back while it runs */
+  activate (f, "win.start");
+  g_object_get (lab, "blocked", &blocked, NULL);
+  g_assert_true (blocked);
+  wait_idle (f);
+  g_object_get (lab, "blocked", &blocked, NULL);
+  g_assert_false (blocked);
+
+  /* the lab holds the batch back while it runs */
+  adw_view_stack_set_visible_child_name (stack, "lab");
+  cw_lab_page_select (lab, CW_LAB_OVERHEAD);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (lab), "lab.run", NULL));
+  g_assert_true (cw_lab_page_get_running (lab));
+  activate (f, "win.start");
+  g_assert_false (cw_window_get_busy (f->window));
+  watchdog = g_timeout_add_seconds (120, watchdog_cb, NULL);
+  while (cw_lab_page_get_running (lab))
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (watchdog);
+  g_assert_nonnull (cw_lab_chart_get_report (cw_lab_page_get_chart (lab, CW_LAB_OVERHEAD)));
+  assert_no_children ();
+
+  /* closed mid-experiment: hidden at once, gone once its workers are reaped */
+  cw_lab_page_select (lab, CW_LAB_RANDOM_STATE);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (lab), "lab.run", NULL));
+  g_object_add_weak_pointer (G_OBJECT (f->window), (gpointer *) &f->window);
+  gtk_window_close (GTK_WINDOW (f->window));
+  g_assert_nonnull (f->window);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (f->window)));
+  watchdog = g_timeout_add_seconds (60, watchdog_cb, NULL);
+  while (f->window != NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (watchdog);
+  assert_no_children ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -430,6 +498,7 @@ main (int   argc,
   g_test_add ("/cw/window/cancel", Fixture, NULL, fixture_setup, test_cancel, fixture_teardown);
   g_test_add ("/cw/window/close-mid-batch", Fixture, NULL, fixture_setup, test_close_mid_batch, fixture_teardown);
   g_test_add ("/cw/window/resume", Fixture, NULL, fixture_setup, test_resume, fixture_teardown);
+  g_test_add ("/cw/window/lab", Fixture, NULL, fixture_setup, test_lab, fixture_teardown);
   status = g_test_run ();
   cw_test_rm_rf (state);
   return status;

@@ -22,6 +22,7 @@
 #include "cw-cpu-meter.h"
 #include "cw-cpu-sampler.h"
 #include "cw-inputs.h"
+#include "cw-lab-page.h"
 #include "cw-pool.h"
 #include "cw-queue-item.h"
 #include "cw-spec.h"
@@ -70,6 +71,7 @@ struct _CwWindow
   GtkLabel             *status_label;
   CwTimeline           *timeline;
   CwResultView         *result_view;
+  CwLabPage            *lab_page;
 
   CwSettings           *settings;
   GListStore           *queue;
@@ -130,6 +132,13 @@ toast (CwWindow   *self,
   adw_toast_overlay_add_toast (self->toast_overlay, t);
 }
 
+/* (the page is gone once the window is disposed) */
+static gboolean
+lab_running (CwWindow *self)
+{
+  return self->lab_page != NULL && cw_lab_page_get_running (self->lab_page);
+}
+
 static gboolean
 is_busy (CwWindow *self)
 {
@@ -141,8 +150,10 @@ update_actions (CwWindow *self)
 {
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->queue));
 
+  /* the lab and a batch would measure each other: one at a time */
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.start",
-                                 !self->running && self->n_adding == 0 && n > 0);
+                                 !self->running && self->n_adding == 0 && n > 0
+                                 && !lab_running (self));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel", self->running);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.clear-queue", !self->running && n > 0);
   gtk_stack_set_visible_child_name (self->run_button_stack, self->running ? "cancel" : "start");
@@ -630,7 +641,7 @@ close_if_asked (CwWindow *self)
 {
   GtkApplication *app;
 
-  if (!self->close_when_done)
+  if (!self->close_when_done || self->running || lab_running (self))
     return;
   self->close_when_done = FALSE;
   app = g_steal_pointer (&self->held_app);
@@ -900,6 +911,11 @@ cw_window_start (CwWindow *self)
 
   if (self->running || n == 0)
     return;
+  if (lab_running (self))
+    {
+      toast (self, _("The lab is running an experiment: start the batch when it is done"));
+      return;
+    }
 
   job = g_new0 (PlanJob, 1);
   job->inputs = g_ptr_array_new_full (n, g_free);
@@ -1063,7 +1079,13 @@ page_action (GtkWidget  *widget,
              const char *action_name,
              GVariant   *parameter)
 {
-  adw_view_stack_set_visible_child_name (CW_WINDOW (widget)->view_stack, g_variant_get_string (parameter, NULL));
+  CwWindow *self = CW_WINDOW (widget);
+  const char *name = g_variant_get_string (parameter, NULL);
+
+  adw_view_stack_set_visible_child_name (self->view_stack, name);
+  /* into the experiment list: arrows pick one, Ctrl+Enter runs it */
+  if (g_str_equal (name, "lab"))
+    gtk_widget_grab_focus (GTK_WIDGET (self->lab_page));
 }
 
 static void
@@ -1363,6 +1385,9 @@ bind_settings (CwWindow *self)
   g_object_bind_property (self->chunk_auto_switch, "active", self->chunk_row, "sensitive",
                           G_BINDING_SYNC_CREATE | G_BINDING_INVERT_BOOLEAN);
 
+  /* the lab uses as many workers as a batch would */
+  g_settings_bind (s, "workers", self->lab_page, "max-workers", G_SETTINGS_BIND_GET);
+
   g_settings_bind (s, "window-width", self, "default-width", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (s, "window-height", self, "default-height", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (s, "window-maximized", self, "maximized", G_SETTINGS_BIND_DEFAULT);
@@ -1408,20 +1433,30 @@ visible_page_cb (CwWindow *self)
   update_sampler (self);
 }
 
+static void
+lab_running_cb (CwWindow *self)
+{
+  update_actions (self);
+  close_if_asked (self);
+}
+
 static gboolean
 cw_window_close_request (GtkWindow *window)
 {
   CwWindow *self = CW_WINDOW (window);
 
   g_cancellable_cancel (self->cancellable);
-  if (!self->running)
+  if (!self->running && !lab_running (self))
     return GTK_WINDOW_CLASS (cw_window_parent_class)->close_request (window);
 
-  /* Mid-batch: end the workers and remove partial files before going. The
-   * window hides now and is destroyed when the pool has reaped them. */
+  /* Mid-batch or mid-experiment: end the workers and remove partial files
+   * before going. The window hides now and is destroyed when the pools
+   * have reaped them. */
   self->close_when_done = TRUE;
   if (self->batch_cancellable != NULL)
     g_cancellable_cancel (self->batch_cancellable);
+  if (lab_running (self))
+    gtk_widget_activate_action (GTK_WIDGET (self->lab_page), "lab.cancel", NULL);
   /* the app must not quit before the window is really gone */
   self->held_app = gtk_window_get_application (window);
   if (self->held_app != NULL)
@@ -1555,6 +1590,7 @@ cw_window_class_init (CwWindowClass *klass)
   g_type_ensure (CW_TYPE_CPU_METER);
   g_type_ensure (CW_TYPE_RESULT_VIEW);
   g_type_ensure (CW_TYPE_TIMELINE);
+  g_type_ensure (CW_TYPE_LAB_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/corewave/Corewave/cw-window.ui");
   gtk_widget_class_bind_template_child (widget_class, CwWindow, toast_overlay);
@@ -1589,6 +1625,7 @@ cw_window_class_init (CwWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CwWindow, status_label);
   gtk_widget_class_bind_template_child (widget_class, CwWindow, timeline);
   gtk_widget_class_bind_template_child (widget_class, CwWindow, result_view);
+  gtk_widget_class_bind_template_child (widget_class, CwWindow, lab_page);
   gtk_widget_class_bind_template_child (widget_class, CwWindow, resume_revealer);
   gtk_widget_class_bind_template_child (widget_class, CwWindow, resume_label);
 
@@ -1613,6 +1650,7 @@ cw_window_class_init (CwWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_2, GDK_ALT_MASK, "win.page", "s", "settings");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_comma, GDK_CONTROL_MASK, "win.page", "s", "settings");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_3, GDK_ALT_MASK, "win.page", "s", "run");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_4, GDK_ALT_MASK, "win.page", "s", "lab");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK, "window.close", NULL);
 }
 
@@ -1627,6 +1665,10 @@ cw_window_init (CwWindow *self)
   self->queued = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->cancellable = g_cancellable_new ();
   setup_queue_view (self);
+  cw_lab_page_set_queue (self->lab_page, G_LIST_MODEL (self->queue));
+  /* a batch and an experiment never share the cores */
+  g_object_bind_property (self, "busy", self->lab_page, "blocked", G_BINDING_SYNC_CREATE);
+  g_signal_connect_object (self->lab_page, "notify::running", G_CALLBACK (lab_running_cb), self, G_CONNECT_SWAPPED);
 
   /* the whole window takes dropped files and folders */
   drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
