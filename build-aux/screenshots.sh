@@ -19,6 +19,9 @@ wait_for () { local n=$(($1 * 10)); shift; for _ in $(seq "$n"); do "$@" && retu
 window () { xdotool search --onlyvisible --name '^Corewave$' 2>/dev/null | head -n 1; }
 has_window () { [ -n "$(window)" ]; }
 outputs_are () { [ "$(find "$work/out" -name '*.wav' 2>/dev/null | wc -l)" -eq "$1" ]; }
+# an experiment's scratch folder is in TMPDIR from its start to its end
+lab_running () { compgen -G "$work/tmp/corewave-lab-*" >/dev/null; }
+lab_done () { ! lab_running; }
 
 # shot NAME W H: screenshot of the window at W x H
 shot () {
@@ -67,3 +70,18 @@ wait_for 20 has_window
 wait_for 120 outputs_are 48
 sleep 1   # the workers are reaped and the summary written
 shot window-timeline 1100 760
+kill "$apid"; wait "$apid" 2>/dev/null || true
+
+# the Lab page after a quick "modes" run: Alt+4 focuses the experiments
+# (the first is selected), Ctrl+Enter runs it
+mkdir -p "$work/tmp"
+TMPDIR=$work/tmp "$build/src/corewave" --workers 2 &
+apid=$!
+wait_for 20 has_window
+xdotool windowsize "$(window)" 1100 760
+xdotool windowfocus --sync "$(window)" key alt+4 ctrl+Return
+wait_for 10 lab_running
+wait_for 300 lab_done
+sleep 1   # not a synchronisation: lets the chart draw
+shot window-lab 1100 760
+shot window-lab-narrow 360 720
