@@ -425,7 +425,6 @@ test_lab (Fixture       *f,
   GtkWidget *focus;
   gboolean blocked;
   int workers;
-  guint watchdog;
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.page", "s", "lab"));
   g_assert_cmpstr (adw_view_stack_get_visible_child_name (stack), ==, "lab");
@@ -435,9 +434,9 @@ test_lab (Fixture       *f,
   g_object_get (lab, "max-workers", &workers, NULL);
   g_assert_cmpint (workers, ==, 2);
 
-  write_sine (tone, 0.5, 440);
-  drop_paths (f, paths);
-  wait_idle (f);
+  cw_test_write_sine (tone, 0.5, 440, 1);
+  cw_test_drop_paths (f->window, paths, IDLE_TIMEOUT_S);
+  cw_test_wait_idle (f->window, IDLE_TIMEOUT_S);
   cw_lab_page_select (lab, CW_LAB_CHUNKS);
   g_assert_nonnull (strstr (gtk_label_get_label (inputs), "1 queued file"));
 
@@ -445,7 +444,7 @@ test_lab (Fixture       *f,
   activate (f, "win.start");
   g_object_get (lab, "blocked", &blocked, NULL);
   g_assert_true (blocked);
-  wait_idle (f);
+  cw_test_wait_idle (f->window, IDLE_TIMEOUT_S);
   g_object_get (lab, "blocked", &blocked, NULL);
   g_assert_false (blocked);
 
@@ -456,12 +455,9 @@ test_lab (Fixture       *f,
   g_assert_true (cw_lab_page_get_running (lab));
   activate (f, "win.start");
   g_assert_false (cw_window_get_busy (f->window));
-  watchdog = g_timeout_add_seconds (120, watchdog_cb, NULL);
-  while (cw_lab_page_get_running (lab))
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (watchdog);
+  WAIT_UNTIL_S (!cw_lab_page_get_running (lab), 120);
   g_assert_nonnull (cw_lab_chart_get_report (cw_lab_page_get_chart (lab, CW_LAB_OVERHEAD)));
-  assert_no_children ();
+  cw_test_assert_no_children ();
 
   /* closed mid-experiment: hidden at once, gone once its workers are reaped */
   cw_lab_page_select (lab, CW_LAB_RANDOM_STATE);
@@ -470,11 +466,8 @@ test_lab (Fixture       *f,
   gtk_window_close (GTK_WINDOW (f->window));
   g_assert_nonnull (f->window);
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (f->window)));
-  watchdog = g_timeout_add_seconds (60, watchdog_cb, NULL);
-  while (f->window != NULL)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (watchdog);
-  assert_no_children ();
+  WAIT_UNTIL_S (f->window == NULL, 60);
+  cw_test_assert_no_children ();
 }
 
 int
