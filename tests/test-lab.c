@@ -40,8 +40,103 @@ on_batch (CwPool     *pool,
   (*n_batches)++;
 }
 
+/* What a CwLabObserver saw, checked as it comes. */
+typedef struct
+{
+  guint      *n_batches;     /* on_batch's count: it comes first */
+  GPtrArray  *descriptions;  /* per measured batch */
+  GArray     *n_results;     /* guint per measured batch */
+  GArray     *finished;      /* gboolean per measured batch */
+  GHashTable *indices;       /* the current batch's task indices */
+  gboolean    open;          /* between batch_started and batch_finished */
+  gint64      start_us;
+} Observed;
+
+static void
+observed_init (Observed *obs)
+{
+  memset (obs, 0, sizeof *obs);
+  obs->descriptions = g_ptr_array_new_with_free_func (g_free);
+  obs->n_results = g_array_new (FALSE, TRUE, sizeof (guint));
+  obs->finished = g_array_new (FALSE, TRUE, sizeof (gboolean));
+  obs->indices = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+}
+
+static void
+observed_clear (Observed *obs)
+{
+  g_ptr_array_unref (obs->descriptions);
+  g_array_unref (obs->n_results);
+  g_array_unref (obs->finished);
+  g_hash_table_unref (obs->indices);
+}
+
+static void
+observe_batch_started (CwPool     *pool,
+                       const char *description,
+                       guint       n_workers,
+                       gint64      start_us,
+                       gpointer    user_data)
+{
+  Observed *obs = user_data;
+  guint zero = 0;
+  gboolean no = FALSE;
+
+  g_assert_true (CW_IS_POOL (pool));
+  g_assert_nonnull (description);
+  g_assert_cmpuint (n_workers, ==, cw_pool_get_n_workers (pool));
+  g_assert_cmpuint (n_workers, >=, 1);
+  g_assert_cmpint (start_us, >, obs->start_us);
+  g_assert_cmpint (start_us, <=, g_get_monotonic_time ());
+  /* the pipe counter's callback has seen this batch's pool already */
+  g_assert_cmpuint (*obs->n_batches, >, 0);
+  obs->start_us = start_us;
+  obs->open = TRUE;
+  g_ptr_array_add (obs->descriptions, g_strdup (description));
+  g_array_append_val (obs->n_results, zero);
+  g_array_append_val (obs->finished, no);
+  g_hash_table_remove_all (obs->indices);
+}
+
+static void
+observe_result (const CwResult *result,
+                gpointer        user_data)
+{
+  Observed *obs = user_data;
+
+  g_assert_true (obs->open);
+  /* each task once a batch; mul10 results carry their chunk's stamp */
+  g_assert_true (g_hash_table_add (obs->indices, g_memdup2 (&result->index, sizeof (gint64))));
+  g_assert_cmpint (result->start_us, >=, obs->start_us);
+  g_assert_cmpint (result->end_us, >=, result->start_us);
+  g_array_index (obs->n_results, guint, obs->n_results->len - 1)++;
+}
+
+static void
+observe_batch_finished (const char *description,
+                        gint64      wall_us,
+                        gpointer    user_data)
+{
+  Observed *obs = user_data;
+
+  g_assert_true (obs->open);
+  g_assert_cmpstr (description, ==, g_ptr_array_index (obs->descriptions, obs->descriptions->len - 1));
+  g_assert_cmpint (wall_us, >, 0);
+  obs->open = FALSE;
+  g_array_index (obs->finished, gboolean, obs->finished->len - 1) = TRUE;
+}
+
+static const CwLabObserver observer = {
+  .batch_started = observe_batch_started,
+  .result = observe_result,
+  .batch_finished = observe_batch_finished,
+};
+
+/* With @obs, through cw_lab_run_full_async () and an observer; without,
+ * through cw_lab_run_async (). */
 static CwLabReport *
-run_lab (CwLabExperiment experiment)
+run_lab_observed (CwLabExperiment  experiment,
+                  Observed        *obs)
 {
   g_autofree char *work = cw_test_make_tmp_dir ();
   CwLabOptions options = { .work_dir = work, .max_workers = 2, .quick = TRUE };
@@ -51,7 +146,14 @@ run_lab (CwLabExperiment experiment)
   guint n_batches = 0;
   g_autoptr(GDir) dir = NULL;
 
-  cw_lab_run_async (experiment, &options, on_batch, &n_batches, NULL, run_done_cb, &result);
+  if (obs != NULL)
+    {
+      obs->n_batches = &n_batches;
+      cw_lab_run_full_async (experiment, &options, on_batch, &n_batches, &observer, obs,
+                             NULL, run_done_cb, &result);
+    }
+  else
+    cw_lab_run_async (experiment, &options, on_batch, &n_batches, NULL, run_done_cb, &result);
   WAIT_UNTIL (result != NULL);
 
   report = cw_lab_run_finish (result, &error);
@@ -72,7 +174,28 @@ run_lab (CwLabExperiment experiment)
   g_assert_nonnull (dir);
   g_assert_null (g_dir_read_name (dir));
   g_rmdir (work);
+  if (obs != NULL)
+    {
+      g_assert_false (obs->open);
+      for (guint i = 0; i < obs->finished->len; i++)
+        g_assert_true (g_array_index (obs->finished, gboolean, i));
+      obs->n_batches = NULL;
+    }
   return report;
+}
+
+static CwLabReport *
+run_lab (CwLabExperiment experiment)
+{
+  return run_lab_observed (experiment, NULL);
+}
+
+static guint
+observed_results (Observed *obs,
+                  guint     batch)
+{
+  g_assert_cmpuint (batch, <, obs->n_results->len);
+  return g_array_index (obs->n_results, guint, batch);
 }
 
 static int
@@ -250,13 +373,40 @@ test_shared_work (void)
   g_assert_cmpfloat (cell_double (report, memo, "wall_s"), <, cell_double (report, naive, "wall_s"));
 }
 
+static guint
+count_rows (const CwLabReport *report,
+            const char        *name,
+            const char        *value)
+{
+  guint n = 0;
+
+  for (guint r = 0; r < report->rows->len; r++)
+    if (g_strcmp0 (cell (report, r, name), value) == 0)
+      n++;
+  return n;
+}
+
 static void
 test_order (void)
 {
-  g_autoptr(CwLabReport) report = run_lab (CW_LAB_ORDER);
-  double slow_ordered = cell_double (report, find_row (report, "ordered", "task", "0"), "visible_s");
-  double slow_unordered = cell_double (report, find_row (report, "unordered", "task", "0"), "visible_s");
+  Observed obs;
+  g_autoptr(CwLabReport) report = NULL;
+  double slow_ordered, slow_unordered;
   gboolean fast_before_slow = FALSE;
+
+  observed_init (&obs);
+  report = run_lab_observed (CW_LAB_ORDER, &obs);
+  slow_ordered = cell_double (report, find_row (report, "ordered", "task", "0"), "visible_s");
+  slow_unordered = cell_double (report, find_row (report, "unordered", "task", "0"), "visible_s");
+
+  /* the observer saw both batches, every task of each once (8 in quick) */
+  g_assert_cmpuint (obs.descriptions->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (obs.descriptions, 0), ==, "as submitted");
+  g_assert_cmpstr (g_ptr_array_index (obs.descriptions, 1), ==, "as completed");
+  g_assert_cmpuint (count_rows (report, "order", "ordered"), ==, 8);
+  g_assert_cmpuint (observed_results (&obs, 0), ==, count_rows (report, "order", "ordered"));
+  g_assert_cmpuint (observed_results (&obs, 1), ==, count_rows (report, "order", "unordered"));
+  observed_clear (&obs);
 
   for (guint r = 0; r < report->rows->len; r++)
     {
@@ -273,9 +423,19 @@ test_order (void)
 static void
 test_random_state (void)
 {
-  g_autoptr(CwLabReport) report = run_lab (CW_LAB_RANDOM_STATE);
-  guint naive = find_row (report, "seed once in the parent", NULL, NULL);
-  guint per_file = find_row (report, "per-file seeds", NULL, NULL);
+  Observed obs;
+  g_autoptr(CwLabReport) report = NULL;
+  guint naive, per_file;
+
+  observed_init (&obs);
+  report = run_lab_observed (CW_LAB_RANDOM_STATE, &obs);
+  naive = find_row (report, "seed once in the parent", NULL, NULL);
+  per_file = find_row (report, "per-file seeds", NULL, NULL);
+  /* each batch's files, not the warm-up's spin tasks before them */
+  g_assert_cmpuint (obs.descriptions->len, ==, 2);
+  g_assert_cmpuint (observed_results (&obs, 0), ==, (guint) cell_double (report, naive, "files"));
+  g_assert_cmpuint (observed_results (&obs, 1), ==, (guint) cell_double (report, per_file, "files"));
+  observed_clear (&obs);
 
   g_assert_cmpfloat (cell_double (report, naive, "duplicate_groups"), >=, 1);
   g_assert_nonnull (strstr (cell (report, naive, "groups"), " = "));

@@ -252,6 +252,7 @@ typedef void (*LocalFunc) (LabRun *run,
 
 typedef struct
 {
+  LabRun      *run;
   StepKind     kind;
   char        *description;
   /* batch */
@@ -309,6 +310,8 @@ struct _LabRun
   guint            current;
   CwLabBatchFunc   on_batch;
   gpointer         batch_data;
+  CwLabObserver    observer;      /* all NULL without one */
+  gpointer         observer_data;
   GCancellable    *cancellable;
   CwPool          *pool;
   /* the sequential and memoised baselines */
@@ -374,6 +377,7 @@ add_step (LabRun     *run,
 {
   LabStep *step = g_new0 (LabStep, 1);
 
+  step->run = run;
   step->kind = kind;
   step->description = g_strdup (description);
   step->mode = CW_MODE_PROCESSES;
@@ -762,6 +766,10 @@ on_result (const CwResult *result,
       g_ptr_array_add (step->outputs, g_strdup (result->output_path));
       g_ptr_array_add (step->output_inputs, g_strdup (result->input_path));
     }
+  /* the overhead experiment passes 200,000 results through here: one test
+   * and, with an observer, one call */
+  if (step->run->observer.result != NULL)
+    step->run->observer.result (result, step->run->observer_data);
 }
 
 static void
@@ -894,6 +902,8 @@ batch_done_cb (GObject      *source,
                                     step->first_error ? step->first_error : ""));
       return;
     }
+  if (run->observer.batch_finished != NULL)
+    run->observer.batch_finished (step->description, stats.wall_us, run->observer_data);
   cw_pool_close_async (run->pool, NULL, pool_closed_cb, task);
 }
 
@@ -920,6 +930,10 @@ start_batch (GTask   *task,
   cw_pool_set_chunk_size (run->pool, step->chunk_size);
   step->next_task = 0;
   step->start_us = g_get_monotonic_time ();
+  /* before the pool can hand out a task: the observer sees every result */
+  if (run->observer.batch_started != NULL)
+    run->observer.batch_started (run->pool, step->description, step->n_workers, step->start_us,
+                                 run->observer_data);
   cw_pool_map_async (run->pool, &settings, task_source, task, NULL, step->n_tasks,
                      step->order, on_result, step, run->cancellable, batch_done_cb, task);
 }
@@ -1144,6 +1158,21 @@ cw_lab_run_async (CwLabExperiment      experiment,
                   GAsyncReadyCallback  callback,
                   gpointer             user_data)
 {
+  cw_lab_run_full_async (experiment, options, on_batch, batch_data, NULL, NULL,
+                         cancellable, callback, user_data);
+}
+
+void
+cw_lab_run_full_async (CwLabExperiment      experiment,
+                       const CwLabOptions  *options,
+                       CwLabBatchFunc       on_batch,
+                       gpointer             batch_data,
+                       const CwLabObserver *observer,
+                       gpointer             observer_data,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
   GTask *task;
   g_autoptr(GTask) prepare = NULL;
   g_autoptr(GError) error = NULL;
@@ -1168,6 +1197,11 @@ cw_lab_run_async (CwLabExperiment      experiment,
   run->steps = g_ptr_array_new_with_free_func ((GDestroyNotify) step_free);
   run->on_batch = on_batch;
   run->batch_data = batch_data;
+  if (observer != NULL)
+    {
+      run->observer = *observer;
+      run->observer_data = observer_data;
+    }
   run->cancellable = cancellable ? g_object_ref (cancellable) : NULL;
   run->demo_count = run->quick ? 8 : 24;
   /* the full set is the lesson's own: 24 files of 4 minutes */

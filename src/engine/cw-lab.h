@@ -79,6 +79,28 @@ typedef void (*CwLabBatchFunc) (CwPool     *pool,
                                 const char *description,
                                 gpointer    user_data);
 
+/* Optional, for a view of each batch task by task (the Lab page's
+ * timeline). Only the batches that count are reported: not the warm-up
+ * some experiments run first. Either member may be NULL; both are called
+ * on the main context, @batch_started after on_batch, just before the
+ * first task is handed out (@start_us: monotonic time, the batch's zero),
+ * @result for every result of that batch as the pool delivers it (mul10
+ * results carry their chunk's time stamp), @batch_finished once it ended
+ * without an error. A run that fails or is cancelled ends without it. */
+typedef struct
+{
+  void (*batch_started)  (CwPool         *pool,
+                          const char     *description,
+                          guint           n_workers,
+                          gint64          start_us,
+                          gpointer        user_data);
+  void (*result)         (const CwResult *result,
+                          gpointer        user_data);
+  void (*batch_finished) (const char     *description,
+                          gint64          wall_us,
+                          gpointer        user_data);
+} CwLabObserver;
+
 void         cw_lab_run_async     (CwLabExperiment      experiment,
                                    const CwLabOptions  *options,
                                    CwLabBatchFunc       on_batch,
@@ -86,6 +108,16 @@ void         cw_lab_run_async     (CwLabExperiment      experiment,
                                    GCancellable        *cancellable,
                                    GAsyncReadyCallback  callback,
                                    gpointer             user_data);
+/* The same with an observer (NULL: none; the struct is copied). */
+void         cw_lab_run_full_async (CwLabExperiment      experiment,
+                                    const CwLabOptions  *options,
+                                    CwLabBatchFunc       on_batch,
+                                    gpointer             batch_data,
+                                    const CwLabObserver *observer,
+                                    gpointer             observer_data,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data);
 CwLabReport *cw_lab_run_finish    (GAsyncResult        *result,
                                    GError             **error);
 
