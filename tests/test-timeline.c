@@ -187,6 +187,51 @@ test_cpu_strip (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* mul10 results carry their chunk's one time stamp: a run of them on a
+ * worker is one bar, every task still counted and found. */
+static void
+test_stamped_runs (void)
+{
+  CwTimeline *timeline = CW_TIMELINE (cw_timeline_new ());
+  GtkWidget *window = window_with (timeline, 600);
+  g_autofree char *text = NULL;
+  graphene_rect_t area, first, other;
+
+  cw_timeline_clear (timeline, START_US, 2);
+  for (guint64 i = 0; i < 300; i++)
+    {
+      CwResult result = { 0 };
+
+      /* chunks of 100: 0-99 and 200-299 on worker 0, 100-199 on worker 1 */
+      result.index = i;
+      result.status = CW_STATUS_OK;
+      result.attempts = 1;
+      result.worker = (i / 100) % 2;
+      result.start_us = result.end_us = START_US + (i / 100 + 1) * 100000;
+      cw_timeline_add (timeline, &result);
+    }
+  cw_timeline_set_running (timeline, FALSE);
+  g_assert_cmpuint (cw_timeline_get_n_bars (timeline, 0), ==, 200);
+  g_assert_cmpuint (cw_timeline_get_n_bars (timeline, 1), ==, 100);
+
+  /* one bar per chunk: every task of a chunk is in the same place */
+  g_assert_true (cw_timeline_get_bar_area (timeline, 0, &first));
+  g_assert_true (cw_timeline_get_bar_area (timeline, 99, &area));
+  g_assert_true (graphene_rect_equal (&first, &area));
+  g_assert_true (cw_timeline_get_bar_area (timeline, 200, &other));
+  g_assert_cmpfloat (other.origin.x, >, first.origin.x);
+  g_assert_false (cw_timeline_get_bar_area (timeline, 300, &area));
+
+  text = cw_timeline_describe_at (timeline, other.origin.x, other.origin.y + other.size.height / 2);
+  g_assert_nonnull (text);
+  g_test_message ("tooltip: %s", text);
+  g_assert_nonnull (strstr (text, "Tasks #200"));
+  g_assert_nonnull (strstr (text, "#299"));
+  g_assert_nonnull (strstr (text, "worker 1"));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static void
 test_many (void)
 {
@@ -251,6 +296,7 @@ main (int   argc,
   g_test_add_func ("/cw/timeline/lanes", test_lanes);
   g_test_add_func ("/cw/timeline/tooltip", test_tooltip);
   g_test_add_func ("/cw/timeline/cpu-strip", test_cpu_strip);
+  g_test_add_func ("/cw/timeline/stamped-runs", test_stamped_runs);
   g_test_add_func ("/cw/timeline/many", test_many);
 
   return g_test_run ();

@@ -32,6 +32,8 @@ void       cw_timeline_push_cpu     (CwTimeline        *self,
                                      const CwCpuSample *sample);
 
 guint      cw_timeline_get_n_lanes  (CwTimeline        *self);
+/* The tasks drawn on @lane (a run of tasks stamped with the same times,
+ * mul10's, shares one bar but counts each). */
 guint      cw_timeline_get_n_bars   (CwTimeline        *self,
                                      guint              lane);
 /* Where the task's bar is drawn, in widget coordinates; FALSE if unknown
