@@ -296,6 +296,76 @@ test_run_and_export (Fixture       *f,
   assert_no_children ();
 }
 
+static guint
+timeline_bars (CwTimeline *timeline)
+{
+  guint n = 0;
+
+  for (guint l = 0; l < cw_timeline_get_n_lanes (timeline); l++)
+    n += cw_timeline_get_n_bars (timeline, l);
+  return n;
+}
+
+/* The experiment's timeline is under the status line; its title names
+ * the batch. */
+static void
+assert_timeline_shown (Fixture         *f,
+                       CwLabExperiment  experiment,
+                       const char      *batch)
+{
+  CwTimeline *timeline = cw_lab_page_get_timeline (f->page, experiment);
+  GtkWidget *title = gtk_widget_get_prev_sibling (GTK_WIDGET (timeline));
+
+  g_assert_true (gtk_widget_get_visible (child (f, "timeline_stack")));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (child (f, "timeline_stack"))), ==,
+                   cw_lab_experiment_to_string (experiment));
+  g_assert_true (gtk_widget_is_drawable (GTK_WIDGET (timeline)));
+  g_assert_true (GTK_IS_LABEL (title));
+  g_assert_nonnull (strstr (gtk_label_get_label (GTK_LABEL (title)), batch));
+}
+
+/* Order: the timeline of the last batch ("as completed"), a lane per
+ * worker and a bar per task; it stays while another experiment is looked
+ * at, and is hidden for one not run yet. */
+static void
+test_timeline (Fixture       *f,
+               gconstpointer  data)
+{
+  CwTimeline *timeline = cw_lab_page_get_timeline (f->page, CW_LAB_ORDER);
+  const CwLabReport *report;
+  guint n_tasks = 0;
+
+  g_assert_false (gtk_widget_get_visible (child (f, "timeline_stack")));
+  g_assert_cmpuint (cw_timeline_get_n_lanes (timeline), ==, 0);
+
+  run_through_button (f, CW_LAB_ORDER);
+  assert_report (f, CW_LAB_ORDER);
+  report = cw_lab_chart_get_report (cw_lab_page_get_chart (f->page, CW_LAB_ORDER));
+  g_assert_cmpstr (report->columns[0], ==, "order");
+  for (guint r = 0; r < report->rows->len; r++)
+    if (g_strcmp0 (((char **) g_ptr_array_index (report->rows, r))[0], "unordered") == 0)
+      n_tasks++;
+  g_assert_cmpuint (n_tasks, >, 0);
+
+  assert_timeline_shown (f, CW_LAB_ORDER, "as completed");
+  g_assert_cmpuint (cw_timeline_get_n_lanes (timeline), ==, 2);   /* max-workers */
+  g_assert_cmpuint (timeline_bars (timeline), ==, n_tasks);
+  for (guint l = 0; l < 2; l++)
+    g_assert_cmpuint (cw_timeline_get_n_bars (timeline, l), >, 0);
+
+  /* not run: no timeline; another experiment's stays as it was */
+  cw_lab_page_select (f->page, CW_LAB_CHUNKS);
+  g_assert_false (gtk_widget_get_visible (child (f, "timeline_stack")));
+  g_assert_cmpuint (cw_timeline_get_n_lanes (cw_lab_page_get_timeline (f->page, CW_LAB_CHUNKS)), ==, 0);
+  cw_lab_page_select (f->page, CW_LAB_ORDER);
+  WAIT_UNTIL (gtk_widget_is_drawable (GTK_WIDGET (timeline)));
+  assert_timeline_shown (f, CW_LAB_ORDER, "as completed");
+  g_assert_true (cw_lab_page_get_timeline (f->page, CW_LAB_ORDER) == timeline);
+  g_assert_cmpuint (cw_timeline_get_n_lanes (timeline), ==, 2);
+  g_assert_cmpuint (timeline_bars (timeline), ==, n_tasks);
+  assert_no_children ();
+}
+
 /* "x MiB (N bytes)" → N */
 static guint64
 label_bytes (const char *text)
@@ -499,6 +569,7 @@ main (int   argc,
   adw_init ();
 
   g_test_add ("/cw/lab-page/run-and-export", Fixture, NULL, fixture_setup, test_run_and_export, fixture_teardown);
+  g_test_add ("/cw/lab-page/timeline", Fixture, NULL, fixture_setup, test_timeline, fixture_teardown);
   g_test_add ("/cw/lab-page/pipe-bytes", Fixture, NULL, fixture_setup, test_pipe_bytes, fixture_teardown);
   g_test_add ("/cw/lab-page/queued-inputs", Fixture, NULL, fixture_setup, test_queued_inputs, fixture_teardown);
   g_test_add ("/cw/lab-page/cancel", Fixture, NULL, fixture_setup, test_cancel, fixture_teardown);

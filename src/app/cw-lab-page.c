@@ -9,6 +9,9 @@
  * experiment is looked at or run. The engine hands over every batch's pool
  * as it starts; the page keeps a reference to the current one to count the
  * bytes crossing its pipes, four times a second, and drops it at the end.
+ * Each experiment also has a timeline (one lane per worker, one bar per
+ * task) of its latest batch, fed result by result through the engine's
+ * observer: live while the batch runs, kept once it ends.
  * Nothing here touches files on the main loop: the engine prepares inputs
  * on its threads and exports are written with GIO's async calls.
  */
@@ -21,8 +24,11 @@
 #include <string.h>
 
 #include "cw-queue-item.h"
+#include "cw-timeline.h"
 
 #define PIPE_POLL_MS 250
+#define TIMELINE_AXIS_PX 24
+#define TIMELINE_LANE_PX 20
 
 struct _CwLabPage
 {
@@ -42,12 +48,17 @@ struct _CwLabPage
   GtkSpinner      *spinner;
   GtkLabel        *status_label;
   GtkLabel        *pipe_label;
+  GtkStack        *timeline_stack;
   GtkStack        *result_stack;
 
   /* one pane per experiment, children of result_stack */
   CwLabChart      *charts[CW_LAB_N_EXPERIMENTS];
   GtkLabel        *explanations[CW_LAB_N_EXPERIMENTS];
   GtkWidget       *done_icons[CW_LAB_N_EXPERIMENTS];
+  /* and its latest batch, children of timeline_stack */
+  CwTimeline      *timelines[CW_LAB_N_EXPERIMENTS];
+  GtkLabel        *timeline_titles[CW_LAB_N_EXPERIMENTS];
+  gboolean         has_timeline[CW_LAB_N_EXPERIMENTS];
   CwLabExperiment  selected;
   GListModel      *queue;
   int              max_workers;
@@ -216,6 +227,10 @@ show_selected (CwLabPage *self)
   gtk_label_set_label (self->about_label, experiment_about (e));
   gtk_stack_set_visible_child_name (self->result_stack,
                                     has_report (self, e) ? cw_lab_experiment_to_string (e) : "empty");
+  /* the timeline shows once the experiment has run a batch */
+  if (self->has_timeline[e])
+    gtk_stack_set_visible_child_name (self->timeline_stack, cw_lab_experiment_to_string (e));
+  gtk_widget_set_visible (GTK_WIDGET (self->timeline_stack), self->has_timeline[e]);
   update_inputs (self);
   update_actions (self);
 }
@@ -310,6 +325,67 @@ on_batch_cb (CwPool     *pool,
   update_pipe_label (self);
 }
 
+/* The engine's observer: the running experiment's timeline follows each
+ * batch that counts (not the warm-ups). */
+static void
+observe_batch_started (CwPool     *pool,
+                       const char *description,
+                       guint       n_workers,
+                       gint64      start_us,
+                       gpointer    user_data)
+{
+  CwLabPage *self = user_data;
+  CwLabExperiment e = self->running_experiment;
+  g_autofree char *text = NULL;
+
+  if (self->disposed || self->cancellable == NULL)
+    return;
+  cw_timeline_clear (self->timelines[e], start_us, n_workers);   /* and running */
+  /* in the scrolled page it gets its minimum height: lanes to read, a
+   * label each up to about 8 workers */
+  gtk_widget_set_size_request (GTK_WIDGET (self->timelines[e]), -1,
+                               CLAMP (TIMELINE_AXIS_PX + TIMELINE_LANE_PX * n_workers, 96, 240));
+  /* Translators: the engine's name for the batch the timeline shows (the
+   * latest one, running or done), e.g. "Last batch: chunk size 4" */
+  text = g_strdup_printf (_("Last batch: %s"), description);
+  gtk_label_set_label (self->timeline_titles[e], text);
+  if (!self->has_timeline[e])
+    {
+      self->has_timeline[e] = TRUE;
+      if (e == self->selected)
+        show_selected (self);
+    }
+}
+
+/* 200,000 calls a batch in overhead: mostly an increment (a chunk's
+ * mul10 results share one time stamp, so one bar). */
+static void
+observe_result (const CwResult *result,
+                gpointer        user_data)
+{
+  CwLabPage *self = user_data;
+
+  if (G_LIKELY (!self->disposed))
+    cw_timeline_add (self->timelines[self->running_experiment], result);
+}
+
+static void
+observe_batch_finished (const char *description,
+                        gint64      wall_us,
+                        gpointer    user_data)
+{
+  CwLabPage *self = user_data;
+
+  if (!self->disposed)
+    cw_timeline_set_running (self->timelines[self->running_experiment], FALSE);
+}
+
+static const CwLabObserver lab_observer = {
+  .batch_started = observe_batch_started,
+  .result = observe_result,
+  .batch_finished = observe_batch_finished,
+};
+
 static void
 set_running (CwLabPage *self,
              gboolean   running)
@@ -348,6 +424,8 @@ run_done_cb (GObject      *source,
   update_pipe_label (self);
   g_clear_object (&self->pool);
   g_clear_object (&self->cancellable);
+  /* cancelled or failed mid-batch: what it got that far stays */
+  cw_timeline_set_running (self->timelines[e], FALSE);
 
   if (report != NULL)
     {
@@ -401,8 +479,8 @@ run_action (GtkWidget  *widget,
   self->pipe_timer_id = g_timeout_add (PIPE_POLL_MS, pipe_tick_cb, self);
   set_running (self, TRUE);
 
-  cw_lab_run_async (self->selected, &options, on_batch_cb, self, self->cancellable,
-                    run_done_cb, g_object_ref (self));
+  cw_lab_run_full_async (self->selected, &options, on_batch_cb, self, &lab_observer, self,
+                         self->cancellable, run_done_cb, g_object_ref (self));
 }
 
 static void
@@ -617,6 +695,15 @@ cw_lab_page_get_chart (CwLabPage       *self,
   return self->charts[experiment];
 }
 
+CwTimeline *
+cw_lab_page_get_timeline (CwLabPage       *self,
+                          CwLabExperiment  experiment)
+{
+  g_return_val_if_fail (CW_IS_LAB_PAGE (self), NULL);
+  g_return_val_if_fail (experiment < CW_LAB_N_EXPERIMENTS, NULL);
+  return self->timelines[experiment];
+}
+
 const char *
 cw_lab_page_get_explanation (CwLabPage       *self,
                              CwLabExperiment  experiment)
@@ -708,6 +795,18 @@ build_experiments (CwLabPage *self)
       self->explanations[e] = GTK_LABEL (label);
       gtk_box_append (GTK_BOX (pane), label);
       gtk_stack_add_named (self->result_stack, pane, cw_lab_experiment_to_string (e));
+
+      pane = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+      label = gtk_label_new (NULL);
+      gtk_label_set_xalign (GTK_LABEL (label), 0);
+      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+      gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
+      gtk_widget_add_css_class (label, "heading");
+      self->timeline_titles[e] = GTK_LABEL (label);
+      gtk_box_append (GTK_BOX (pane), label);
+      self->timelines[e] = CW_TIMELINE (cw_timeline_new ());
+      gtk_box_append (GTK_BOX (pane), GTK_WIDGET (self->timelines[e]));
+      gtk_stack_add_named (self->timeline_stack, pane, cw_lab_experiment_to_string (e));
     }
   gtk_drop_down_set_factory (self->experiment_dropdown, button_factory);
   gtk_drop_down_set_list_factory (self->experiment_dropdown, list_factory);
@@ -787,6 +886,8 @@ cw_lab_page_dispose (GObject *object)
   memset (self->charts, 0, sizeof self->charts);
   memset (self->explanations, 0, sizeof self->explanations);
   memset (self->done_icons, 0, sizeof self->done_icons);
+  memset (self->timelines, 0, sizeof self->timelines);
+  memset (self->timeline_titles, 0, sizeof self->timeline_titles);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), CW_TYPE_LAB_PAGE);
   G_OBJECT_CLASS (cw_lab_page_parent_class)->dispose (object);
@@ -868,6 +969,7 @@ cw_lab_page_class_init (CwLabPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CwLabPage, spinner);
   gtk_widget_class_bind_template_child (widget_class, CwLabPage, status_label);
   gtk_widget_class_bind_template_child (widget_class, CwLabPage, pipe_label);
+  gtk_widget_class_bind_template_child (widget_class, CwLabPage, timeline_stack);
   gtk_widget_class_bind_template_child (widget_class, CwLabPage, result_stack);
   /* not kept, but reachable with gtk_widget_get_template_child () (the tests) */
   gtk_widget_class_bind_template_child_full (widget_class, "run_button", FALSE, 0);

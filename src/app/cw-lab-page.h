@@ -10,6 +10,7 @@
 
 #include "cw-lab-chart.h"
 #include "cw-lab.h"
+#include "cw-timeline.h"
 
 G_BEGIN_DECLS
 
@@ -37,6 +38,10 @@ CwLabExperiment  cw_lab_page_get_selected    (CwLabPage           *self);
 gboolean         cw_lab_page_get_running     (CwLabPage           *self);
 /* The chart of @experiment's last finished run (its report is NULL before). */
 CwLabChart      *cw_lab_page_get_chart       (CwLabPage           *self,
+                                              CwLabExperiment      experiment);
+/* The timeline of @experiment's latest batch: live while it runs, kept
+ * after (no lanes before a run). */
+CwTimeline      *cw_lab_page_get_timeline    (CwLabPage           *self,
                                               CwLabExperiment      experiment);
 /* What the page says under @experiment's chart ("" before a run). */
 const char      *cw_lab_page_get_explanation (CwLabPage           *self,
