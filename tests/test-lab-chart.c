@@ -21,103 +21,47 @@
 #include <glib/gstdio.h>
 
 #include "cw-lab-chart.h"
+#include "cw-test-util.h"
 
 #define WAIT_TIMEOUT_S 30
 
-static gboolean
-flag_timeout_cb (gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-#define WAIT_UNTIL(cond)                                                      \
-  G_STMT_START {                                                              \
-    gboolean timed_out_ = FALSE;                                              \
-    guint timeout_id_ = g_timeout_add_seconds (WAIT_TIMEOUT_S,                \
-                                               flag_timeout_cb, &timed_out_); \
-    while (!(cond) && !timed_out_)                                            \
-      g_main_context_iteration (NULL, TRUE);                                  \
-    if (timed_out_)                                                           \
-      g_error ("timed out after %d s waiting for %s", WAIT_TIMEOUT_S, #cond); \
-    g_source_remove (timeout_id_);                                            \
-  } G_STMT_END
 
 /* ---------------------------------------------------------------------- */
 /* reports, as the engine lays them out */
 
-static void
-test_series_free (CwLabSeries *series)
-{
-  for (guint i = 0; i < series->points->len; i++)
-    g_free (g_array_index (series->points, CwLabPoint, i).label);
-  g_array_unref (series->points);
-  g_free (series->name);
-  g_free (series);
-}
-
+/* The engine's own builders; the numbers are made up, the shapes are the
+ * experiments'. */
 static CwLabReport *
-report_new (const char *title,
-            const char *x_label,
-            const char *y_label,
-            gboolean    log_x)
+made_report (CwLabExperiment  experiment,
+             const char      *x_label,
+             const char      *y_label,
+             gboolean         log_x)
 {
-  CwLabReport *report = g_new0 (CwLabReport, 1);
+  CwLabReport *report = cw_lab_report_new (experiment, x_label, y_label, "a", "b", NULL);
 
-  report->title = g_strdup (title);
-  report->x_label = g_strdup (x_label);
-  report->y_label = g_strdup (y_label);
   report->log_x = log_x;
-  report->series = g_ptr_array_new_with_free_func ((GDestroyNotify) test_series_free);
-  report->columns = g_strsplit ("a,b", ",", -1);
-  report->rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
   report->explanation = g_strdup ("Made up for the test.");
   return report;
-}
-
-static CwLabSeries *
-add_series (CwLabReport *report,
-            const char  *name,
-            gboolean     dashed)
-{
-  CwLabSeries *series = g_new0 (CwLabSeries, 1);
-
-  series->name = g_strdup (name);
-  series->dashed = dashed;
-  series->points = g_array_new (FALSE, TRUE, sizeof (CwLabPoint));
-  g_ptr_array_add (report->series, series);
-  return series;
-}
-
-static void
-add_point (CwLabSeries *series,
-           const char  *label,
-           double       x,
-           double       y)
-{
-  CwLabPoint point = { g_strdup (label), x, y };
-
-  g_array_append_val (series->points, point);
 }
 
 /* like "chunks": log x, seconds beside MiB, an "auto" point apart */
 static CwLabReport *
 make_log_x_report (void)
 {
-  CwLabReport *report = report_new ("Chunk size", "Chunk size (files per trip)", "Seconds / MiB", TRUE);
-  CwLabSeries *wall = add_series (report, "Wall time (s)", FALSE);
-  CwLabSeries *mem = add_series (report, "Peak worker memory (MiB)", FALSE);
-  CwLabSeries *autos = add_series (report, "Auto", FALSE);
+  CwLabReport *report = made_report (CW_LAB_CHUNKS, "Chunk size (files per trip)", "Seconds / MiB", TRUE);
+  CwLabSeries *wall = cw_lab_report_add_series (report, "Wall time (s)", FALSE);
+  CwLabSeries *mem = cw_lab_report_add_series (report, "Peak worker memory (MiB)", FALSE);
+  CwLabSeries *autos = cw_lab_report_add_series (report, "Auto", FALSE);
   static const guint sizes[] = { 1, 2, 4, 8, 16 };
 
   for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
     {
       g_autofree char *k = g_strdup_printf ("%u", sizes[i]);
 
-      add_point (wall, k, sizes[i], 0.7 + 0.01 * i);
-      add_point (mem, k, sizes[i], 5.4 + 0.02 * i);
+      cw_lab_series_add_point (wall, k, sizes[i], 0.7 + 0.01 * i);
+      cw_lab_series_add_point (mem, k, sizes[i], 5.4 + 0.02 * i);
     }
-  add_point (autos, "auto", 3, 0.72);
+  cw_lab_series_add_point (autos, "auto", 3, 0.72);
   return report;
 }
 
@@ -125,17 +69,17 @@ make_log_x_report (void)
 static CwLabReport *
 make_log_y_report (void)
 {
-  CwLabReport *report = report_new ("The cost of a trip to a process", "Chunk size (tasks per trip)", "µs per task", TRUE);
-  CwLabSeries *pool = add_series (report, "Pool (processes)", FALSE);
-  CwLabSeries *seq = add_series (report, "Sequential", TRUE);
+  CwLabReport *report = made_report (CW_LAB_OVERHEAD, "Chunk size (tasks per trip)", "µs per task", TRUE);
+  CwLabSeries *pool = cw_lab_report_add_series (report, "Pool (processes)", FALSE);
+  CwLabSeries *seq = cw_lab_report_add_series (report, "Sequential", TRUE);
 
-  add_point (pool, "1", 1, 10.6);
-  add_point (pool, "10", 10, 1.12);
-  add_point (pool, "100", 100, 0.31);
-  add_point (pool, "1000", 1000, 0.22);
-  add_point (pool, "auto", 800, 0.30);
-  add_point (seq, NULL, 1, 0.016);
-  add_point (seq, NULL, 10000, 0.016);
+  cw_lab_series_add_point (pool, "1", 1, 10.6);
+  cw_lab_series_add_point (pool, "10", 10, 1.12);
+  cw_lab_series_add_point (pool, "100", 100, 0.31);
+  cw_lab_series_add_point (pool, "1000", 1000, 0.22);
+  cw_lab_series_add_point (pool, "auto", 800, 0.30);
+  cw_lab_series_add_point (seq, NULL, 1, 0.016);
+  cw_lab_series_add_point (seq, NULL, 10000, 0.016);
   return report;
 }
 
@@ -143,14 +87,14 @@ make_log_y_report (void)
 static CwLabReport *
 make_category_report (void)
 {
-  CwLabReport *report = report_new ("Sending file names, not samples", NULL, "Seconds / MiB through pipes", FALSE);
-  CwLabSeries *wall = add_series (report, "Wall time (s)", FALSE);
-  CwLabSeries *bytes = add_series (report, "MiB through pipes", FALSE);
+  CwLabReport *report = made_report (CW_LAB_BIG_DATA, NULL, "Seconds / MiB through pipes", FALSE);
+  CwLabSeries *wall = cw_lab_report_add_series (report, "Wall time (s)", FALSE);
+  CwLabSeries *bytes = cw_lab_report_add_series (report, "MiB through pipes", FALSE);
 
-  add_point (wall, "file name", 0, 1.44);
-  add_point (wall, "samples", 1, 2.78);
-  add_point (bytes, "file name", 0, 0.0075);
-  add_point (bytes, "samples", 1, 484.5);
+  cw_lab_series_add_point (wall, "file name", 0, 1.44);
+  cw_lab_series_add_point (wall, "samples", 1, 2.78);
+  cw_lab_series_add_point (bytes, "file name", 0, 0.0075);
+  cw_lab_series_add_point (bytes, "samples", 1, 484.5);
   return report;
 }
 
@@ -159,19 +103,19 @@ make_category_report (void)
 static CwLabReport *
 make_linear_report (void)
 {
-  CwLabReport *report = report_new ("Sequential, threads and processes", "Workers", "Speed-up over sequential", FALSE);
-  CwLabSeries *seq = add_series (report, "Sequential", FALSE);
-  CwLabSeries *thr = add_series (report, "Threads", FALSE);
-  CwLabSeries *ideal = add_series (report, "Ideal", TRUE);
+  CwLabReport *report = made_report (CW_LAB_MODES, "Workers", "Speed-up over sequential", FALSE);
+  CwLabSeries *seq = cw_lab_report_add_series (report, "Sequential", FALSE);
+  CwLabSeries *thr = cw_lab_report_add_series (report, "Threads", FALSE);
+  CwLabSeries *ideal = cw_lab_report_add_series (report, "Ideal", TRUE);
 
-  add_series (report, "Nothing", FALSE);
-  add_point (seq, "sequential", 1, 1);
+  cw_lab_report_add_series (report, "Nothing", FALSE);
+  cw_lab_series_add_point (seq, "sequential", 1, 1);
   for (guint w = 1; w <= 4; w++)
     {
       g_autofree char *d = g_strdup_printf ("threads, %u", w);
 
-      add_point (thr, d, w, 0.9 * w);
-      add_point (ideal, NULL, w, w);
+      cw_lab_series_add_point (thr, d, w, 0.9 * w);
+      cw_lab_series_add_point (ideal, NULL, w, w);
     }
   return report;
 }

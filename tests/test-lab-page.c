@@ -12,19 +12,16 @@
 
 #include "config.h"
 
-#include <errno.h>
-#include <math.h>
-#include <sndfile.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 
 #include <adwaita.h>
 #include <glib/gstdio.h>
 
 #include "cw-lab-page.h"
 #include "cw-queue-item.h"
+#include "cw-test-util.h"
 
 /* No quick run comes near it; it only turns a hang into a failure. */
 #define WAIT_TIMEOUT_S 180
@@ -35,63 +32,6 @@ typedef struct
   GtkWidget *window;
   CwLabPage *page;
 } Fixture;
-
-static gboolean
-flag_timeout_cb (gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-#define WAIT_UNTIL(cond)                                                      \
-  G_STMT_START {                                                              \
-    gboolean timed_out_ = FALSE;                                              \
-    guint timeout_id_ = g_timeout_add_seconds (WAIT_TIMEOUT_S,                \
-                                               flag_timeout_cb, &timed_out_); \
-    while (!(cond) && !timed_out_)                                            \
-      g_main_context_iteration (NULL, TRUE);                                  \
-    if (timed_out_)                                                           \
-      g_error ("timed out after %d s waiting for %s", WAIT_TIMEOUT_S, #cond); \
-    g_source_remove (timeout_id_);                                            \
-  } G_STMT_END
-
-static void
-rm_rf (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL)
-    {
-      while ((name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-
-          rm_rf (child);
-        }
-    }
-  g_remove (path);
-}
-
-static void
-assert_no_children (void)
-{
-  /* every worker was reaped: no child, zombie or not, is left */
-  g_assert_cmpint (waitpid (-1, NULL, WNOHANG), ==, -1);
-  g_assert_cmpint (errno, ==, ECHILD);
-}
-
-static guint
-count_fds (void)
-{
-  g_autoptr(GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
-  guint n = 0;
-
-  g_assert_nonnull (dir);
-  while (g_dir_read_name (dir) != NULL)
-    n++;
-  return n;
-}
 
 static GtkWidget *
 child (Fixture    *f,
@@ -155,7 +95,7 @@ fixture_teardown (Fixture       *f,
     gtk_window_destroy (GTK_WINDOW (f->window));
   while (g_main_context_pending (NULL))
     g_main_context_iteration (NULL, FALSE);
-  rm_rf (f->dir);
+  cw_test_rm_rf (f->dir);
   g_free (f->dir);
 }
 
@@ -283,17 +223,17 @@ test_run_and_export (Fixture       *f,
   g_assert_false (export (f, CW_LAB_OVERHEAD, CW_LAB_EXPORT_CSV, "/nonexistent/folder/x.csv", &error));
   g_assert_nonnull (error);
   g_clear_error (&error);
-  assert_no_children ();
+  cw_test_assert_no_children ();
 
   /* a second run (and export) leaves no descriptor behind: the first one
    * opened what GTK opens once */
-  n_fds = count_fds ();
+  n_fds = cw_test_count_fds ();
   run_through_button (f, CW_LAB_OVERHEAD);
   assert_report (f, CW_LAB_OVERHEAD);
   g_assert_true (export (f, CW_LAB_OVERHEAD, CW_LAB_EXPORT_PNG, png_path, &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (count_fds (), ==, n_fds);
-  assert_no_children ();
+  g_assert_cmpuint (cw_test_count_fds (), ==, n_fds);
+  cw_test_assert_no_children ();
 }
 
 static guint
@@ -363,7 +303,7 @@ test_timeline (Fixture       *f,
   g_assert_true (cw_lab_page_get_timeline (f->page, CW_LAB_ORDER) == timeline);
   g_assert_cmpuint (cw_timeline_get_n_lanes (timeline), ==, 2);
   g_assert_cmpuint (timeline_bars (timeline), ==, n_tasks);
-  assert_no_children ();
+  cw_test_assert_no_children ();
 }
 
 /* "x MiB (N bytes)" → N */
@@ -407,24 +347,7 @@ test_pipe_bytes (Fixture       *f,
     }
   g_assert_cmpuint (counted, >, 1024 * 1024);
   g_assert_cmpuint (label_bytes (label_text (f, "pipe_label")), >=, counted);
-  assert_no_children ();
-}
-
-static void
-write_sine (const char *path,
-            double      seconds,
-            double      freq)
-{
-  SF_INFO info = { .samplerate = 44100, .channels = 1, .format = SF_FORMAT_WAV | SF_FORMAT_PCM_16 };
-  SNDFILE *sf = sf_open (path, SFM_WRITE, &info);
-  gint64 frames = (gint64) (seconds * 44100);
-  g_autofree short *block = g_new (short, frames);
-
-  g_assert_nonnull (sf);
-  for (gint64 i = 0; i < frames; i++)
-    block[i] = (short) (16000 * sin (2 * G_PI * freq * i / 44100.0));
-  g_assert_cmpint (sf_writef_short (sf, block, frames), ==, frames);
-  g_assert_cmpint (sf_close (sf), ==, 0);
+  cw_test_assert_no_children ();
 }
 
 /* With files queued, they are the inputs (not the demo set). */
@@ -444,7 +367,7 @@ test_queued_inputs (Fixture       *f,
       CwAudioInfo info = { 0 };
       g_autoptr(CwQueueItem) item = NULL;
 
-      write_sine (path, 0.5, 220 * (i + 1));
+      cw_test_write_sine (path, 0.5, 220 * (i + 1), 1);
       g_assert_true (cw_audio_probe (path, &info, NULL));
       item = cw_queue_item_new (path, &info);
       g_list_store_append (queue, item);
@@ -475,7 +398,7 @@ test_queued_inputs (Fixture       *f,
     g_assert_cmpuint (n, ==, 4);
   }
   cw_lab_page_set_queue (f->page, NULL);
-  assert_no_children ();
+  cw_test_assert_no_children ();
 }
 
 static void
@@ -504,7 +427,7 @@ test_cancel (Fixture       *f,
   g_assert_nonnull (strstr (label_text (f, "status_label"), "cancelled"));
   g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (child (f, "result_stack"))), ==, "empty");
   g_assert_true (action_enabled (f, "lab.run"));
-  assert_no_children ();
+  cw_test_assert_no_children ();
 }
 
 /* A batch in the window holds the lab back, and lets it go. */

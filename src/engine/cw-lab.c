@@ -160,12 +160,12 @@ cw_lab_report_to_csv (const CwLabReport *report)
   return g_string_free (out, FALSE);
 }
 
-static CwLabReport *
-report_new (CwLabExperiment  experiment,
-            const char      *x_label,
-            const char      *y_label,
-            const char      *first_column,
-            ...)
+CwLabReport *
+cw_lab_report_new (CwLabExperiment  experiment,
+                   const char      *x_label,
+                   const char      *y_label,
+                   const char      *first_column,
+                   ...)
 {
   CwLabReport *report = g_new0 (CwLabReport, 1);
   g_autoptr(GStrvBuilder) columns = g_strv_builder_new ();
@@ -185,10 +185,10 @@ report_new (CwLabExperiment  experiment,
   return report;
 }
 
-static CwLabSeries *
-report_add_series (CwLabReport *report,
-                   const char  *name,
-                   gboolean     dashed)
+CwLabSeries *
+cw_lab_report_add_series (CwLabReport *report,
+                          const char  *name,
+                          gboolean     dashed)
 {
   CwLabSeries *series = g_new0 (CwLabSeries, 1);
 
@@ -199,11 +199,11 @@ report_add_series (CwLabReport *report,
   return series;
 }
 
-static void
-series_add (CwLabSeries *series,
-            const char  *label,
-            double       x,
-            double       y)
+void
+cw_lab_series_add_point (CwLabSeries *series,
+                         const char  *label,
+                         double       x,
+                         double       y)
 {
   CwLabPoint point = { g_strdup (label), x, y };
 
@@ -1257,13 +1257,13 @@ secs (gint64 us)
 static CwLabReport *
 report_modes (LabRun *run)
 {
-  CwLabReport *report = report_new (CW_LAB_MODES, _("Workers"), _("Speed-up over sequential"),
+  CwLabReport *report = cw_lab_report_new (CW_LAB_MODES, _("Workers"), _("Speed-up over sequential"),
                                     "mode", "workers", "wall_s", "speedup", NULL);
   LabStep *seq = find_step (run, "sequential");
-  CwLabSeries *s_seq = report_add_series (report, _("Sequential"), FALSE);
-  CwLabSeries *s_thr = report_add_series (report, _("Threads"), FALSE);
-  CwLabSeries *s_proc = report_add_series (report, _("Processes"), FALSE);
-  CwLabSeries *s_ideal = report_add_series (report, _("Ideal"), TRUE);
+  CwLabSeries *s_seq = cw_lab_report_add_series (report, _("Sequential"), FALSE);
+  CwLabSeries *s_thr = cw_lab_report_add_series (report, _("Threads"), FALSE);
+  CwLabSeries *s_proc = cw_lab_report_add_series (report, _("Processes"), FALSE);
+  CwLabSeries *s_ideal = cw_lab_report_add_series (report, _("Ideal"), TRUE);
   guint n = run->max_workers;
   double best_thr = 0, best_proc = 0;
   LabStep *top_thr = NULL, *top_proc = NULL;
@@ -1279,7 +1279,7 @@ report_modes (LabRun *run)
       CwLabSeries *series = step->mode == CW_MODE_SEQUENTIAL ? s_seq
                             : step->mode == CW_MODE_THREADS ? s_thr : s_proc;
 
-      series_add (series, step->description, step->n_workers, speedup);
+      cw_lab_series_add_point (series, step->description, step->n_workers, speedup);
       report_add_row (report, cw_mode_to_string (step->mode), w, wall, sp);
       if (step->mode == CW_MODE_THREADS && step->n_workers == n)
         best_thr = speedup, top_thr = step;
@@ -1287,7 +1287,7 @@ report_modes (LabRun *run)
         best_proc = speedup, top_proc = step;
     }
   for (guint w = 1; w <= n; w++)
-    series_add (s_ideal, NULL, w, w);
+    cw_lab_series_add_point (s_ideal, NULL, w, w);
 
   /* every run has a processes step at the top worker count (it would be a
    * NULL dereference below; scan-build in CI checks for one) */
@@ -1322,11 +1322,11 @@ report_modes (LabRun *run)
 static CwLabReport *
 report_chunks (LabRun *run)
 {
-  CwLabReport *report = report_new (CW_LAB_CHUNKS, _("Chunk size (files per trip)"), _("Seconds / MiB"),
+  CwLabReport *report = cw_lab_report_new (CW_LAB_CHUNKS, _("Chunk size (files per trip)"), _("Seconds / MiB"),
                                     "chunk_size", "wall_s", "peak_worker_rss_mib", "trips", NULL);
-  CwLabSeries *s_wall = report_add_series (report, _("Wall time (s)"), FALSE);
-  CwLabSeries *s_mem = report_add_series (report, _("Peak worker memory (MiB)"), FALSE);
-  CwLabSeries *s_auto = report_add_series (report, _("Auto"), FALSE);
+  CwLabSeries *s_wall = cw_lab_report_add_series (report, _("Wall time (s)"), FALSE);
+  CwLabSeries *s_mem = cw_lab_report_add_series (report, _("Peak worker memory (MiB)"), FALSE);
+  CwLabSeries *s_auto = cw_lab_report_add_series (report, _("Auto"), FALSE);
   LabStep *best = NULL, *autostep = NULL;
   double mem_min = G_MAXDOUBLE, mem_max = 0;
   g_autoptr(GString) text = g_string_new (NULL);
@@ -1343,11 +1343,11 @@ report_chunks (LabRun *run)
       if (step->chunk_size == 0)
         {
           autostep = step;
-          series_add (s_auto, "auto", MAX (step->stats.max_chunk_size, 1), secs (step->wall_us));
+          cw_lab_series_add_point (s_auto, "auto", MAX (step->stats.max_chunk_size, 1), secs (step->wall_us));
           continue;
         }
-      series_add (s_wall, k, step->chunk_size, secs (step->wall_us));
-      series_add (s_mem, k, step->chunk_size, step->stats.worker_peak_rss_kb / 1024.0);
+      cw_lab_series_add_point (s_wall, k, step->chunk_size, secs (step->wall_us));
+      cw_lab_series_add_point (s_mem, k, step->chunk_size, step->stats.worker_peak_rss_kb / 1024.0);
       mem_min = MIN (mem_min, step->stats.worker_peak_rss_kb / 1024.0);
       mem_max = MAX (mem_max, step->stats.worker_peak_rss_kb / 1024.0);
       if (best == NULL || step->wall_us < best->wall_us)
@@ -1379,11 +1379,11 @@ report_chunks (LabRun *run)
 static CwLabReport *
 report_overhead (LabRun *run)
 {
-  CwLabReport *report = report_new (CW_LAB_OVERHEAD, _("Chunk size (tasks per trip)"), _("µs per task"),
+  CwLabReport *report = cw_lab_report_new (CW_LAB_OVERHEAD, _("Chunk size (tasks per trip)"), _("µs per task"),
                                     "setting", "chunk_size", "wall_s", "us_per_task", NULL);
   LabStep *seq = find_step (run, "sequential");
-  CwLabSeries *s_pool = report_add_series (report, _("Pool (processes)"), FALSE);
-  CwLabSeries *s_seq = report_add_series (report, _("Sequential"), TRUE);
+  CwLabSeries *s_pool = cw_lab_report_add_series (report, _("Pool (processes)"), FALSE);
+  CwLabSeries *s_seq = cw_lab_report_add_series (report, _("Sequential"), TRUE);
   double seq_us = (double) MAX (seq->wall_us, 1) / seq->n_tasks;
   double k1_us = 0, best_us = G_MAXDOUBLE, auto_us = 0;
   guint best_k = 0, auto_k = 0;
@@ -1405,17 +1405,17 @@ report_overhead (LabRun *run)
         {
           auto_us = per;
           auto_k = step->stats.max_chunk_size;
-          series_add (s_pool, "auto", MAX (auto_k, 1), per);
+          cw_lab_series_add_point (s_pool, "auto", MAX (auto_k, 1), per);
           continue;
         }
-      series_add (s_pool, k, step->chunk_size, per);
+      cw_lab_series_add_point (s_pool, k, step->chunk_size, per);
       if (step->chunk_size == 1)
         k1_us = per;
       if (per < best_us)
         best_us = per, best_k = step->chunk_size;
     }
-  series_add (s_seq, NULL, 1, seq_us);
-  series_add (s_seq, NULL, MAX (best_k, auto_k) * 10.0, seq_us);
+  cw_lab_series_add_point (s_seq, NULL, 1, seq_us);
+  cw_lab_series_add_point (s_seq, NULL, MAX (best_k, auto_k) * 10.0, seq_us);
   report->log_x = TRUE;
 
   g_string_append_printf (text,
@@ -1439,12 +1439,12 @@ fmt_mib (guint64 bytes)
 static CwLabReport *
 report_big_data (LabRun *run)
 {
-  CwLabReport *report = report_new (CW_LAB_BIG_DATA, NULL, _("Seconds / MiB through pipes"),
+  CwLabReport *report = cw_lab_report_new (CW_LAB_BIG_DATA, NULL, _("Seconds / MiB through pipes"),
                                     "method", "wall_s", "bytes_to_workers", "bytes_from_workers", "parent_read_s", NULL);
   LabStep *names = find_step (run, "file name");
   LabStep *samples = find_step (run, "samples");
-  CwLabSeries *s_wall = report_add_series (report, _("Wall time (s)"), FALSE);
-  CwLabSeries *s_bytes = report_add_series (report, _("MiB through pipes"), FALSE);
+  CwLabSeries *s_wall = cw_lab_report_add_series (report, _("Wall time (s)"), FALSE);
+  CwLabSeries *s_bytes = cw_lab_report_add_series (report, _("MiB through pipes"), FALSE);
   LabStep *both[] = { names, samples };
   guint64 b_names = names->stats.bytes_to_workers + names->stats.bytes_from_workers;
   guint64 b_samples = samples->stats.bytes_to_workers + samples->stats.bytes_from_workers;
@@ -1460,8 +1460,8 @@ report_big_data (LabRun *run)
       g_autofree char *rd = fmt_double (step == samples ? secs (run->read_us) : 0, 3);
       g_autofree char *mib = fmt_mib (step->stats.bytes_to_workers + step->stats.bytes_from_workers);
 
-      series_add (s_wall, step->description, i, secs (step->wall_us + (step == samples ? run->read_us : 0)));
-      series_add (s_bytes, step->description, i, (step->stats.bytes_to_workers + step->stats.bytes_from_workers) / 1048576.0);
+      cw_lab_series_add_point (s_wall, step->description, i, secs (step->wall_us + (step == samples ? run->read_us : 0)));
+      cw_lab_series_add_point (s_bytes, step->description, i, (step->stats.bytes_to_workers + step->stats.bytes_from_workers) / 1048576.0);
       report_add_row (report, step->description, wall, to, from, rd);
     }
 
@@ -1480,11 +1480,11 @@ report_big_data (LabRun *run)
 static CwLabReport *
 report_shared_work (LabRun *run)
 {
-  CwLabReport *report = report_new (CW_LAB_SHARED_WORK, NULL, _("Seconds"),
+  CwLabReport *report = cw_lab_report_new (CW_LAB_SHARED_WORK, NULL, _("Seconds"),
                                     "method", "workers", "tasks", "wall_s", "cpu_s", NULL);
   LabStep *naive = find_step (run, "naive, each task on its own");
   LabStep *memo = find_step (run, "memoised, one pass");
-  CwLabSeries *s_wall = report_add_series (report, _("Wall time (s)"), FALSE);
+  CwLabSeries *s_wall = cw_lab_report_add_series (report, _("Wall time (s)"), FALSE);
   g_autofree char *nw = g_strdup_printf ("%u", naive->n_workers);
   g_autofree char *nt = g_strdup_printf ("%u", naive->n_tasks);
   g_autofree char *w1 = fmt_double (secs (naive->wall_us), 4);
@@ -1493,8 +1493,8 @@ report_shared_work (LabRun *run)
   g_autofree char *c2 = fmt_double (secs (memo->wall_us), 6);
   g_autoptr(GString) text = g_string_new (NULL);
 
-  series_add (s_wall, naive->description, 0, secs (naive->wall_us));
-  series_add (s_wall, memo->description, 1, secs (memo->wall_us));
+  cw_lab_series_add_point (s_wall, naive->description, 0, secs (naive->wall_us));
+  cw_lab_series_add_point (s_wall, memo->description, 1, secs (memo->wall_us));
   report_add_row (report, naive->description, nw, nt, w1, c1);
   report_add_row (report, memo->description, "1", nt, w2, c2);
 
@@ -1512,7 +1512,7 @@ report_shared_work (LabRun *run)
 static CwLabReport *
 report_order (LabRun *run)
 {
-  CwLabReport *report = report_new (CW_LAB_ORDER, _("Task"), _("Seconds until the result was visible"),
+  CwLabReport *report = cw_lab_report_new (CW_LAB_ORDER, _("Task"), _("Seconds until the result was visible"),
                                     "order", "task", "slow", "finished_s", "visible_s", NULL);
   LabStep *ordered = find_step (run, "as submitted");
   LabStep *unordered = find_step (run, "as completed");
@@ -1525,7 +1525,7 @@ report_order (LabRun *run)
   for (guint s = 0; s < G_N_ELEMENTS (both); s++)
     {
       LabStep *step = both[s];
-      CwLabSeries *series = report_add_series (report, step->description, FALSE);
+      CwLabSeries *series = cw_lab_report_add_series (report, step->description, FALSE);
 
       for (guint i = 0; i < step->visible_us->len; i++)
         {
@@ -1535,7 +1535,7 @@ report_order (LabRun *run)
           g_autofree char *v = fmt_double (vis, 3);
           g_autofree char *f = fmt_double (fin, 3);
 
-          series_add (series, NULL, i, vis);
+          cw_lab_series_add_point (series, NULL, i, vis);
           report_add_row (report, cw_order_to_string (step->order), idx, i == 0 ? "yes" : "no", f, v);
           if (s == 0 && i > 0 && fin < secs (g_array_index (ordered->visible_us, gint64, 0)))
             done_behind++;
@@ -1560,12 +1560,12 @@ report_order (LabRun *run)
 static CwLabReport *
 report_random_state (LabRun *run)
 {
-  CwLabReport *report = report_new (CW_LAB_RANDOM_STATE, NULL, _("Files that share their noise"),
+  CwLabReport *report = cw_lab_report_new (CW_LAB_RANDOM_STATE, NULL, _("Files that share their noise"),
                                     "seeding", "workers", "files", "duplicate_groups", "files_in_groups", "groups", NULL);
   LabStep *naive = find_step (run, "seed once in the parent");
   LabStep *per_file = find_step (run, "per-file seeds");
   LabStep *both[] = { naive, per_file };
-  CwLabSeries *series = report_add_series (report, _("Files with a twin"), FALSE);
+  CwLabSeries *series = cw_lab_report_add_series (report, _("Files with a twin"), FALSE);
   g_autoptr(GString) text = g_string_new (NULL);
 
   for (guint i = 0; i < G_N_ELEMENTS (both); i++)
@@ -1576,7 +1576,7 @@ report_random_state (LabRun *run)
       g_autofree char *g = g_strdup_printf ("%u", step->dup_groups);
       g_autofree char *d = g_strdup_printf ("%u", step->dup_files);
 
-      series_add (series, step->description, i, step->dup_files);
+      cw_lab_series_add_point (series, step->description, i, step->dup_files);
       report_add_row (report, step->description, w, f, g, d, step->dup_text ? step->dup_text : "");
     }
 

@@ -65,6 +65,22 @@ typedef struct
 void         cw_lab_report_free   (CwLabReport *report);
 char        *cw_lab_report_to_csv (const CwLabReport *report);
 
+/* Building a report (the experiments do; tests and other charts may): a
+ * report titled after @experiment with the CSV columns given, NULL-ended;
+ * series and points are appended in drawing order. */
+CwLabReport *cw_lab_report_new        (CwLabExperiment  experiment,
+                                       const char      *x_label,
+                                       const char      *y_label,
+                                       const char      *first_column,
+                                       ...) G_GNUC_NULL_TERMINATED;
+CwLabSeries *cw_lab_report_add_series (CwLabReport     *report,
+                                       const char      *name,
+                                       gboolean         dashed);
+void         cw_lab_series_add_point  (CwLabSeries     *series,
+                                       const char      *label,
+                                       double           x,
+                                       double           y);
+
 typedef struct
 {
   char   **inputs;      /* audio files to use; NULL: the demo set (written to a cache folder) */
