@@ -24,6 +24,14 @@ typedef enum
   CW_ERROR_USAGE,       /* bad options */
 } CwError;
 
-GQuark cw_error_quark (void);
+GQuark   cw_error_quark          (void);
+
+/* Sets @error to "@what “@path”: <strerror>" in G_IO_ERROR with the code
+ * of @saved_errno (the path shown as the user's file names are) and
+ * returns FALSE, so a caller can `return cw_set_error_from_errno (…)`. */
+gboolean cw_set_error_from_errno (GError     **error,
+                                  int          saved_errno,
+                                  const char  *what,
+                                  const char  *path);
 
 G_END_DECLS

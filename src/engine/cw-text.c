@@ -1,0 +1,56 @@
+/* cw-text.c
+ *
+ * Copyright 2026 The Corewave Authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "cw-text.h"
+
+#include <string.h>
+#include <sys/stat.h>
+
+char *
+cw_text_for_terminal (const char *text)
+{
+  g_autofree char *valid = NULL;
+  GString *out;
+
+  if (text == NULL)
+    return g_strdup ("(null)");
+  valid = g_utf8_make_valid (text, -1);
+  out = g_string_sized_new (strlen (valid));
+  for (const char *p = valid; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (c == '\n')
+        g_string_append (out, "\\n");
+      else if (c == '\t')
+        g_string_append (out, "\\t");
+      else if (c == '\r')
+        g_string_append (out, "\\r");
+      else if (c < 0x20 || c == 0x7f)
+        g_string_append_printf (out, "\\x%02x", c);
+      else if (c >= 0x80 && c < 0xa0)
+        g_string_append_printf (out, "\\u%04x", c);
+      else
+        g_string_append_unichar (out, c);
+    }
+  return g_string_free (out, FALSE);
+}
+
+const char *
+cw_text_file_kind (unsigned int st_mode)
+{
+  if (S_ISFIFO (st_mode))
+    return "a named pipe, FIFO";
+  if (S_ISCHR (st_mode))
+    return "a character device";
+  if (S_ISBLK (st_mode))
+    return "a block device";
+  if (S_ISSOCK (st_mode))
+    return "a socket";
+  if (S_ISDIR (st_mode))
+    return "a folder";
+  return "not a file";
+}
