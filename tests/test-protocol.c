@@ -40,6 +40,7 @@ assert_task_equal (const CwTask *a,
   assert_str_or_null_equal (a->input_path, b->input_path);
   assert_str_or_null_equal (a->output_path, b->output_path);
   assert_str_or_null_equal (a->seed_key, b->seed_key);
+  g_assert_cmpint (a->replace, ==, b->replace);
 }
 
 static void
@@ -125,9 +126,13 @@ decode_any (const guint8 *data,
 /* A few tasks of every shape. */
 static const CwTask sample_tasks[] = {
   { .index = 0, .kind = CW_TASK_AUDIO, .input_path = (char *) "/in/caf\xe9.wav",
-    .output_path = (char *) "/out/caf\xe9.wav", .seed_key = (char *) "caf\xe9.wav" },
+    .output_path = (char *) "/out/caf\xe9.wav", .seed_key = (char *) "caf\xe9.wav",
+    .replace = CW_REPLACE_ALWAYS },
   { .index = 1, .kind = CW_TASK_AUDIO, .input_path = (char *) "/in/two\nlines.wav",
-    .output_path = (char *) "/out dir/two\nlines (1).wav", .seed_key = (char *) "two\nlines (1).wav" },
+    .output_path = (char *) "/out dir/two\nlines (1).wav", .seed_key = (char *) "two\nlines (1).wav",
+    .replace = CW_REPLACE_IF_SAME },
+  { .index = 9, .kind = CW_TASK_AUDIO, .input_path = (char *) "a", .output_path = (char *) "b",
+    .seed_key = (char *) "b" },
   { .index = 2, .kind = CW_TASK_MUL10, .arg = 0 },
   { .index = 3, .kind = CW_TASK_MUL10, .arg = 42 },
   { .index = 4, .kind = CW_TASK_SPIN, .arg = -7 },
@@ -139,7 +144,6 @@ static const CwJobSettings sample_settings = {
   .spec = (char *) "noise:sigma=0.1,gain:db=-3",
   .format = CW_FORMAT_FLAC,
   .seed = G_MAXUINT64,
-  .overwrite = TRUE,
 };
 
 static const CwResult sample_results[] = {
@@ -199,7 +203,6 @@ test_chunk_roundtrip (void)
   g_assert_cmpstr (msg.settings.spec, ==, sample_settings.spec);
   g_assert_cmpint (msg.settings.format, ==, sample_settings.format);
   g_assert_cmpuint (msg.settings.seed, ==, sample_settings.seed);
-  g_assert_true (msg.settings.overwrite);
   g_assert_cmpuint (msg.n_tasks, ==, G_N_ELEMENTS (sample_tasks));
   for (guint i = 0; i < msg.n_tasks; i++)
     assert_task_equal (&msg.tasks[i], &sample_tasks[i]);
@@ -236,7 +239,6 @@ test_data_roundtrip (void)
   g_assert_true (cw_protocol_decode_chunk (out->data, out->len, &msg, &error));
   g_assert_no_error (error);
   g_assert_true (msg.settings.naive_seed);
-  g_assert_false (msg.settings.overwrite);
   g_assert_cmpuint (msg.n_tasks, ==, 3);
   g_assert_cmpint (msg.tasks[0].kind, ==, CW_TASK_AUDIO_INLINE);
   g_assert_cmpint (msg.tasks[0].arg, ==, tasks[0].arg);
@@ -286,7 +288,6 @@ test_chunk_empty (void)
     g_assert_no_error (error);
     g_assert_cmpuint (msg.chunk_id, ==, 1);
     g_assert_null (msg.settings.spec);
-    g_assert_false (msg.settings.overwrite);
     g_assert_cmpuint (msg.n_tasks, ==, 0);
     cw_chunk_message_clear (&msg);
 
@@ -655,7 +656,7 @@ frame_with_count (CwMessageType type,
   guint8 header[CW_PROTOCOL_HEADER_SIZE];
   guint8 zero[64] = { 0 };
   guint32 le = GUINT32_TO_LE (count);
-  /* chunk: id, spec length, format, seed, overwrite; results: id, pid */
+  /* chunk: id, spec length, format, seed, settings byte; results: id, pid */
   gsize fixed = type == CW_MSG_CHUNK ? 8 + 4 + 1 + 8 + 1 : 8 + 4;
   /* some room: room for one task or result, not for count of them */
   gsize extra = 40;

@@ -26,18 +26,19 @@ struct _CwBatchRecord
   char        *log_path;
   GThreadPool *thread;     /* one thread: every file access, in order */
   CwJoblog    *log;        /* only touched on that thread */
+  CwJobSettings settings;  /* the batch's, for the log's lines: that thread's too */
 };
 
 G_DEFINE_FINAL_TYPE (CwBatchRecord, cw_batch_record, G_TYPE_OBJECT)
 
-typedef enum { OP_BEGIN, OP_RESULT, OP_END, OP_DISCARD } OpKind;
+typedef enum { OP_BEGIN, OP_RESUME, OP_RESULT, OP_END, OP_DISCARD } OpKind;
 
 typedef struct
 {
   OpKind         kind;
   /* OP_BEGIN */
   GPtrArray     *plan;
-  CwJobSettings  settings;
+  CwJobSettings  settings;      /* and OP_RESUME */
   char          *output_dir;
   /* OP_RESULT */
   CwResult      *result;
@@ -72,15 +73,7 @@ copy_plan (GPtrArray *plan)
   GPtrArray *copy = g_ptr_array_new_full (plan->len, (GDestroyNotify) cw_planned_file_free);
 
   for (guint i = 0; i < plan->len; i++)
-    {
-      const CwPlannedFile *file = g_ptr_array_index (plan, i);
-      CwPlannedFile *c = g_new0 (CwPlannedFile, 1);
-
-      c->input_path = g_strdup (file->input_path);
-      c->output_path = g_strdup (file->output_path);
-      c->seed_key = g_strdup (file->seed_key);
-      g_ptr_array_add (copy, c);
-    }
+    g_ptr_array_add (copy, cw_planned_file_copy (g_ptr_array_index (plan, i)));
   return copy;
 }
 
@@ -103,9 +96,8 @@ write_batch (CwBatchRecord *self,
   g_autofree char *tmp = g_strconcat (self->batch_path, ".tmp", NULL);
   g_autoptr(GError) error = NULL;
 
-  g_string_append_printf (text, "output_dir\t%s\nspec\t%s\nformat\t%d\nseed\t%" G_GUINT64_FORMAT "\noverwrite\t%d\n",
-                          out, spec, (int) op->settings.format, op->settings.seed,
-                          op->settings.overwrite ? 1 : 0);
+  g_string_append_printf (text, "output_dir\t%s\nspec\t%s\nformat\t%d\nseed\t%" G_GUINT64_FORMAT "\n",
+                          out, spec, (int) op->settings.format, op->settings.seed);
   for (guint i = 0; i < op->plan->len; i++)
     {
       const CwPlannedFile *file = g_ptr_array_index (op->plan, i);
@@ -113,10 +105,13 @@ write_batch (CwBatchRecord *self,
       g_autofree char *output = cw_joblog_escape (file->output_path);
       g_autofree char *key = cw_joblog_escape (file->seed_key);
 
-      g_string_append_printf (text, "file\t%s\t%s\t%s\n", in, output, key);
+      /* and whether the plan may replace a file there (overwrite was on) */
+      g_string_append_printf (text, "file\t%s\t%s\t%s\t%d\n", in, output, key, (int) file->replace);
     }
 
   close_log (self);
+  cw_job_settings_clear (&self->settings);
+  cw_job_settings_copy_into (&op->settings, &self->settings);
   g_unlink (self->log_path);
   if (g_mkdir_with_parents (self->dir, 0700) != 0
       || !g_file_set_contents (tmp, text->str, text->len, &error)
@@ -143,7 +138,18 @@ log_result (CwBatchRecord *self,
     checksum = cw_checksum_file (r->output_path, NULL);
   cw_joblog_append (self->log, r->input_path, r->output_path ? r->output_path : "",
                     checksum != NULL ? "ok" : "failed", (r->end_us - r->start_us) / 1e6,
-                    checksum, r->error, NULL);
+                    checksum, r->error, &self->settings, NULL);
+}
+
+/* The recorded batch goes on: its log takes the new lines. */
+static void
+reopen_log (CwBatchRecord *self,
+            Op            *op)
+{
+  close_log (self);
+  cw_job_settings_clear (&self->settings);
+  cw_job_settings_copy_into (&op->settings, &self->settings);
+  self->log = cw_joblog_open (self->log_path, NULL);
 }
 
 static void
@@ -165,6 +171,9 @@ record_thread (gpointer data,
     {
     case OP_BEGIN:
       write_batch (self, op);
+      break;
+    case OP_RESUME:
+      reopen_log (self, op);
       break;
     case OP_RESULT:
       log_result (self, op->result);
@@ -204,6 +213,19 @@ cw_batch_record_begin (CwBatchRecord       *self,
   op->plan = copy_plan (plan);
   cw_job_settings_copy_into (settings, &op->settings);
   op->output_dir = g_strdup (output_dir);
+  push (self, op);
+}
+
+void
+cw_batch_record_resume (CwBatchRecord       *self,
+                        const CwJobSettings *settings)
+{
+  Op *op = g_new0 (Op, 1);
+
+  g_return_if_fail (CW_IS_BATCH_RECORD (self));
+
+  op->kind = OP_RESUME;
+  cw_job_settings_copy_into (settings, &op->settings);
   push (self, op);
 }
 
@@ -266,15 +288,15 @@ read_batch (const char *path)
         batch->settings.format = (CwFormat) CLAMP (g_ascii_strtoll (f[1], NULL, 10), CW_FORMAT_SAME, CW_FORMAT_MP3);
       else if (n == 2 && g_str_equal (f[0], "seed"))
         batch->settings.seed = g_ascii_strtoull (f[1], NULL, 10);
-      else if (n == 2 && g_str_equal (f[0], "overwrite"))
-        batch->settings.overwrite = g_str_equal (f[1], "1");
-      else if (n == 4 && g_str_equal (f[0], "file"))
+      else if ((n == 4 || n == 5) && g_str_equal (f[0], "file"))
         {
           CwPlannedFile *file = g_new0 (CwPlannedFile, 1);
 
           file->input_path = cw_joblog_unescape (f[1]);
           file->output_path = cw_joblog_unescape (f[2]);
           file->seed_key = cw_joblog_unescape (f[3]);
+          /* older records did not say: nothing of the user's is replaced */
+          file->replace = n == 5 && g_str_equal (f[4], "2") ? CW_REPLACE_ALWAYS : CW_REPLACE_NEVER;
           g_ptr_array_add (batch->plan, file);
         }
     }
@@ -305,7 +327,7 @@ find_thread (GTask        *task,
 
       if (g_cancellable_is_cancelled (cancellable))
         break;
-      if (cw_joblog_is_done (done, file->input_path, file->output_path))
+      if (cw_joblog_is_done (done, file->input_path, file->output_path, &batch->settings))
         batch->n_done++;
     }
   g_task_return_pointer (task, g_steal_pointer (&batch), (GDestroyNotify) cw_interrupted_batch_free);
@@ -337,25 +359,12 @@ cw_batch_record_remaining (CwBatchRecord      *self,
                            CwInterruptedBatch *batch)
 {
   g_autoptr(GHashTable) done = cw_joblog_load_done (self->log_path, NULL);
-  GPtrArray *left = g_ptr_array_new_with_free_func ((GDestroyNotify) cw_planned_file_free);
+  GPtrArray *left = copy_plan (batch->plan);
 
-  for (guint i = 0; i < batch->plan->len; i++)
-    {
-      const CwPlannedFile *file = g_ptr_array_index (batch->plan, i);
-      g_autofree char *part = NULL;
-      CwPlannedFile *copy;
-
-      if (done != NULL && cw_joblog_is_done (done, file->input_path, file->output_path))
-        continue;
-      /* an output is complete or absent: a part file is a killed write */
-      part = cw_audio_part_path (file->output_path);
-      g_unlink (part);
-      copy = g_new0 (CwPlannedFile, 1);
-      copy->input_path = g_strdup (file->input_path);
-      copy->output_path = g_strdup (file->output_path);
-      copy->seed_key = g_strdup (file->seed_key);
-      g_ptr_array_add (left, copy);
-    }
+  if (done == NULL)
+    done = g_hash_table_new (g_str_hash, g_str_equal);
+  /* the same rule as the CLI's --resume */
+  cw_joblog_resume (done, left, &batch->settings, NULL);
   return left;
 }
 
@@ -392,6 +401,7 @@ cw_batch_record_finalize (GObject *object)
   g_free (self->dir);
   g_free (self->batch_path);
   g_free (self->log_path);
+  cw_job_settings_clear (&self->settings);
   G_OBJECT_CLASS (cw_batch_record_parent_class)->finalize (object);
 }
 

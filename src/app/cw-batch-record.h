@@ -27,7 +27,7 @@ G_BEGIN_DECLS
 typedef struct
 {
   GPtrArray     *plan;        /* CwPlannedFile*: the whole batch */
-  CwJobSettings  settings;    /* spec, format, seed, overwrite */
+  CwJobSettings  settings;    /* spec, format, seed */
   char          *output_dir;
   guint          n_done;      /* files the log confirms */
 } CwInterruptedBatch;
@@ -47,6 +47,10 @@ void                cw_batch_record_begin          (CwBatchRecord       *self,
                                                     GPtrArray           *plan,
                                                     const CwJobSettings *settings,
                                                     const char          *output_dir);
+/* The recorded batch is resumed with @settings (its own): its log takes
+ * the lines of what is done now. */
+void                cw_batch_record_resume         (CwBatchRecord       *self,
+                                                    const CwJobSettings *settings);
 /* From the main loop, for each result; logged in order, off the main loop. */
 void                cw_batch_record_add_result     (CwBatchRecord       *self,
                                                     const CwResult      *result);
@@ -69,7 +73,8 @@ CwInterruptedBatch *cw_batch_record_find_finish    (CwBatchRecord       *self,
                                                     GError             **error);
 
 /* For resuming, in a planning thread: the files of @batch still to do
- * (the log does not confirm them), their stale part files removed. */
+ * (cw_joblog_resume (): the log does not confirm them; only the batch's
+ * own outputs are replaced), the temporaries killed runs left removed. */
 GPtrArray          *cw_batch_record_remaining      (CwBatchRecord       *self,
                                                     CwInterruptedBatch  *batch);
 

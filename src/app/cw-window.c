@@ -602,6 +602,7 @@ next_planned_cb (gpointer  user_data,
   task->input_path = g_strdup (file->input_path);
   task->output_path = g_strdup (file->output_path);
   task->seed_key = g_strdup (file->seed_key);
+  task->replace = file->replace;
   return TRUE;
 }
 
@@ -824,7 +825,8 @@ plan_thread (GTask        *task,
       job->n_skipped = job->resume->plan->len - job->plan->len;
     }
   else
-    job->plan = cw_inputs_plan (job->inputs, job->output_dir, job->format, job->overwrite);
+    job->plan = cw_inputs_plan (job->inputs, job->output_dir, job->format,
+                                job->overwrite ? CW_PLAN_REPLACE : CW_PLAN_NUMBERED);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -863,7 +865,7 @@ plan_done_cb (GObject      *object,
       /* the settings the batch started with; an output the log does not
        * confirm is this batch's own, cut short: it is written again */
       settings = job->resume->settings;
-      settings.overwrite = TRUE;
+      cw_batch_record_resume (self->record, &settings);
       if (job->n_skipped > 0)
         {
           g_autofree char *text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
@@ -879,7 +881,6 @@ plan_done_cb (GObject      *object,
       spec = cw_settings_build_spec (self->settings);
       settings.spec = spec;
       settings.format = job->format;
-      settings.overwrite = job->overwrite;
       settings.seed = cw_settings_get_seed (self->settings);
       cw_batch_record_begin (self->record, self->plan, &settings, job->output_dir);
     }

@@ -28,6 +28,7 @@
 #include "cw-joblog.h"
 #include "cw-pool.h"
 #include "cw-spec.h"
+#include "cw-text.h"
 
 #define EXIT_SOME_FAILED 1
 #define EXIT_USAGE       2
@@ -74,6 +75,8 @@ typedef struct
   guint        shard_index;
   guint        shard_count;     /* 0: no --shard */
   guint64      n_resumed;       /* skipped by --resume: done in an earlier run */
+  guint        n_redone;        /* --resume: outputs of ours made again (settings changed) */
+  CwJobSettings settings;       /* spec, format, seed: what the job log records */
   CwJoblog    *joblog;
   GThreadPool *joblog_thread;   /* one thread: checksums and log lines */
   gint         joblog_failed;   /* atomic */
@@ -91,6 +94,7 @@ typedef struct
   gboolean     show_progress;
   gint64       last_draw_us;
   guint        n_interrupts;
+  int          signal;          /* the first SIGINT, SIGTERM or SIGHUP: exit 128 + it */
 } Cli;
 
 static void
@@ -236,6 +240,15 @@ progress_draw (Cli      *cli,
   fflush (stderr);
 }
 
+/* --json lines reach a reader as they come (a pipe is block-buffered),
+ * without a write per line for a million tiny results. */
+static gboolean
+flush_cb (gpointer user_data)
+{
+  fflush (stdout);
+  return G_SOURCE_CONTINUE;
+}
+
 static gboolean
 progress_tick_cb (gpointer user_data)
 {
@@ -260,6 +273,7 @@ next_planned_file (gpointer  user_data,
   task->input_path = g_strdup (file->input_path);
   task->output_path = g_strdup (file->output_path);
   task->seed_key = g_strdup (file->seed_key);
+  task->replace = file->replace;
   return TRUE;
 }
 
@@ -313,7 +327,7 @@ joblog_write_line (gpointer data,
     }
   if (!cw_joblog_append (cli->joblog, line->file->input_path, line->file->output_path,
                          cw_status_to_string (status), line->seconds, checksum,
-                         read_error ? read_error : line->error, &error)
+                         read_error ? read_error : line->error, &cli->settings, &error)
       && g_atomic_int_compare_and_exchange (&cli->joblog_failed, 0, 1))
     g_printerr ("\ncorewave-cli: %s\n", error->message);
   g_free (line->error);
@@ -373,12 +387,15 @@ on_result (const CwResult *r,
       g_string_append (line, "}\n");
       fputs (line->str, stdout);
     }
-  else if (r->status == CW_STATUS_FAILED && !cli->quiet)
+  /* -q means "only errors": a failure is never silent (with --json it is
+   * in the result object, unless -q leaves those out) */
+  else if (r->status == CW_STATUS_FAILED)
     {
-      g_autofree char *name = g_filename_display_name (r->input_path ? r->input_path : "?");
+      g_autofree char *name = cw_text_for_terminal (r->input_path ? r->input_path : "?");
+      g_autofree char *reason = cw_text_for_terminal (r->error ? r->error : "unknown error");
 
       progress_clear (cli);
-      fprintf (stderr, "failed: %s: %s\n", name, r->error ? r->error : "unknown error");
+      fprintf (stderr, "failed: %s: %s\n", name, reason);
     }
 
   progress_draw (cli, FALSE);
@@ -408,20 +425,42 @@ map_done_cb (GObject      *object,
   cw_pool_close_async (cli->pool, NULL, pool_closed_cb, cli);
 }
 
+/* SIGINT, SIGTERM or SIGHUP: cancel (the workers answer for what they
+ * finished and remove what they had not), then exit 128 + the signal, as
+ * shells and GNU parallel expect. A second one leaves at once. */
 static gboolean
-interrupted_cb (gpointer user_data)
+interrupted (Cli *cli,
+             int  signal_number)
 {
-  Cli *cli = user_data;
-
   if (cli->n_interrupts++ == 0)
     {
+      cli->signal = signal_number;
       progress_clear (cli);
       g_printerr ("corewave-cli: cancelling (press Ctrl+C again to stop at once)\n");
       g_cancellable_cancel (cli->cancellable);
       return G_SOURCE_CONTINUE;
     }
-  /* Twice: leave now. The workers die with us (PR_SET_PDEATHSIG). */
-  _exit (130);
+  /* The workers die with us (PR_SET_PDEATHSIG); an unnamed temporary goes
+   * with them. */
+  _exit (128 + signal_number);
+}
+
+static gboolean
+sigint_cb (gpointer user_data)
+{
+  return interrupted (user_data, SIGINT);
+}
+
+static gboolean
+sigterm_cb (gpointer user_data)
+{
+  return interrupted (user_data, SIGTERM);
+}
+
+static gboolean
+sighup_cb (gpointer user_data)
+{
+  return interrupted (user_data, SIGHUP);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -513,43 +552,21 @@ run_demo (Cli *cli)
   return 0;
 }
 
-/* Drops the planned files an earlier run finished (output present, and its
- * checksum is the one in the log), and removes the part files a killed run
- * left for the planned outputs, and only those. */
+/* Drops the planned files an earlier run finished with these settings,
+ * lets the outputs the log says are ours be made again when the settings
+ * changed, keeps every other file, and removes what killed runs left. */
 static gboolean
 resume_plan (Cli *cli)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GHashTable) done = cw_joblog_load_done (cli->joblog_path, &error);
-  gsize len = 0;
-  gpointer *files;
 
   if (done == NULL)
     {
       g_printerr ("corewave-cli: %s\n", error->message);
       return FALSE;
     }
-  files = g_ptr_array_steal (cli->plan, &len);
-  for (gsize i = 0; i < len; i++)
-    {
-      CwPlannedFile *file = files[i];
-      g_autofree char *part = cw_audio_part_path (file->output_path);
-
-      if (unlink (part) != 0 && errno != ENOENT && !cli->quiet)
-        {
-          g_autofree char *display = g_filename_display_name (part);
-
-          g_printerr ("corewave-cli: cannot remove %s: %s\n", display, g_strerror (errno));
-        }
-      if (cw_joblog_is_done (done, file->input_path, file->output_path))
-        {
-          cli->n_resumed++;
-          cw_planned_file_free (file);
-        }
-      else
-        g_ptr_array_add (cli->plan, file);
-    }
-  g_free (files);
+  cli->n_resumed = cw_joblog_resume (done, cli->plan, &cli->settings, &cli->n_redone);
   return TRUE;
 }
 
@@ -599,7 +616,10 @@ print_summary (Cli *cli)
       if (cli->shard_count > 0)
         g_string_append_printf (line, ",\"shard\":\"%u/%u\"", cli->shard_index, cli->shard_count);
       if (cli->resume)
-        g_string_append_printf (line, ",\"resumed\":%" G_GUINT64_FORMAT, cli->n_resumed);
+        g_string_append_printf (line, ",\"resumed\":%" G_GUINT64_FORMAT ",\"redone\":%u",
+                                cli->n_resumed, cli->n_redone);
+      if (cli->stats.n_workers_unstarted > 0)
+        g_string_append_printf (line, ",\"workers_unstarted\":%u", cli->stats.n_workers_unstarted);
       g_string_append (line, "}\n");
       fputs (line->str, stdout);
       return;
@@ -611,6 +631,8 @@ print_summary (Cli *cli)
     printf ("Shard %u/%u: ", cli->shard_index, cli->shard_count);
   if (cli->resume)
     printf ("%" G_GUINT64_FORMAT " already done (skipped), ", cli->n_resumed);
+  if (cli->n_redone > 0)
+    printf ("%u redone (made with other settings), ", cli->n_redone);
   if (cli->total == 0)
     {
       printf ("nothing to do.\n");
@@ -636,6 +658,9 @@ print_summary (Cli *cli)
           cw_mode_to_string (cli->mode), chunk, cw_order_to_string (cli->order));
   if (cli->stats.n_worker_deaths > 0)
     printf (", %u worker deaths survived", cli->stats.n_worker_deaths);
+  if (cli->stats.n_workers_unstarted > 0)
+    printf (", %u of the workers could not start (process or file limits)",
+            cli->stats.n_workers_unstarted);
   printf (".\n");
   if (cli->output_dir != NULL && cli->stats.n_ok > 0)
     {
@@ -659,8 +684,7 @@ cw_cli_run (int    argc,
   g_autoptr(GPtrArray) skipped = NULL;
   g_autoptr(CwChain) chain = NULL;
   g_autofree char *canonical_spec = NULL;
-  CwJobSettings settings = { 0 };
-  guint tick = 0, sigint = 0, sigterm = 0;
+  guint tick = 0, flush = 0, sigint = 0, sigterm = 0, sighup = 0;
   double task_timeout_s = 0;
   int status;
   GOptionEntry entries[] = {
@@ -754,6 +778,12 @@ cw_cli_run (int    argc,
       status = usage_error ("--seed must be a whole number, not “%s”", cli.seed_text);
       goto out;
     }
+  /* 0 is "off" (the default); anything else is a real, reachable time */
+  if (!(task_timeout_s == 0.0 || (task_timeout_s >= 0.001 && task_timeout_s <= 7 * 24 * 3600.0)))
+    {
+      status = usage_error ("--task-timeout must be 0 (off) or from 0.001 to 604800 seconds");
+      goto out;
+    }
   if (cli.transform == NULL)
     cli.transform = g_strdup (CW_DEFAULT_SPEC);
   chain = cw_chain_parse (cli.transform, &error);
@@ -763,6 +793,9 @@ cw_cli_run (int    argc,
       goto out;
     }
   canonical_spec = cw_chain_to_string (chain);
+  cli.settings.spec = canonical_spec;
+  cli.settings.format = cli.format;
+  cli.settings.seed = cli.seed;
   if (cli.shard_text != NULL && !cw_shard_parse (cli.shard_text, &cli.shard_index, &cli.shard_count, &error))
     {
       status = usage_error ("%s", error->message);
@@ -819,13 +852,13 @@ cw_cli_run (int    argc,
 
       skipped = g_ptr_array_new_with_free_func (g_free);
       files = cw_inputs_collect ((const char * const *) cli.inputs, cli.output_dir, skipped);
-      if (!cli.quiet)
-        for (guint i = 0; i < skipped->len; i++)
-          {
-            g_autofree char *note = g_filename_display_name (g_ptr_array_index (skipped, i));
+      /* a file left out is news even with -q */
+      for (guint i = 0; i < skipped->len; i++)
+        {
+          g_autofree char *note = cw_text_for_terminal (g_ptr_array_index (skipped, i));
 
-            g_printerr ("skipped: %s\n", note);
-          }
+          g_printerr ("skipped: %s\n", note);
+        }
       if (files->len == 0)
         {
           g_printerr ("corewave-cli: no audio files found in the inputs\n");
@@ -840,10 +873,12 @@ cw_cli_run (int    argc,
        * and noise in every shard as in one run. With --shard, --joblog or
        * --resume an output is always named by its key (never "name (1)"
        * for a file already there), so shards and reruns find each other's
-       * outputs; an existing one is then an error unless --overwrite or
-       * --resume. */
+       * outputs; an existing one is then an error unless --overwrite, or
+       * --resume finds it in the log as this batch's own. */
       cli.plan = cw_inputs_plan (files, cli.output_dir, cli.format,
-                                 cli.overwrite || cli.shard_count > 0 || cli.joblog_path != NULL);
+                                 cli.overwrite ? CW_PLAN_REPLACE
+                                 : (cli.shard_count > 0 || cli.joblog_path != NULL) ? CW_PLAN_BY_KEY
+                                 : CW_PLAN_NUMBERED);
       if (cli.shard_count > 0)
         cw_shard_select (cli.plan, cli.shard_index, cli.shard_count,
                          (GDestroyNotify) cw_planned_file_free);
@@ -874,33 +909,33 @@ cw_cli_run (int    argc,
         }
     }
 
-  settings.spec = canonical_spec;
-  settings.format = cli.format;
-  settings.seed = cli.seed;
-  /* a resumed file that is not in the log is redone under the same name */
-  settings.overwrite = cli.overwrite || cli.resume;
 
   cli.show_progress = !cli.json && !cli.quiet && (cli.progress || isatty (STDERR_FILENO));
   cli.loop = g_main_loop_new (NULL, FALSE);
   cli.cancellable = g_cancellable_new ();
-  sigint = g_unix_signal_add (SIGINT, interrupted_cb, &cli);
-  sigterm = g_unix_signal_add (SIGTERM, interrupted_cb, &cli);
+  sigint = g_unix_signal_add (SIGINT, sigint_cb, &cli);
+  sigterm = g_unix_signal_add (SIGTERM, sigterm_cb, &cli);
+  sighup = g_unix_signal_add (SIGHUP, sighup_cb, &cli);
   if (cli.show_progress)
     tick = g_timeout_add (250, progress_tick_cb, &cli);
+  if (cli.json && !cli.quiet)
+    flush = g_timeout_add (100, flush_cb, NULL);
 
   cli.start_us = g_get_monotonic_time ();
   cli.pool = cw_pool_new (cli.mode, (guint) cli.workers);
   cw_pool_set_chunk_size (cli.pool, cli.chunk);
-  cw_pool_set_task_timeout (cli.pool, (guint) CLAMP (task_timeout_s * 1000.0, 0.0, (double) G_MAXUINT));
-  cw_pool_map_async (cli.pool, &settings,
+  cw_pool_set_task_timeout (cli.pool, task_timeout_s > 0 ? (guint) rint (task_timeout_s * 1000.0) : 0);
+  cw_pool_map_async (cli.pool, &cli.settings,
                      cli.synthetic ? next_synthetic : next_planned_file, &cli, NULL,
                      cli.total, cli.order, on_result, &cli,
                      cli.cancellable, map_done_cb, &cli);
   g_main_loop_run (cli.loop);
 
   g_clear_handle_id (&tick, g_source_remove);
+  g_clear_handle_id (&flush, g_source_remove);
   g_clear_handle_id (&sigint, g_source_remove);
   g_clear_handle_id (&sigterm, g_source_remove);
+  g_clear_handle_id (&sighup, g_source_remove);
   /* every finished file logged before we say we are done */
   if (cli.joblog_thread != NULL)
     g_thread_pool_free (g_steal_pointer (&cli.joblog_thread), FALSE, TRUE);
@@ -914,6 +949,8 @@ cw_cli_run (int    argc,
   fflush (stdout);
 
   status = (cli.error != NULL || cli.failed > 0 || cli.cancelled > 0 || g_atomic_int_get (&cli.joblog_failed)) ? EXIT_SOME_FAILED : 0;
+  if (cli.signal != 0)
+    status = 128 + cli.signal;
 
 out:
   cli_clear (&cli);

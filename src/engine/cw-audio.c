@@ -4,11 +4,6 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
-/* renameat2() and RENAME_NOREPLACE; the build defines it too */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
-
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -22,7 +17,9 @@
 
 #include "cw-audio.h"
 #include "cw-error.h"
+#include "cw-output-file.h"
 #include "cw-rng.h"
+#include "cw-text.h"
 
 /* Numeric rules (see the report in src/DESIGN.md):
  *  - samples are doubles where full scale is 1.0;
@@ -57,6 +54,7 @@ typedef struct
 {
   const CwAudioJob *job;
   int               fd;            /* the input, kept open across passes */
+  struct stat       in_stat;       /* as first opened: a change fails the file */
   SF_INFO           in_info;
   SF_INFO           out_info;
   gint64            total_frames;
@@ -269,6 +267,27 @@ choose_output_format (Proc    *p,
 
     case CW_FORMAT_MP3:
       out->format = SF_FORMAT_MPEG | SF_FORMAT_MPEG_LAYER_III;
+      /* checked before the encoder is opened: LAME refuses other rates only
+       * then, and a refused open costs the worker memory it never gives back */
+      switch (out->samplerate)
+        {
+        case 8000: case 11025: case 12000: case 16000: case 22050: case 24000:
+        case 32000: case 44100: case 48000:
+          break;
+        default:
+          g_set_error (error, CW_ERROR, CW_ERROR_UNSUPPORTED,
+                       "MP3 only supports 8, 11.025, 12, 16, 22.05, 24, 32, 44.1 or 48 kHz, "
+                       "and this file is %d Hz (Corewave does not resample: choose another format)",
+                       out->samplerate);
+          return FALSE;
+        }
+      if (out->channels > 2)
+        {
+          g_set_error (error, CW_ERROR, CW_ERROR_UNSUPPORTED,
+                       "MP3 holds at most 2 channels, and this file has %d (add mono, or "
+                       "choose another format)", out->channels);
+          return FALSE;
+        }
       break;
 
     default:
@@ -296,46 +315,90 @@ choose_output_format (Proc    *p,
 
 /* ---- opening ------------------------------------------------------------ */
 
-static gboolean
-set_errno_error (GError     **error,
-                 int          saved_errno,
-                 const char  *what,
-                 const char  *path)
-{
-  g_autofree char *display = g_filename_display_name (path);
-
-  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-               "%s “%s”: %s", what, display, g_strerror (saved_errno));
-  return FALSE;
-}
-
+/* Opens an input for reading, refusing anything but a regular file
+ * before it can block (a FIFO with no writer) or act (a device): the path
+ * is looked at first, and the open does not wait. @st: what was opened. */
 static int
-open_input_fd (const char  *path,
-               GError     **error)
+open_input_fd (const char   *path,
+               struct stat  *st,
+               GError      **error)
 {
-  struct stat st;
-  int fd = open (path, O_RDONLY | O_CLOEXEC);
+  g_autofree char *display = NULL;
+  int fd, flags;
 
+  if (stat (path, st) != 0)
+    {
+      cw_set_error_from_errno (error, errno, "cannot open", path);
+      return -1;
+    }
+  if (S_ISDIR (st->st_mode))
+    {
+      cw_set_error_from_errno (error, EISDIR, "cannot read", path);
+      return -1;
+    }
+  if (!S_ISREG (st->st_mode))
+    goto not_regular;
+
+  fd = open (path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
   if (fd < 0)
     {
-      set_errno_error (error, errno, "cannot open", path);
+      cw_set_error_from_errno (error, errno, "cannot open", path);
       return -1;
     }
-  if (fstat (fd, &st) == 0 && S_ISDIR (st.st_mode))
+  /* the path may have changed between the two looks */
+  if (fstat (fd, st) != 0 || !S_ISREG (st->st_mode))
     {
       close (fd);
-      set_errno_error (error, EISDIR, "cannot read", path);
-      return -1;
+      goto not_regular;
     }
-  if (fstat (fd, &st) == 0 && S_ISREG (st.st_mode) && st.st_size == 0)
+  flags = fcntl (fd, F_GETFL);
+  if (flags >= 0)
+    fcntl (fd, F_SETFL, flags & ~O_NONBLOCK);
+  if (st->st_size == 0)
     {
-      g_autofree char *display = g_filename_display_name (path);
-
+      display = g_filename_display_name (path);
       close (fd);
       g_set_error (error, CW_ERROR, CW_ERROR_EMPTY, "empty file: “%s” has 0 bytes", display);
       return -1;
     }
   return fd;
+
+not_regular:
+  display = g_filename_display_name (path);
+  g_set_error (error, CW_ERROR, CW_ERROR_NOT_AUDIO, "not a regular file (%s): “%s”",
+               cw_text_file_kind (st->st_mode), display);
+  return -1;
+}
+
+static void
+input_changed_error (Proc     *p,
+                     GError  **error)
+{
+  g_autofree char *display = g_filename_display_name (p->job->input_path);
+
+  g_set_error (error, CW_ERROR, CW_ERROR_AUDIO,
+               "the input changed while it was being read (its header now says another "
+               "format, length or channel count): “%s”", display);
+}
+
+/* TRUE when the open input no longer is what was first read: rewritten,
+ * cut or grown while a batch works on it. */
+static gboolean
+input_changed (Proc     *p,
+               GError  **error)
+{
+  struct stat now;
+  g_autofree char *display = NULL;
+
+  if (fstat (p->fd, &now) == 0 && now.st_size == p->in_stat.st_size
+      && now.st_mtim.tv_sec == p->in_stat.st_mtim.tv_sec
+      && now.st_mtim.tv_nsec == p->in_stat.st_mtim.tv_nsec)
+    return FALSE;
+  display = g_filename_display_name (p->job->input_path);
+  g_set_error (error, CW_ERROR, CW_ERROR_AUDIO,
+               "the input changed while it was being read (written to, cut or replaced in "
+               "place): “%s”", display);
+  return TRUE;
 }
 
 /* sf_open_fd on our fd (not closed by libsndfile), from the start. */
@@ -349,7 +412,7 @@ open_sndfile_read (int          fd,
 
   if (lseek (fd, 0, SEEK_SET) < 0)
     {
-      set_errno_error (error, errno, "cannot read", path);
+      cw_set_error_from_errno (error, errno, "cannot read", path);
       return NULL;
     }
 
@@ -405,9 +468,10 @@ set_truncated_error (GError     **error,
  * holds as a shorter file (sf_info.frames is what is there) and only says so
  * in its log, e.g. "data : 882000 (should be 293970)" for WAV, "SSND : ..."
  * for AIFF, "Data Size : ..." for AU, "riff : ..." / "Riff size : ..." for
- * W64 and RF64 (whose data size is not checked by itself). A size that
- * looks like a streaming placeholder (0, 0xFFFFFFFF) is not a promise. FALSE
- * with the error when the file is short. */
+ * W64 and RF64 (whose data size is not checked by itself). A streaming
+ * placeholder (0, or all ones in a 32- or 64-bit field) is not a promise;
+ * the 64-bit sizes of RF64 and W64 are, above 4 GiB too. FALSE with the
+ * error when the file is short. */
 static gboolean
 check_header_size (SNDFILE     *sf,
                    const SF_INFO *info,
@@ -440,7 +504,9 @@ check_header_size (SNDFILE     *sf,
           if (end == q + 1 || !g_str_has_prefix (end, " (should be "))
             continue;
           held = g_ascii_strtoull (end + strlen (" (should be "), NULL, 10);
-          if (held < promised && promised < G_GUINT64_CONSTANT (0xFFFFFFF0) && held > 0)
+          if (promised == G_GUINT64_CONSTANT (0xFFFFFFFF) || promised == G_MAXUINT64)
+            continue;
+          if (held < promised && held > 0)
             return set_truncated_error (error, path,
                                         (double) info->frames * promised / held,
                                         (double) info->frames, info->samplerate);
@@ -470,13 +536,14 @@ cw_audio_probe (const char   *path,
   SNDFILE *sf;
   SF_FORMAT_INFO sub;
   const char *major;
+  struct stat st;
   int fd;
 
   g_return_val_if_fail (path != NULL, FALSE);
   g_return_val_if_fail (info != NULL, FALSE);
 
   memset (info, 0, sizeof *info);
-  fd = open_input_fd (path, error);
+  fd = open_input_fd (path, &st, error);
   if (fd < 0)
     return FALSE;
   sf = open_sndfile_read (fd, path, &sfinfo, error);
@@ -522,30 +589,20 @@ gboolean
 cw_audio_is_audio (const char *path)
 {
   SF_INFO info = { 0 };
+  struct stat st;
   SNDFILE *sf;
+  int fd;
 
   g_return_val_if_fail (path != NULL, FALSE);
 
-  sf = sf_open (path, SFM_READ, &info);
-  if (sf == NULL)
+  fd = open_input_fd (path, &st, NULL);
+  if (fd < 0)
     return FALSE;
-  sf_close (sf);
-  return TRUE;
-}
-
-char *
-cw_audio_part_path (const char *output_path)
-{
-  g_autofree char *dir = NULL;
-  g_autofree char *base = NULL;
-  g_autofree char *part = NULL;
-
-  g_return_val_if_fail (output_path != NULL, NULL);
-
-  dir = g_path_get_dirname (output_path);
-  base = g_path_get_basename (output_path);
-  part = g_strconcat (".", base, ".part", NULL);
-  return g_build_filename (dir, part, NULL);
+  sf = sf_open_fd (fd, SFM_READ, &info, FALSE);
+  if (sf != NULL)
+    sf_close (sf);
+  close (fd);
+  return sf != NULL;
 }
 
 /* ---- the chain ---------------------------------------------------------- */
@@ -800,9 +857,21 @@ run_pass (Proc          *p,
   double max = 0.0;
   gboolean ok = TRUE;
 
+  /* Each pass reopens the input and trusts nothing new in it: the buffers
+   * were sized from the first look, and the passes must read one signal. */
+  if (input_changed (p, error))
+    return FALSE;
   in = open_sndfile_read (p->fd, p->job->input_path, &info, error);
   if (in == NULL)
     return FALSE;
+  if (info.channels != p->in_info.channels || info.samplerate != p->in_info.samplerate
+      || info.format != p->in_info.format || info.frames != p->in_info.frames)
+    {
+      sf_close (in);
+      if (!input_changed (p, error))
+        input_changed_error (p, error);
+      return FALSE;
+    }
 
   for (;;)
     {
@@ -898,87 +967,79 @@ count_frames (Proc          *p,
   return run_pass (p, 0, NULL, NULL, &p->total_frames, cancellable, error);
 }
 
+/* What can be refused before any work: an output that is the input itself
+ * (even with overwrite), or one that is there and may not be replaced. A
+ * dangling link or anything else at the name counts as there. */
 static gboolean
-same_file (const char *a,
-           const char *b)
+refuse_early (const CwAudioJob  *job,
+              GError           **error)
 {
-  struct stat sa, sb;
-
-  return stat (a, &sa) == 0 && stat (b, &sb) == 0
-         && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-}
-
-/* An output is never written over its own input, even with overwrite. */
-static gboolean
-output_is_input (const CwAudioJob  *job,
-                 GError           **error)
-{
+  struct stat so, si;
   g_autofree char *display = NULL;
 
-  if (!same_file (job->input_path, job->output_path))
+  if (lstat (job->output_path, &so) != 0)
     return FALSE;
   display = g_filename_display_name (job->output_path);
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
-               "output would overwrite the input: “%s”", display);
-  return TRUE;
-}
-
-static gboolean
-publish_part (const char  *part,
-              const char  *output,
-              gboolean     overwrite,
-              GError     **error)
-{
-  if (overwrite)
+  if (stat (job->output_path, &so) == 0 && stat (job->input_path, &si) == 0
+      && so.st_dev == si.st_dev && so.st_ino == si.st_ino)
     {
-      if (rename (part, output) != 0)
-        return set_errno_error (error, errno, "cannot rename the output to", output);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
+                   "output would overwrite the input: “%s”", display);
       return TRUE;
     }
-
-  if (renameat2 (AT_FDCWD, part, AT_FDCWD, output, RENAME_NOREPLACE) == 0)
-    return TRUE;
-
-  if (errno == EINVAL || errno == ENOSYS)
+  if (job->replace == CW_REPLACE_NEVER)
     {
-      /* a file system without RENAME_NOREPLACE: link() refuses to replace too */
-      if (link (part, output) == 0)
-        {
-          unlink (part);
-          return TRUE;
-        }
-      /* Nor hard links (FUSE file systems such as Flatpak's document portal):
-       * check, then rename. Only a file created in between could be lost,
-       * and the batch plans its names so that none of its own can be. */
-      if (errno == EPERM || errno == ENOSYS || errno == EOPNOTSUPP || errno == EXDEV)
-        {
-          struct stat st;
-
-          if (lstat (output, &st) == 0)
-            errno = EEXIST;
-          else if (rename (part, output) == 0)
-            return TRUE;
-        }
-    }
-
-  if (errno == EEXIST)
-    {
-      g_autofree char *display = g_filename_display_name (output);
-
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
                    "output exists: “%s” (allow overwriting to replace it)", display);
+      return TRUE;
+    }
+  return FALSE;
+}
+
+/* Reads back the header of what was written: the format it says, and for
+ * formats whose length is exact, every frame. Catches what an encoder
+ * wrote wrong without saying so. */
+static gboolean
+verify_output (Proc          *p,
+               CwOutputFile  *tmp,
+               int            channels,
+               gint64         written,
+               GError       **error)
+{
+  int fd = cw_output_file_get_fd (tmp);
+  g_autofree char *display = g_filename_display_name (p->job->output_path);
+  SF_INFO info = { 0 };
+  SNDFILE *sf;
+  gboolean ok;
+
+  if (lseek (fd, 0, SEEK_SET) < 0)
+    return cw_set_error_from_errno (error, errno, "cannot read back", p->job->output_path);
+  sf = sf_open_fd (fd, SFM_READ, &info, FALSE);
+  if (sf == NULL)
+    {
+      g_set_error (error, CW_ERROR, CW_ERROR_AUDIO,
+                   "cannot write “%s”: what was written does not read back (%s)",
+                   display, sf_strerror (NULL));
       return FALSE;
     }
-  return set_errno_error (error, errno, "cannot rename the output to", output);
+  ok = info.channels == channels && info.samplerate == p->out_info.samplerate
+       && (!frames_are_exact (&info) || info.frames == written);
+  if (!ok)
+    g_set_error (error, CW_ERROR, CW_ERROR_AUDIO,
+                 "cannot write “%s”: what was written reads back as %" G_GINT64_FORMAT
+                 " frames of %d channels at %d Hz, not %" G_GINT64_FORMAT " of %d at %d Hz",
+                 display, (gint64) info.frames, info.channels, info.samplerate,
+                 written, channels, p->out_info.samplerate);
+  sf_close (sf);
+  return ok;
 }
 
 static gboolean
-process (Proc          *p,
-         const char    *part,
-         gboolean      *part_created,
-         gint64        *frames_out,
-         GCancellable  *cancellable,
-         GError       **error)
+process (Proc           *p,
+         CwOutputFile  **tmp,
+         gint64         *frames_out,
+         GCancellable   *cancellable,
+         GError        **error)
 {
   const CwAudioJob *job = p->job;
   guint n_stages = cw_chain_get_n_stages (job->chain);
@@ -986,25 +1047,17 @@ process (Proc          *p,
   gboolean needs_total = FALSE;
   SNDFILE *in, *out;
   gint64 written = 0;
-  int fd, close_status;
+  int close_status;
   gboolean ok;
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
 
   /* refuse early what we would refuse at the end */
-  if (output_is_input (job, error))
+  if (refuse_early (job, error))
     return FALSE;
-  if (!job->overwrite && g_file_test (job->output_path, G_FILE_TEST_EXISTS))
-    {
-      g_autofree char *display = g_filename_display_name (job->output_path);
 
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
-                   "output exists: “%s” (allow overwriting to replace it)", display);
-      return FALSE;
-    }
-
-  p->fd = open_input_fd (job->input_path, error);
+  p->fd = open_input_fd (job->input_path, &p->in_stat, error);
   if (p->fd < 0)
     return FALSE;
   in = open_sndfile_read (p->fd, job->input_path, &p->in_info, error);
@@ -1116,18 +1169,16 @@ process (Proc          *p,
         }
     }
 
-  fd = open (part, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-  if (fd < 0)
-    return set_errno_error (error, errno, "cannot create the output in", part);
-  *part_created = TRUE;
-
-  out = sf_open_fd (fd, SFM_WRITE, &p->out_info, TRUE);
+  *tmp = cw_output_file_create (job->output_path, error);
+  if (*tmp == NULL)
+    return FALSE;
+  /* through our own I/O: every write is checked, whatever the encoder says */
+  out = sf_open_virtual (cw_output_file_sf_io (), SFM_WRITE, &p->out_info, *tmp);
   if (out == NULL)
     {
       g_autofree char *what = format_description (p->out_info.format);
       g_autofree char *display = g_filename_display_name (job->output_path);
 
-      close (fd);
       g_set_error (error, CW_ERROR, CW_ERROR_UNSUPPORTED, "cannot write %s to “%s”: %s",
                    what, display, sf_strerror (NULL));
       return FALSE;
@@ -1142,22 +1193,17 @@ process (Proc          *p,
     }
 
   ok = run_pass (p, n_stages, out, NULL, &written, cancellable, error);
-  errno = 0;
   close_status = sf_close (out);
-  if (ok && close_status != 0)
+  if (!ok || !cw_output_file_check_written (*tmp, error))
+    return FALSE;
+  if (close_status != 0)
     {
       g_autofree char *display = g_filename_display_name (job->output_path);
 
-      if (errno != 0)
-        g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
-                     "cannot write “%s”: %s", display, g_strerror (errno));
-      else
-        g_set_error (error, CW_ERROR, CW_ERROR_AUDIO, "cannot write “%s”: %s",
-                     display, sf_error_number (close_status));
-      ok = FALSE;
+      g_set_error (error, CW_ERROR, CW_ERROR_AUDIO, "cannot write “%s”: %s",
+                   display, sf_error_number (close_status));
+      return FALSE;
     }
-  if (!ok)
-    return FALSE;
 
   if (written == 0)
     {
@@ -1168,13 +1214,13 @@ process (Proc          *p,
       return FALSE;
     }
 
-  /* the input may have appeared at the output's name meanwhile */
-  if (output_is_input (job, error))
+  if (!verify_output (p, *tmp, p->out_info.channels, written, error))
     return FALSE;
-
-  if (!publish_part (part, job->output_path, job->overwrite, error))
+  /* what was read is what the input still holds */
+  if (input_changed (p, error))
     return FALSE;
-  *part_created = FALSE;
+  if (!cw_output_file_publish (*tmp, job->replace, job->input_path, error))
+    return FALSE;
 
   if (frames_out)
     *frames_out = written;
@@ -1189,8 +1235,7 @@ cw_audio_process (const CwAudioJob  *job,
 {
   Proc p = { .job = job, .fd = -1 };
   CwAudioJob naive_job;
-  g_autofree char *part = NULL;
-  gboolean part_created = FALSE;
+  g_autoptr(CwOutputFile) tmp = NULL;
   gboolean ok;
 
   g_return_val_if_fail (job != NULL, FALSE);
@@ -1207,12 +1252,53 @@ cw_audio_process (const CwAudioJob  *job,
   g_return_val_if_fail (job->chain != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  part = cw_audio_part_path (job->output_path);
-  ok = process (&p, part, &part_created, frames_out, cancellable, error);
-  if (!ok && part_created)
-    unlink (part);
+  /* an unpublished temporary goes with @tmp */
+  ok = process (&p, &tmp, frames_out, cancellable, error);
   proc_clear (&p);
   return ok;
+}
+
+gboolean
+cw_audio_write_pcm16 (const char    *output_path,
+                      CwReplace      replace,
+                      int            rate,
+                      int            channels,
+                      const gint16  *samples,
+                      gsize          frames,
+                      GError       **error)
+{
+  SF_INFO info = { .samplerate = rate, .channels = channels,
+                   .format = SF_FORMAT_WAV | SF_FORMAT_PCM_16 };
+  g_autoptr(CwOutputFile) tmp = NULL;
+  SNDFILE *sf;
+  gboolean ok;
+
+  g_return_val_if_fail (output_path != NULL, FALSE);
+
+  tmp = cw_output_file_create (output_path, error);
+  if (tmp == NULL)
+    return FALSE;
+  sf = sf_open_virtual (cw_output_file_sf_io (), SFM_WRITE, &info, tmp);
+  if (sf == NULL)
+    {
+      g_autofree char *display = g_filename_display_name (output_path);
+
+      g_set_error (error, CW_ERROR, CW_ERROR_UNSUPPORTED, "cannot write “%s”: %s",
+                   display, sf_strerror (NULL));
+      return FALSE;
+    }
+  ok = sf_writef_short (sf, samples, (sf_count_t) frames) == (sf_count_t) frames;
+  sf_close (sf);
+  if (!cw_output_file_check_written (tmp, error))
+    return FALSE;
+  if (!ok)
+    {
+      g_autofree char *display = g_filename_display_name (output_path);
+
+      g_set_error (error, CW_ERROR, CW_ERROR_AUDIO, "cannot write “%s”", display);
+      return FALSE;
+    }
+  return cw_output_file_publish (tmp, replace, NULL, error);
 }
 
 /* ---- the lesson's demo set ---------------------------------------------- */
@@ -1236,38 +1322,16 @@ put_le16 (guint8  *p,
 }
 
 static gboolean
-write_all (int           fd,
-           const void   *data,
-           gsize         len)
-{
-  const guint8 *b = data;
-
-  while (len > 0)
-    {
-      ssize_t w = write (fd, b, len);
-
-      if (w < 0 && errno == EINTR)
-        continue;
-      if (w <= 0)
-        return FALSE;
-      b += w;
-      len -= w;
-    }
-  return TRUE;
-}
-
-static gboolean
 write_demo_file (const char  *path,
                  int          freq,
                  gint64       n_frames,
                  GError     **error)
 {
   const int rate = 44100;
-  g_autofree char *part = cw_audio_part_path (path);
+  g_autoptr(CwOutputFile) tmp = NULL;
   g_autofree guint8 *second = g_new (guint8, rate * 2);
   guint8 header[44];
   guint64 data_bytes = (guint64) n_frames * 2;
-  int fd;
 
   if (data_bytes > G_MAXUINT32 - 36)
     {
@@ -1299,38 +1363,17 @@ write_demo_file (const char  *path,
   memcpy (header + 36, "data", 4);
   put_le32 (header + 40, data_bytes);
 
-  fd = open (part, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-  if (fd < 0)
-    return set_errno_error (error, errno, "cannot create", part);
-
-  if (!write_all (fd, header, sizeof header))
-    goto fail;
+  tmp = cw_output_file_create (path, error);
+  if (tmp == NULL)
+    return FALSE;
+  if (!cw_output_file_write (tmp, header, sizeof header, error))
+    return FALSE;
   for (gint64 done = 0; done < n_frames; done += rate)
-    if (!write_all (fd, second, 2 * MIN ((gint64) rate, n_frames - done)))
-      goto fail;
-  if (close (fd) != 0)
-    {
-      fd = -1;
-      goto fail;
-    }
-  if (rename (part, path) != 0)
-    {
-      int saved_errno = errno;
-
-      unlink (part);
-      return set_errno_error (error, saved_errno, "cannot create", path);
-    }
-  return TRUE;
-
-fail:
-  {
-    int saved_errno = errno ? errno : EIO;
-
-    if (fd >= 0)
-      close (fd);
-    unlink (part);
-    return set_errno_error (error, saved_errno, "cannot write", path);
-  }
+    if (!cw_output_file_write (tmp, second, 2 * MIN ((gint64) rate, n_frames - done), error))
+      return FALSE;
+  /* the app's own cache folder: an older demo set is replaced */
+  return cw_output_file_check_written (tmp, error)
+         && cw_output_file_publish (tmp, CW_REPLACE_ALWAYS, NULL, error);
 }
 
 gboolean
@@ -1353,7 +1396,7 @@ cw_audio_write_demo (const char  *dir,
   n_frames = (gint64) rint (seconds * 44100.0);
 
   if (g_mkdir_with_parents (dir, 0777) != 0)
-    return set_errno_error (error, errno, "cannot create the folder", dir);
+    return cw_set_error_from_errno (error, errno, "cannot create the folder", dir);
 
   for (guint i = 0; i < count; i++)
     {

@@ -8,6 +8,7 @@
 
 #include <gio/gio.h>
 
+#include "cw-output-file.h"
 #include "cw-rng.h"
 #include "cw-spec.h"
 
@@ -34,31 +35,41 @@ char        *cw_format_output_name (CwFormat    format,
 typedef struct
 {
   const char    *input_path;
-  const char    *output_path;  /* the final name; written as cw_audio_part_path() then renamed */
+  const char    *output_path;  /* the final name; written to a temporary, then published */
   const CwChain *chain;
   CwFormat       format;
   guint64        seed;         /* the batch seed */
   const char    *seed_key;     /* with the seed, picks this file's noise: the batch-unique output name */
-  gboolean       overwrite;    /* replace an existing output (never the input itself) */
+  CwReplace      replace;      /* what may happen to a file already at output_path
+                                * (the input itself is never replaced) */
   /* The shared-random-state pitfall (NULL normally): the file's noise is
    * picked by the next draw of this generator instead of (seed, seed_key),
    * so it depends on how many files this worker ran before. */
   CwRng         *shared_rng;
 } CwAudioJob;
 
-/* Reads input_path in blocks, runs the chain, writes the part file and
- * renames it over output_path. Memory is bounded (a few blocks) whatever the
- * file's length. On any failure the part file is removed and @error says
- * why in words a person understands ("not an audio file", "empty file",
- * "No space left on device", ...). @cancellable is checked between blocks.
- * The output never depends on which process or thread runs it, or when. */
+/* Reads input_path in blocks, runs the chain, writes an exclusive
+ * temporary (cw-output-file.h), reads its header back and publishes it as
+ * output_path. Memory is bounded (a few blocks) whatever the file's length.
+ * Only regular files are read; an input that changes while it is read
+ * fails. On any failure the temporary is removed and @error says why in
+ * words a person understands ("not an audio file", "empty file", "No space
+ * left on device", ...). @cancellable is checked between blocks. The output
+ * never depends on which process or thread runs it, or when. */
 gboolean     cw_audio_process      (const CwAudioJob *job,
                                     gint64           *frames_out,
                                     GCancellable     *cancellable,
                                     GError          **error);
 
-/* "dir/.name.part" for "dir/name": where cw_audio_process() writes first. */
-char        *cw_audio_part_path    (const char       *output_path);
+/* @frames frames of interleaved 16-bit samples as a WAV, published like
+ * cw_audio_process () does (the lab's big-data task). */
+gboolean     cw_audio_write_pcm16  (const char       *output_path,
+                                    CwReplace         replace,
+                                    int               rate,
+                                    int               channels,
+                                    const gint16     *samples,
+                                    gsize             frames,
+                                    GError          **error);
 
 typedef struct
 {
@@ -74,7 +85,7 @@ gboolean     cw_audio_probe        (const char       *path,
                                     GError          **error);
 void         cw_audio_info_clear   (CwAudioInfo      *info);
 
-/* Cheap check used when walking folders: does libsndfile open it? */
+/* Cheap check used when walking folders: a regular file libsndfile opens? */
 gboolean     cw_audio_is_audio     (const char       *path);
 
 /* The lesson's demo set: @count 16-bit mono 44.1 kHz WAV files of @seconds,

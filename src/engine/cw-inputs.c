@@ -12,6 +12,8 @@
 
 #include <sndfile.h>
 
+#include "cw-text.h"
+
 static GHashTable *
 audio_suffixes (void)
 {
@@ -62,24 +64,24 @@ typedef struct
   GPtrArray  *files;
   GPtrArray  *skipped;
   GHashTable *seen;        /* "dev:ino" of every file kept */
+  GHashTable *walked;      /* "dev:ino" of every folder entered: links cannot loop */
   dev_t       exclude_dev;
   ino_t       exclude_ino;
   gboolean    has_exclude;
 } Walk;
 
-static gboolean
-seen_before (Walk              *walk,
-             const struct stat *st)
+static char *
+inode_key (const struct stat *st)
 {
-  char *key = g_strdup_printf ("%ju:%ju", (uintmax_t) st->st_dev, (uintmax_t) st->st_ino);
+  return g_strdup_printf ("%ju:%ju", (uintmax_t) st->st_dev, (uintmax_t) st->st_ino);
+}
 
-  if (g_hash_table_contains (walk->seen, key))
-    {
-      g_free (key);
-      return TRUE;
-    }
-  g_hash_table_add (walk->seen, key);
-  return FALSE;
+/* Adds @st to @set; FALSE when it was there already. */
+static gboolean
+first_time (GHashTable        *set,
+            const struct stat *st)
+{
+  return g_hash_table_add (set, inode_key (st));
 }
 
 static int
@@ -90,58 +92,122 @@ compare_names (gconstpointer a,
 }
 
 static void
-walk_dir (Walk       *walk,
-          const char *dir,
-          guint       depth)
+skip (Walk       *walk,
+      const char *path,
+      const char *reason)
+{
+  if (walk->skipped != NULL)
+    g_ptr_array_add (walk->skipped, g_strdup_printf ("%s: %s", path, reason));
+}
+
+/* One folder being read: its sorted entries and how far we are. */
+typedef struct
+{
+  char      *dir;
+  GPtrArray *names;
+  guint      next;
+} Frame;
+
+static void
+frame_free (Frame *frame)
+{
+  g_free (frame->dir);
+  g_ptr_array_unref (frame->names);
+  g_free (frame);
+}
+
+static Frame *
+frame_open (Walk       *walk,
+            const char *dir)
 {
   g_autoptr(GDir) d = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  Frame *frame;
   const char *name;
-
-  /* Symbolic links to folders can make loops; stop somewhere sane. */
-  if (depth > 64)
-    return;
 
   d = g_dir_open (dir, 0, &error);
   if (d == NULL)
     {
-      if (walk->skipped != NULL)
-        g_ptr_array_add (walk->skipped, g_strdup_printf ("%s: %s", dir, error->message));
-      return;
+      skip (walk, dir, error->message);
+      return NULL;
     }
+  frame = g_new0 (Frame, 1);
+  frame->dir = g_strdup (dir);
+  frame->names = g_ptr_array_new_with_free_func (g_free);
   while ((name = g_dir_read_name (d)) != NULL)
     if (name[0] != '.')
-      g_ptr_array_add (names, g_strdup (name));
-  g_ptr_array_sort (names, compare_names);
+      g_ptr_array_add (frame->names, g_strdup (name));
+  g_ptr_array_sort (frame->names, compare_names);
+  return frame;
+}
 
-  for (guint i = 0; i < names->len; i++)
+/* Depth first in name order, without recursion (no depth limit: a path
+ * too long to open is reported like any other unreadable entry), each
+ * folder entered once however many links lead to it. */
+static void
+walk_tree (Walk              *walk,
+           const char        *root,
+           const struct stat *root_st)
+{
+  g_autoptr(GPtrArray) stack = g_ptr_array_new_with_free_func ((GDestroyNotify) frame_free);
+  Frame *frame;
+
+  /* a folder given twice, or inside one given before: its files are in */
+  if (!first_time (walk->walked, root_st))
+    return;
+  frame = frame_open (walk, root);
+  if (frame == NULL)
+    return;
+  g_ptr_array_add (stack, frame);
+
+  while (stack->len > 0)
     {
-      g_autofree char *path = g_build_filename (dir, g_ptr_array_index (names, i), NULL);
+      g_autofree char *path = NULL;
       struct stat st;
+
+      frame = g_ptr_array_index (stack, stack->len - 1);
+      if (frame->next >= frame->names->len)
+        {
+          g_ptr_array_remove_index (stack, stack->len - 1);
+          continue;
+        }
+      path = g_build_filename (frame->dir, g_ptr_array_index (frame->names, frame->next++), NULL);
 
       if (stat (path, &st) != 0)
         {
-          if (walk->skipped != NULL)
-            g_ptr_array_add (walk->skipped, g_strdup_printf ("%s: %s", path, g_strerror (errno)));
+          skip (walk, path, g_strerror (errno));
           continue;
         }
       if (S_ISDIR (st.st_mode))
         {
+          Frame *child;
+
           if (walk->has_exclude && st.st_dev == walk->exclude_dev && st.st_ino == walk->exclude_ino)
             continue;
-          walk_dir (walk, path, depth + 1);
+          if (!first_time (walk->walked, &st))
+            {
+              skip (walk, path, "a folder already included (through a link, or given twice)");
+              continue;
+            }
+          child = frame_open (walk, path);
+          if (child != NULL)
+            g_ptr_array_add (stack, child);
           continue;
         }
       if (!S_ISREG (st.st_mode))
-        continue;
-      if (!cw_inputs_has_audio_suffix (path))
         {
-          if (walk->skipped != NULL)
-            g_ptr_array_add (walk->skipped, g_strdup_printf ("%s: not an audio file", path));
+          g_autofree char *reason = g_strdup_printf ("not a regular file (%s)",
+                                                     cw_text_file_kind (st.st_mode));
+
+          skip (walk, path, reason);
           continue;
         }
-      if (!seen_before (walk, &st))
+      if (!cw_inputs_has_audio_suffix (path))
+        {
+          skip (walk, path, "not an audio file");
+          continue;
+        }
+      if (first_time (walk->seen, &st))
         g_ptr_array_add (walk->files, g_steal_pointer (&path));
     }
 }
@@ -157,6 +223,7 @@ cw_inputs_collect (const char * const *paths,
   walk.files = g_ptr_array_new_with_free_func (g_free);
   walk.skipped = skipped;
   walk.seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  walk.walked = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   if (exclude_dir != NULL && stat (exclude_dir, &st) == 0)
     {
       walk.has_exclude = TRUE;
@@ -169,12 +236,13 @@ cw_inputs_collect (const char * const *paths,
       const char *path = paths[i];
 
       if (stat (path, &st) == 0 && S_ISDIR (st.st_mode))
-        walk_dir (&walk, path, 0);
-      else if (stat (path, &st) != 0 || !seen_before (&walk, &st))
+        walk_tree (&walk, path, &st);
+      else if (stat (path, &st) != 0 || first_time (walk.seen, &st))
         g_ptr_array_add (walk.files, g_strdup (path));
     }
 
   g_hash_table_unref (walk.seen);
+  g_hash_table_unref (walk.walked);
   return walk.files;
 }
 
@@ -192,15 +260,74 @@ numbered_name (const char *name,
   return g_strdup_printf ("%.*s (%u)%s", (int) (dot - name), name, n, dot);
 }
 
+/* The next number to try for each name: numbering stays linear however
+ * many files share a name (10,000 "take.wav" cost one pass, not 50
+ * million tries). A number passed over stays taken: the disk does not
+ * shrink while planning, and planned names only grow. */
+static guint
+next_number (GHashTable *next,
+             const char *name)
+{
+  return GPOINTER_TO_UINT (g_hash_table_lookup (next, name));
+}
+
+static void
+set_next_number (GHashTable *next,
+                 const char *name,
+                 guint       n)
+{
+  g_hash_table_replace (next, g_strdup (name), GUINT_TO_POINTER (n));
+}
+
+typedef struct
+{
+  GHashTable *inputs;   /* "dev:ino" of every input */
+} Plan;
+
+/* Is anything at @path (a dangling link too), and may it be replaced? */
+static void
+look_at (Plan       *plan,
+         const char *path,
+         gboolean   *exists,
+         gboolean   *replaceable)
+{
+  struct stat st;
+  g_autofree char *key = NULL;
+
+  *exists = lstat (path, &st) == 0;
+  *replaceable = FALSE;
+  if (!*exists || S_ISDIR (st.st_mode))
+    return;
+  /* never an input of the batch, whatever its name or the links to it */
+  if (stat (path, &st) == 0)
+    {
+      key = inode_key (&st);
+      if (S_ISDIR (st.st_mode) || g_hash_table_contains (plan->inputs, key))
+        return;
+    }
+  *replaceable = TRUE;
+}
+
 GPtrArray *
 cw_inputs_plan (GPtrArray  *inputs,
                 const char *output_dir,
                 CwFormat    format,
-                gboolean    overwrite)
+                CwPlanMode  mode)
 {
-  GPtrArray *plan = g_ptr_array_new_full (inputs->len, (GDestroyNotify) cw_planned_file_free);
+  GPtrArray *result = g_ptr_array_new_full (inputs->len, (GDestroyNotify) cw_planned_file_free);
   g_autoptr(GHashTable) keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr(GHashTable) outputs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) next_key = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) next_disk = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  Plan plan = { .inputs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL) };
+
+  for (guint i = 0; i < inputs->len; i++)
+    {
+      struct stat st;
+
+      if (stat (g_ptr_array_index (inputs, i), &st) == 0)
+        g_hash_table_add (plan.inputs, inode_key (&st));
+    }
 
   for (guint i = 0; i < inputs->len; i++)
     {
@@ -209,34 +336,57 @@ cw_inputs_plan (GPtrArray  *inputs,
       g_autofree char *name = cw_format_output_name (format, base);
       CwPlannedFile *file = g_new0 (CwPlannedFile, 1);
       char *key = NULL;
+      guint n;
 
-      for (guint n = 0; key == NULL || g_hash_table_contains (keys, key); n++)
+      for (n = next_number (next_key, name); key == NULL || g_hash_table_contains (keys, key); n++)
         {
           g_free (key);
           key = numbered_name (name, n);
         }
+      set_next_number (next_key, name, n);
       g_hash_table_add (keys, g_strdup (key));
 
-      /* The on-disk name starts from the key and only moves on past files
-       * that exist already (unless they are to be overwritten). */
-      for (guint n = 0; file->output_path == NULL; n++)
+      if (mode == CW_PLAN_BY_KEY)
+        file->output_path = g_build_filename (output_dir, key, NULL);
+
+      /* The on-disk name starts from the key and only moves on past names
+       * taken (by the plan, or on disk unless they may be replaced). */
+      for (n = 0; file->output_path == NULL; n = MAX (n + 1, next_number (next_disk, name)))
         {
           g_autofree char *candidate_name = n == 0 ? g_strdup (key) : numbered_name (name, n);
           g_autofree char *candidate = g_build_filename (output_dir, candidate_name, NULL);
+          gboolean exists, replaceable;
 
+          if (n > 0)
+            set_next_number (next_disk, name, n + 1);
           if (g_hash_table_contains (outputs, candidate))
             continue;
-          if (!overwrite && g_file_test (candidate, G_FILE_TEST_EXISTS))
+          look_at (&plan, candidate, &exists, &replaceable);
+          if (exists && !(mode == CW_PLAN_REPLACE && replaceable))
             continue;
+          file->replace = exists ? CW_REPLACE_ALWAYS : CW_REPLACE_NEVER;
           file->output_path = g_steal_pointer (&candidate);
         }
       g_hash_table_add (outputs, g_strdup (file->output_path));
 
       file->input_path = g_strdup (input);
       file->seed_key = key;
-      g_ptr_array_add (plan, file);
+      g_ptr_array_add (result, file);
     }
-  return plan;
+  g_hash_table_unref (plan.inputs);
+  return result;
+}
+
+CwPlannedFile *
+cw_planned_file_copy (const CwPlannedFile *file)
+{
+  CwPlannedFile *copy = g_new0 (CwPlannedFile, 1);
+
+  copy->input_path = g_strdup (file->input_path);
+  copy->output_path = g_strdup (file->output_path);
+  copy->seed_key = g_strdup (file->seed_key);
+  copy->replace = file->replace;
+  return copy;
 }
 
 void

@@ -17,31 +17,48 @@ typedef struct
   char *input_path;
   char *output_path;  /* in the output folder, free on disk when planned */
   char *seed_key;     /* batch-unique name: picks the file's noise */
+  CwReplace replace;  /* what the worker may do to a file found at output_path */
 } CwPlannedFile;
+
+typedef enum
+{
+  CW_PLAN_NUMBERED,   /* a name taken on disk moves on to the next free "name (N).ext" */
+  CW_PLAN_REPLACE,    /* a file at the name is replaced (overwrite), unless it is an
+                       * input of the batch or a folder: then numbered */
+  CW_PLAN_BY_KEY,     /* every output named by its key, whatever is on disk, so
+                       * shards and reruns find each other's outputs; the worker
+                       * refuses an existing one unless a resume says otherwise */
+} CwPlanMode;
 
 /* Expands @paths in order: a file stays as given (even if it is missing or
  * not audio: it will fail with its reason); a folder is walked recursively,
  * entries sorted by name, keeping files whose extension libsndfile knows.
  * Other files found in folders go to @skipped as "path: reason" notes.
- * The same file given twice (same device and inode) is kept once. Entries
- * inside @exclude_dir (the output folder) are never collected. Hidden
- * entries and our own ".part" files are skipped silently. */
+ * So do FIFOs, devices and sockets ("not a regular file"), unreadable
+ * entries and paths too long to open. The same file given twice (same
+ * device and inode) is kept once; a folder is walked once however many
+ * links lead to it, so link loops end. Entries inside @exclude_dir (the
+ * output folder) are never collected. Hidden entries (our own temporaries
+ * among them) are skipped silently. No file system I/O but reading: call
+ * it off the main loop. */
 GPtrArray *cw_inputs_collect          (const char * const *paths,
                                        const char         *exclude_dir,
                                        GPtrArray          *skipped);
 
 gboolean   cw_inputs_has_audio_suffix (const char         *name);
 
-/* Gives every input an output path in @output_dir and a seed key. The seed
- * key is the output name made unique within the batch ("a.wav", then
- * "a (1).wav" for a second "a.wav"), so it depends only on the inputs'
- * names and order. Without @overwrite, a name already taken on disk moves
- * on to the next free "name (N).ext". */
+/* Gives every input an output path in @output_dir, a seed key and what
+ * may be replaced. The seed key is the output name made unique within the
+ * batch ("a.wav", then "a (1).wav" for a second "a.wav"), so it depends
+ * only on the inputs' names and order. No output is ever an input of the
+ * batch (compared by device and inode), and a dangling link at a name
+ * counts as taken. Linear in the number of inputs. */
 GPtrArray *cw_inputs_plan             (GPtrArray          *inputs,
                                        const char         *output_dir,
                                        CwFormat            format,
-                                       gboolean            overwrite);
+                                       CwPlanMode          mode);
 
+CwPlannedFile *cw_planned_file_copy   (const CwPlannedFile *file);
 void       cw_planned_file_free       (CwPlannedFile      *file);
 
 G_END_DECLS

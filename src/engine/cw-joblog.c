@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cw-error.h"
+#include "cw-output-file.h"
 
 /* ---------------------------------------------------------------------- */
 /* shards */
@@ -304,14 +305,8 @@ cw_checksum_file (const char  *path,
   return g_strdup_printf ("xxh64:%016" G_GINT64_MODIFIER "x", xxh64_digest (&h));
 
 fail:
-  {
-    int saved = errno;
-    g_autofree char *display = g_filename_display_name (path);
-
-    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                 "cannot read %s: %s", display, g_strerror (saved));
-    return NULL;
-  }
+  cw_set_error_from_errno (error, errno, "cannot read", path);
+  return NULL;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -383,26 +378,14 @@ cw_joblog_unescape (const char *field)
 /* the log */
 
 #define JOBLOG_HEADER \
-  "# corewave joblog 1\tinput\toutput\tstatus\tseconds\tchecksum\terror\n"
+  "# corewave joblog 2 (corewave " PACKAGE_VERSION ")" \
+  "\tinput\toutput\tstatus\tseconds\tchecksum\terror\tversion\tformat\tseed\ttransform\n"
 
 struct _CwJoblog
 {
   int   fd;
   char *path;
 };
-
-static gboolean
-set_io_error (GError     **error,
-              int          saved,
-              const char  *what,
-              const char  *path)
-{
-  g_autofree char *display = g_filename_display_name (path);
-
-  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-               "%s %s: %s", what, display, g_strerror (saved));
-  return FALSE;
-}
 
 /* The whole-file write lock: local runs and NFS clients (through the lock
  * manager) take turns, and an NFS client revalidates the file's size when
@@ -452,7 +435,7 @@ cw_joblog_open (const char  *path,
   fd = open (path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
   if (fd < 0)
     {
-      set_io_error (error, errno, "cannot open the job log", path);
+      cw_set_error_from_errno (error, errno, "cannot open the job log", path);
       return NULL;
     }
   log = g_new0 (CwJoblog, 1);
@@ -464,7 +447,7 @@ cw_joblog_open (const char  *path,
   if (fstat (fd, &st) == 0 && st.st_size == 0
       && !write_all_once (fd, JOBLOG_HEADER, strlen (JOBLOG_HEADER)))
     {
-      set_io_error (error, errno, "cannot write the job log", path);
+      cw_set_error_from_errno (error, errno, "cannot write the job log", path);
       lock_log (fd, F_UNLCK);
       cw_joblog_close (log);
       return NULL;
@@ -474,15 +457,18 @@ cw_joblog_open (const char  *path,
 }
 
 gboolean
-cw_joblog_append (CwJoblog    *log,
-                  const char  *input,
-                  const char  *output,
-                  const char  *status,
-                  double       seconds,
-                  const char  *checksum,
-                  const char  *error_message,
-                  GError     **error)
+cw_joblog_append (CwJoblog            *log,
+                  const char          *input,
+                  const char          *output,
+                  const char          *status,
+                  double               seconds,
+                  const char          *checksum,
+                  const char          *error_message,
+                  const CwJobSettings *settings,
+                  GError             **error)
 {
+  g_autofree char *spec = cw_joblog_escape (settings ? settings->spec : NULL);
+  g_autofree char *seed = settings ? g_strdup_printf ("%" G_GUINT64_FORMAT, settings->seed) : NULL;
   g_autofree char *in = cw_joblog_escape (input);
   g_autofree char *out = cw_joblog_escape (output);
   g_autofree char *short_message = NULL;
@@ -504,7 +490,10 @@ cw_joblog_append (CwJoblog    *log,
     }
   err = cw_joblog_escape (error_message);
   g_ascii_formatd (secs, sizeof secs, "%.3f", seconds);
-  line = g_strjoin ("\t", in, out, status, secs, sum, err, NULL);
+  line = g_strjoin ("\t", in, out, status, secs, sum, err,
+                    settings ? PACKAGE_VERSION : "-",
+                    settings ? cw_format_to_string (settings->format) : "-",
+                    settings ? seed : "-", spec, NULL);
   {
     char *with_nl = g_strconcat (line, "\n", NULL);
 
@@ -522,7 +511,7 @@ cw_joblog_append (CwJoblog    *log,
   if (locked)
     lock_log (log->fd, F_UNLCK);
   if (!ok)
-    return set_io_error (error, saved, "cannot write the job log", log->path);
+    return cw_set_error_from_errno (error, saved, "cannot write the job log", log->path);
   return TRUE;
 }
 
@@ -543,6 +532,10 @@ entry_free (CwJoblogEntry *entry)
   g_free (entry->input);
   g_free (entry->output);
   g_free (entry->checksum);
+  g_free (entry->version);
+  g_free (entry->format);
+  g_free (entry->seed);
+  g_free (entry->spec);
   g_free (entry);
 }
 
@@ -586,16 +579,38 @@ cw_joblog_load_done (const char  *path,
       entry->input = cw_joblog_unescape (fields[0]);
       entry->output = cw_joblog_unescape (fields[1]);
       entry->checksum = g_strdup (fields[4]);
+      if (g_strv_length (fields) >= 10 && !g_str_equal (fields[6], "-"))
+        {
+          entry->version = cw_joblog_unescape (fields[6]);
+          entry->format = cw_joblog_unescape (fields[7]);
+          entry->seed = cw_joblog_unescape (fields[8]);
+          entry->spec = cw_joblog_unescape (fields[9]);
+        }
       /* the last line for an output wins: a file redone logs again */
       g_hash_table_replace (done, g_path_get_basename (entry->output), entry);
     }
   return g_steal_pointer (&done);
 }
 
-gboolean
-cw_joblog_is_done (GHashTable *done,
-                   const char *input,
-                   const char *output)
+static gboolean
+same_settings (const CwJoblogEntry *entry,
+               const CwJobSettings *settings)
+{
+  g_autofree char *seed = g_strdup_printf ("%" G_GUINT64_FORMAT, settings->seed);
+
+  return entry->version != NULL
+         && g_str_equal (entry->version, PACKAGE_VERSION)
+         && g_str_equal (entry->format, cw_format_to_string (settings->format))
+         && g_str_equal (entry->seed, seed)
+         && g_strcmp0 (entry->spec, settings->spec) == 0;
+}
+
+/* The log's entry for @output when it says @input made the file that is
+ * there now (same bytes), else NULL. */
+static const CwJoblogEntry *
+own_output (GHashTable *done,
+            const char *input,
+            const char *output)
 {
   g_autofree char *name = g_path_get_basename (output);
   g_autofree char *sum = NULL;
@@ -603,9 +618,70 @@ cw_joblog_is_done (GHashTable *done,
   struct stat st;
 
   if (entry == NULL || !g_str_equal (entry->input, input))
-    return FALSE;
-  if (stat (output, &st) != 0 || !S_ISREG (st.st_mode))
-    return FALSE;
+    return NULL;
+  if (lstat (output, &st) != 0 || !S_ISREG (st.st_mode))
+    return NULL;
   sum = cw_checksum_file (output, NULL);
-  return sum != NULL && g_str_equal (sum, entry->checksum);
+  return sum != NULL && g_str_equal (sum, entry->checksum) ? entry : NULL;
+}
+
+gboolean
+cw_joblog_is_done (GHashTable          *done,
+                   const char          *input,
+                   const char          *output,
+                   const CwJobSettings *settings)
+{
+  const CwJoblogEntry *entry = own_output (done, input, output);
+
+  return entry != NULL && same_settings (entry, settings);
+}
+
+guint
+cw_joblog_resume (GHashTable          *done,
+                  GPtrArray           *plan,
+                  const CwJobSettings *settings,
+                  guint               *n_redone)
+{
+  g_autofree const char **outputs = NULL;
+  gsize len = 0;
+  gpointer *files;
+  guint dropped = 0, redone = 0;
+
+  g_return_val_if_fail (done != NULL && plan != NULL && settings != NULL, 0);
+
+  files = g_ptr_array_steal (plan, &len);
+  for (gsize i = 0; i < len; i++)
+    {
+      CwPlannedFile *file = files[i];
+      const CwJoblogEntry *entry = own_output (done, file->input_path, file->output_path);
+      struct stat st;
+
+      if (entry != NULL && same_settings (entry, settings))
+        {
+          dropped++;
+          cw_planned_file_free (file);
+          continue;
+        }
+      if (entry != NULL)
+        {
+          /* ours, made otherwise: made again */
+          file->replace = CW_REPLACE_ALWAYS;
+          redone++;
+        }
+      else if (lstat (file->output_path, &st) == 0)
+        /* not ours: kept, unless it is exactly what we would write (a
+         * killed run may have published it before logging it) */
+        file->replace = MAX (file->replace, CW_REPLACE_IF_SAME);
+      g_ptr_array_add (plan, file);
+    }
+  g_free (files);
+
+  outputs = g_new (const char *, MAX (plan->len, 1));
+  for (guint i = 0; i < plan->len; i++)
+    outputs[i] = ((CwPlannedFile *) g_ptr_array_index (plan, i))->output_path;
+  cw_output_remove_stale_parts (outputs, plan->len);
+
+  if (n_redone != NULL)
+    *n_redone = redone;
+  return dropped;
 }

@@ -8,6 +8,9 @@
 
 #include <gio/gio.h>
 
+#include "cw-inputs.h"
+#include "cw-task.h"
+
 G_BEGIN_DECLS
 
 /* ---- shards ---------------------------------------------------------- */
@@ -46,10 +49,13 @@ guint64   cw_xxh64                  (const void  *data,
 /* ---- the job log ----------------------------------------------------- */
 
 /* One line per finished file, tab separated:
- *   input  output  status  seconds  checksum  error
- * Fields are percent-encoded (%, control bytes, bytes that are not UTF-8,
- * so tabs and newlines in names never break a line); "-" is an empty field.
- * Lines starting with '#' are comments (the header). */
+ *   input  output  status  seconds  checksum  error  version  format  seed  transform
+ * (the settings the output was made with, and the program's version:
+ * outputs are byte-identical only for the same four). Fields are
+ * percent-encoded (%, control bytes, bytes that are not UTF-8, so tabs and
+ * newlines in names never break a line); "-" is an empty field. Lines
+ * starting with '#' are comments (the header). Logs of version 1 (six
+ * fields) still read; their settings are unknown. */
 typedef struct _CwJoblog CwJoblog;
 
 typedef struct
@@ -57,6 +63,10 @@ typedef struct
   char *input;      /* decoded: the bytes of the path as given */
   char *output;
   char *checksum;
+  char *version;    /* NULL when the line does not say (version 1 logs) */
+  char *format;
+  char *seed;
+  char *spec;
 } CwJoblogEntry;
 
 CwJoblog *cw_joblog_open            (const char  *path,
@@ -64,15 +74,17 @@ CwJoblog *cw_joblog_open            (const char  *path,
 /* Appends one line with a single write() on an O_APPEND descriptor,
  * holding an fcntl() lock on the file (so concurrent runs, on this machine
  * or on NFS, never interleave or lose lines). No fsync: a lost line only
- * means the file is redone, and a resume checks outputs by checksum. */
-gboolean  cw_joblog_append          (CwJoblog    *log,
-                                     const char  *input,
-                                     const char  *output,
-                                     const char  *status,
-                                     double       seconds,
-                                     const char  *checksum,
-                                     const char  *error_message,
-                                     GError     **error);
+ * means the file is redone, and a resume checks outputs by checksum.
+ * @settings: what the output was made with (NULL: not said). */
+gboolean  cw_joblog_append          (CwJoblog            *log,
+                                     const char          *input,
+                                     const char          *output,
+                                     const char          *status,
+                                     double               seconds,
+                                     const char          *checksum,
+                                     const char          *error_message,
+                                     const CwJobSettings *settings,
+                                     GError             **error);
 void      cw_joblog_close           (CwJoblog    *log);
 
 /* Reads a log: output basename -> CwJoblogEntry of the last "ok" line for
@@ -81,10 +93,28 @@ GHashTable *cw_joblog_load_done     (const char  *path,
                                      GError     **error);
 
 /* TRUE when @output exists and @done (from cw_joblog_load_done ()) has an
- * "ok" line for it from @input whose checksum matches the file now. */
-gboolean  cw_joblog_is_done         (GHashTable  *done,
-                                     const char  *input,
-                                     const char  *output);
+ * "ok" line for it from @input, made with @settings by this version, whose
+ * checksum matches the file now. */
+gboolean  cw_joblog_is_done         (GHashTable          *done,
+                                     const char          *input,
+                                     const char          *output,
+                                     const CwJobSettings *settings);
+
+/* Resumes @plan (CwPlannedFile*) against @done, reading the outputs (not on
+ * a main loop): drops the files cw_joblog_is_done () confirms, and sets
+ * what the others may replace. An output the log records as this batch's
+ * own for that input (an "ok" line, the checksum still matching) may be
+ * replaced: it was made with other settings or another version, so it is
+ * redone. Any other file at an output's name is the user's: it is replaced
+ * only if the plan says so (overwrite), else kept, and the file fails with
+ * "output exists" unless it holds exactly what would be written. Removes
+ * the temporaries killed runs left for the planned outputs. Returns how
+ * many files were dropped; @n_redone (may be NULL): how many outputs are
+ * redone because their settings changed. */
+guint     cw_joblog_resume          (GHashTable          *done,
+                                     GPtrArray           *plan,
+                                     const CwJobSettings *settings,
+                                     guint               *n_redone);
 
 char     *cw_joblog_escape          (const char  *field);
 char     *cw_joblog_unescape        (const char  *field);

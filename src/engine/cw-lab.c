@@ -707,6 +707,8 @@ task_source (gpointer  user_data,
       task->input_path = g_strdup (input);
       task->output_path = g_build_filename (step->out_dir, name, NULL);
       task->seed_key = g_strdup (name);
+      /* the lab's own scratch folder: each measured batch writes it again */
+      task->replace = CW_REPLACE_ALWAYS;
       if (step->task_kind == CW_TASK_AUDIO_INLINE)
         {
           task->data = g_bytes_ref (g_ptr_array_index (run->samples, i % run->inputs->len));
@@ -916,7 +918,6 @@ start_batch (GTask   *task,
     .spec = (char *) CW_DEFAULT_SPEC,
     .format = CW_FORMAT_SAME,
     .seed = 20260101,
-    .overwrite = TRUE,
     .naive_seed = step->naive_seed,
   };
 

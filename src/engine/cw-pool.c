@@ -77,6 +77,7 @@ struct _CwSlot
   GByteArray   *wbuf;
   gsize         wpos;
   gboolean      said_hello;
+  gboolean      unstartable; /* spawning failed (fd or process limits): left out */
   gboolean      dying;       /* pipes closed, waiting to reap */
   gboolean      killed;      /* asked to stop: takes no more chunks, read to end of file */
   guint         kill_timeout; /* SIGKILL if it has not stopped after SIGTERM */
@@ -142,6 +143,7 @@ struct _CwPool
   GThreadPool  *threads;
   guint         n_reaping;       /* children whose wait is pending */
   guint         startup_failures;
+  guint         n_unstartable;   /* slots whose worker could not be spawned */
   GPtrArray    *close_tasks;     /* GTask*, waiting for close to complete */
   gboolean      closing;
   guint         dispatch_source;
@@ -577,10 +579,12 @@ job_chunk_lost (CwJob      *job,
     {
       CwTask *t = &chunk->tasks[i];
 
-      /* An output is complete or absent: nobody will finish this one. */
-      if (t->output_path != NULL)
+      /* An output is complete or absent: nobody will finish this one. (A
+       * temporary without a name went with its worker; a named one of that
+       * worker's is removed.) */
+      if (t->output_path != NULL && chunk->slot->pid > 0)
         {
-          g_autofree char *part = cw_audio_part_path (t->output_path);
+          g_autofree char *part = cw_output_part_path (t->output_path, chunk->slot->pid);
 
           (void) unlink (part);
         }
@@ -596,6 +600,12 @@ job_chunk_lost (CwJob      *job,
 
           *again = *t;
           memset (t, 0, sizeof *t);
+          /* The worker may have published the output before it died (after
+           * the rename, before the answer). The retry writes the same bytes,
+           * since an output never depends on the worker or the attempt: a
+           * file holding exactly them is that one, and anything else at the
+           * name is kept. */
+          again->replace = MAX (again->replace, CW_REPLACE_IF_SAME);
           g_queue_push_tail (&job->retry, again);
           job->stats.n_retried++;
         }
@@ -1231,16 +1241,8 @@ slot_send (CwSlot  *slot,
   if (self->mode == CW_MODE_PROCESSES)
     {
       gsize before = slot->wbuf->len;
-      CwJobSettings settings = chunk->job->settings;
 
-      /* A retried task may have published its output before its worker
-       * died (after the rename, before the answer): that file is complete
-       * and what the retry writes again, byte for byte, since an output
-       * never depends on the worker or the attempt. The batch planned the
-       * name as free, so replacing it loses nothing. */
-      if (chunk->attempt > 0)
-        settings.overwrite = TRUE;
-      cw_protocol_encode_chunk (slot->wbuf, chunk->id, &settings,
+      cw_protocol_encode_chunk (slot->wbuf, chunk->id, &chunk->job->settings,
                                 chunk->tasks, chunk->n_tasks);
       chunk->job->stats.bytes_to_workers += slot->wbuf->len - before;
       self->pipe_bytes_to += slot->wbuf->len - before;
@@ -1305,10 +1307,19 @@ pool_dispatch (CwPool *self)
             {
               g_autoptr(GError) error = NULL;
 
-              if (self->startup_failures >= MAX_STARTUP_FAILURES)
+              if (self->startup_failures >= MAX_STARTUP_FAILURES || slot->unstartable)
                 continue;
               if (!slot_spawn (slot, &error))
                 {
+                  /* Out of descriptors or processes: the batch goes on with
+                   * the workers that did start, and fails only with none. */
+                  slot->unstartable = TRUE;
+                  self->n_unstartable++;
+                  for (GList *l = self->jobs.head; l != NULL; l = l->next)
+                    ((CwJob *) l->data)->stats.n_workers_unstarted = self->n_unstartable;
+                  g_debug ("worker slot %u could not start: %s", slot->id, error->message);
+                  if (self->n_unstartable < self->slots->len)
+                    continue;
                   g_prefix_error (&error, "Could not start the worker %s: ", self->worker_path);
                   pool_fail_jobs (self, error);
                   goto out;
@@ -1477,6 +1488,7 @@ job_new (CwPool              *self,
   job->start_us = g_get_monotonic_time ();
   job->start_cpu_us = process_cpu_us ();
   job->stats.n_workers = self->n_workers;
+  job->stats.n_workers_unstarted = self->n_unstartable;
   job->stats.chunk_size = self->chunk_size;
   job->stats.mode = self->mode;
   job->stats.auto_task_us = -1;
@@ -1825,9 +1837,9 @@ cw_pool_dispose (GObject *object)
       while ((chunk = g_queue_pop_head (&slot->chunks)) != NULL)
         {
           for (guint j = 0; j < chunk->n_tasks; j++)
-            if (chunk->tasks[j].output_path != NULL)
+            if (chunk->tasks[j].output_path != NULL && slot->pid > 0)
               {
-                g_autofree char *part = cw_audio_part_path (chunk->tasks[j].output_path);
+                g_autofree char *part = cw_output_part_path (chunk->tasks[j].output_path, slot->pid);
 
                 (void) unlink (part);
               }

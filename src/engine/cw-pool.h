@@ -45,6 +45,8 @@ typedef struct
   gint64  wall_us;        /* from the call to the last result */
   gint64  cpu_us;         /* this process's CPU plus the workers' task CPU */
   guint   n_workers;
+  guint   n_workers_unstarted; /* workers that could not be spawned (fd or process
+                                * limits): the batch ran on the others */
   guint   chunk_size;     /* the fixed size, or 0 for auto */
   guint   max_chunk_size; /* the largest chunk actually sent */
   guint64 n_trips;        /* chunks sent to workers (retries included) */

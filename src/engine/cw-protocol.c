@@ -17,7 +17,10 @@ enum {
   TASK_HAS_ARG      = 1 << 0,
   TASK_HAS_PATHS    = 1 << 1,
   TASK_HAS_DATA     = 1 << 2,   /* u32 length + bytes: the big-data pitfall's samples */
-  TASK_FLAGS        = TASK_HAS_ARG | TASK_HAS_PATHS | TASK_HAS_DATA,
+  TASK_REPLACE_IF_SAME = 1 << 3, /* CwReplace: neither bit is CW_REPLACE_NEVER */
+  TASK_REPLACE_ALWAYS  = 1 << 4,
+  TASK_FLAGS        = TASK_HAS_ARG | TASK_HAS_PATHS | TASK_HAS_DATA
+                      | TASK_REPLACE_IF_SAME | TASK_REPLACE_ALWAYS,
 
   RESULT_HAS_VALUE  = 1 << 0,
   RESULT_HAS_FRAMES = 1 << 1,
@@ -28,8 +31,8 @@ enum {
   RESULT_HAS_RSS    = 1 << 6,   /* u64: the worker's peak RSS in KiB */
   RESULT_FLAGS      = (1 << 7) - 1,
 
-  /* the chunk header's settings byte */
-  SETTINGS_OVERWRITE  = 1 << 0,
+  /* the chunk header's settings byte (bit 0 is no longer used: whether an
+   * output may be replaced is each task's) */
   SETTINGS_NAIVE_SEED = 1 << 1,
 };
 
@@ -148,8 +151,7 @@ cw_protocol_encode_chunk (GByteArray          *out,
   p = put_str (p, settings->spec, spec_len);
   p = put_u8 (p, (guint8) settings->format);
   p = put_u64 (p, settings->seed);
-  p = put_u8 (p, (settings->overwrite ? SETTINGS_OVERWRITE : 0)
-                 | (settings->naive_seed ? SETTINGS_NAIVE_SEED : 0));
+  p = put_u8 (p, settings->naive_seed ? SETTINGS_NAIVE_SEED : 0);
   put_u32 (p, n_tasks);
   for (guint i = 0; i < n_tasks; i++)
     {
@@ -160,7 +162,9 @@ cw_protocol_encode_chunk (GByteArray          *out,
       gsize data_len = t->data ? g_bytes_get_size (t->data) : 0;
 
       guint8 flags = (t->arg != 0 ? TASK_HAS_ARG : 0) | (t->input_path ? TASK_HAS_PATHS : 0)
-                     | (t->data ? TASK_HAS_DATA : 0);
+                     | (t->data ? TASK_HAS_DATA : 0)
+                     | (t->replace == CW_REPLACE_IF_SAME ? TASK_REPLACE_IF_SAME : 0)
+                     | (t->replace == CW_REPLACE_ALWAYS ? TASK_REPLACE_ALWAYS : 0);
 
       g_assert (data_len <= G_MAXUINT32);
       p = reserve (out, 10 + 8 + 16 + in_len + out_len + key_len + data_len);
@@ -456,7 +460,6 @@ cw_protocol_decode_chunk (const guint8    *frame,
   format = get_u8 (&r);
   msg->settings.seed = get_u64 (&r);
   settings_flags = get_u8 (&r);
-  msg->settings.overwrite = (settings_flags & SETTINGS_OVERWRITE) != 0;
   msg->settings.naive_seed = (settings_flags & SETTINGS_NAIVE_SEED) != 0;
   n = get_u32 (&r);
 
@@ -489,8 +492,11 @@ cw_protocol_decode_chunk (const guint8    *frame,
       t->index = get_u64 (&r);
       kind = get_u8 (&r);
       flags = get_u8 (&r);
-      if (flags & ~TASK_FLAGS)
+      if ((flags & ~TASK_FLAGS)
+          || (flags & (TASK_REPLACE_IF_SAME | TASK_REPLACE_ALWAYS)) == (TASK_REPLACE_IF_SAME | TASK_REPLACE_ALWAYS))
         r.failed = TRUE;
+      t->replace = (flags & TASK_REPLACE_ALWAYS) ? CW_REPLACE_ALWAYS
+                   : (flags & TASK_REPLACE_IF_SAME) ? CW_REPLACE_IF_SAME : CW_REPLACE_NEVER;
       if (flags & TASK_HAS_ARG)
         t->arg = (gint64) get_u64 (&r);
       if (flags & TASK_HAS_PATHS)

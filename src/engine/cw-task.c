@@ -10,7 +10,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <sndfile.h>
 
 static const char * const kind_names[CW_TASK_N_KINDS] = {
   [CW_TASK_AUDIO] = "audio",
@@ -202,21 +201,16 @@ run_audio_inline (const CwJobSettings  *settings,
                   gint64               *frames_out,
                   GError              **error)
 {
-  SF_INFO info = { 0 };
   gsize size = 0;
   const gint16 *in = task->data ? g_bytes_get_data (task->data, &size) : NULL;
   g_autofree gint16 *out = NULL;
   gsize n = size / sizeof (gint16);
+  int rate = (int) (task->arg & 0xffffffff);
+  int channels = (int) (task->arg >> 32);
   CwRng rng;
   CwGauss g;
-  SNDFILE *sf;
-  gboolean ok;
 
-  info.samplerate = (int) (task->arg & 0xffffffff);
-  info.channels = (int) (task->arg >> 32);
-  info.format = SF_FORMAT_WAV | SF_FORMAT_PCM_16;
-  if (task->output_path == NULL || info.channels < 1 || info.samplerate < 1
-      || n % info.channels != 0)
+  if (task->output_path == NULL || channels < 1 || rate < 1 || n % channels != 0)
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                            "Inline audio task without samples, rate or output");
@@ -226,18 +220,11 @@ run_audio_inline (const CwJobSettings  *settings,
   cw_rng_init (&rng, settings->seed, task->seed_key ? task->seed_key : "");
   cw_gauss_init (&g, &rng);
   cw_gauss_noise16 (&g, in, out, n, 0.1 * 32768.0);
-  sf = sf_open (task->output_path, SFM_WRITE, &info);
-  if (sf == NULL)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s", sf_strerror (NULL));
-      return FALSE;
-    }
-  ok = sf_writef_short (sf, out, n / info.channels) == (sf_count_t) (n / info.channels);
-  if (!ok)
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s", sf_strerror (sf));
-  sf_close (sf);
-  *frames_out = n / info.channels;
-  return ok;
+  if (!cw_audio_write_pcm16 (task->output_path, task->replace, rate, channels, out,
+                             n / channels, error))
+    return FALSE;
+  *frames_out = n / channels;
+  return TRUE;
 }
 
 static gint64
@@ -288,7 +275,7 @@ cw_task_run (const CwJobSettings *settings,
           .format = settings->format,
           .seed = settings->seed,
           .seed_key = task->seed_key,
-          .overwrite = settings->overwrite,
+          .replace = task->replace,
           .shared_rng = settings->naive_seed ? naive_shared_rng (settings->seed) : NULL,
         };
 

@@ -32,6 +32,7 @@ typedef struct
   char       *input_path;   /* audio tasks: owned strings; NULL otherwise */
   char       *output_path;
   char       *seed_key;
+  CwReplace   replace;      /* audio tasks: what may happen to a file already at output_path */
   GBytes     *data;         /* optional payload sent through the pipe (CW_TASK_AUDIO_INLINE) */
 } CwTask;
 
@@ -66,7 +67,6 @@ typedef struct
   char     *spec;          /* transform chain, see cw-spec.h */
   CwFormat  format;
   guint64   seed;
-  gboolean  overwrite;
   /* The lesson's shared-random-state pitfall: each worker (process or
    * thread) seeds one generator from @seed once and draws from it file
    * after file, as forked copies of a global generator do. Off by default. */
