@@ -417,3 +417,100 @@ cw_test_output_of (CwTestAudioSet *set,
 
   return g_build_filename (set->out, base, NULL);
 }
+
+/* ---------------------------------------------------------------------- */
+/* running the CLI */
+
+#define RUN_CLI_TIMEOUT_S 120
+
+typedef struct
+{
+  gboolean  done;
+  gboolean  timed_out;
+  GBytes   *out;
+  GBytes   *err;
+  GError   *error;
+} CliRun;
+
+static void
+communicated_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  CliRun *run = user_data;
+
+  g_subprocess_communicate_finish (G_SUBPROCESS (object), result, &run->out, &run->err, &run->error);
+  run->done = TRUE;
+}
+
+static gboolean
+timed_out_cb (gpointer user_data)
+{
+  ((CliRun *) user_data)->timed_out = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static char *
+bytes_to_string (GBytes *bytes)
+{
+  gsize len = 0;
+  const char *data = bytes ? g_bytes_get_data (bytes, &len) : NULL;
+
+  return g_strndup (data ? data : "", len);
+}
+
+/* Runs corewave-cli with @args; returns its exit status (it must exit,
+ * not die of a signal) and what it printed. */
+int
+cw_test_run_cli_argv (const char * const *args,
+              char              **out,
+              char              **err)
+{
+  const char *cli = g_getenv ("CW_CLI_PATH");
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  CliRun run = { 0 };
+  guint timeout;
+
+  g_assert_nonnull (cli);
+  g_ptr_array_add (argv, (char *) cli);
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  proc = g_subprocess_newv ((const char * const *) argv->pdata,
+                            G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                            | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+  g_assert_no_error (error);
+  timeout = g_timeout_add_seconds (RUN_CLI_TIMEOUT_S, timed_out_cb, &run);
+  /* an empty stdin: the CLI reads nothing, and must not wait on a terminal */
+  {
+    g_autoptr(GBytes) nothing = g_bytes_new (NULL, 0);
+
+    g_subprocess_communicate_async (proc, nothing, NULL, communicated_cb, &run);
+  }
+  while (!run.done && !run.timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (run.timed_out)
+    {
+      g_subprocess_force_exit (proc);
+      g_subprocess_wait (proc, NULL, NULL);
+      g_error ("corewave-cli did not finish within %d s", RUN_CLI_TIMEOUT_S);
+    }
+  g_source_remove (timeout);
+  g_assert_no_error (run.error);
+
+  if (out != NULL)
+    *out = bytes_to_string (run.out);
+  if (err != NULL)
+    *err = bytes_to_string (run.err);
+  g_clear_pointer (&run.out, g_bytes_unref);
+  g_clear_pointer (&run.err, g_bytes_unref);
+
+  if (g_subprocess_get_if_signaled (proc))
+    g_error ("corewave-cli was killed by signal %d", g_subprocess_get_term_sig (proc));
+  g_assert_true (g_subprocess_get_if_exited (proc));
+  return g_subprocess_get_exit_status (proc);
+}
+

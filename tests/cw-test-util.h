@@ -121,4 +121,16 @@ void  cw_test_audio_set_clear (CwTestAudioSet     *set);
 char *cw_test_output_of       (CwTestAudioSet     *set,
                                const char         *input);
 
+/* ---------------------------------------------------------------------- */
+/* corewave-cli ($CW_CLI_PATH) */
+
+/* Runs corewave-cli with @args and an empty stdin; returns its exit status
+ * (it must exit, not die of a signal) and what it printed (@out, @err may
+ * be NULL). Fails the test after two minutes. */
+int   cw_test_run_cli_argv    (const char * const *args,
+                               char              **out,
+                               char              **err);
+#define cw_test_run_cli(out, err, ...) \
+  cw_test_run_cli_argv ((const char * const[]) { __VA_ARGS__, NULL }, out, err)
+
 G_END_DECLS

@@ -16,7 +16,6 @@
 
 #include "cw-test-util.h"
 
-#define RUN_TIMEOUT_S 60
 
 /* ---------------------------------------------------------------------- */
 /* files */
@@ -43,102 +42,7 @@ write_text (const char *path,
   g_assert_no_error (error);
 }
 
-/* ---------------------------------------------------------------------- */
-/* running the CLI */
-
-typedef struct
-{
-  gboolean  done;
-  gboolean  timed_out;
-  GBytes   *out;
-  GBytes   *err;
-  GError   *error;
-} CliRun;
-
-static void
-communicated_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  CliRun *run = user_data;
-
-  g_subprocess_communicate_finish (G_SUBPROCESS (object), result, &run->out, &run->err, &run->error);
-  run->done = TRUE;
-}
-
-static gboolean
-timed_out_cb (gpointer user_data)
-{
-  ((CliRun *) user_data)->timed_out = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static char *
-bytes_to_string (GBytes *bytes)
-{
-  gsize len = 0;
-  const char *data = bytes ? g_bytes_get_data (bytes, &len) : NULL;
-
-  return g_strndup (data ? data : "", len);
-}
-
-/* Runs corewave-cli with @args; returns its exit status (it must exit,
- * not die of a signal) and what it printed. */
-static int
-run_cli_argv (const char * const *args,
-              char              **out,
-              char              **err)
-{
-  const char *cli = g_getenv ("CW_CLI_PATH");
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocess) proc = NULL;
-  g_autoptr(GError) error = NULL;
-  CliRun run = { 0 };
-  guint timeout;
-
-  g_assert_nonnull (cli);
-  g_ptr_array_add (argv, (char *) cli);
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (char *) args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  proc = g_subprocess_newv ((const char * const *) argv->pdata,
-                            G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE
-                            | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
-  g_assert_no_error (error);
-  timeout = g_timeout_add_seconds (RUN_TIMEOUT_S, timed_out_cb, &run);
-  /* an empty stdin: the CLI reads nothing, and must not wait on a terminal */
-  {
-    g_autoptr(GBytes) nothing = g_bytes_new (NULL, 0);
-
-    g_subprocess_communicate_async (proc, nothing, NULL, communicated_cb, &run);
-  }
-  while (!run.done && !run.timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (run.timed_out)
-    {
-      g_subprocess_force_exit (proc);
-      g_subprocess_wait (proc, NULL, NULL);
-      g_error ("corewave-cli did not finish within %d s", RUN_TIMEOUT_S);
-    }
-  g_source_remove (timeout);
-  g_assert_no_error (run.error);
-
-  if (out != NULL)
-    *out = bytes_to_string (run.out);
-  if (err != NULL)
-    *err = bytes_to_string (run.err);
-  g_clear_pointer (&run.out, g_bytes_unref);
-  g_clear_pointer (&run.err, g_bytes_unref);
-
-  if (g_subprocess_get_if_signaled (proc))
-    g_error ("corewave-cli was killed by signal %d", g_subprocess_get_term_sig (proc));
-  g_assert_true (g_subprocess_get_if_exited (proc));
-  return g_subprocess_get_exit_status (proc);
-}
-
-#define run_cli(out, err, ...) \
-  run_cli_argv ((const char * const[]) { __VA_ARGS__, NULL }, out, err)
+#define run_cli(out, err, ...) cw_test_run_cli (out, err, __VA_ARGS__)
 
 /* ---------------------------------------------------------------------- */
 /* a tiny reader for our own flat JSON objects */
@@ -279,7 +183,7 @@ test_usage_errors (void)
     {
       g_autofree char *out = NULL;
       g_autofree char *err = NULL;
-      int status = run_cli_argv (cases[i].args, &out, &err);
+      int status = cw_test_run_cli_argv (cases[i].args, &out, &err);
 
       if (status != 2 || strstr (err, cases[i].message) == NULL)
         g_error ("case %u (%s …): exit %d, stderr “%s”, expected 2 and “%s”",
@@ -414,7 +318,7 @@ test_bad_inputs (void)
   g_ptr_array_add (args, g_strdup ("ordered"));
   g_ptr_array_add (args, NULL);
 
-  status = run_cli_argv ((const char * const *) args->pdata, &out, &err);
+  status = cw_test_run_cli_argv ((const char * const *) args->pdata, &out, &err);
   g_assert_cmpint (status, ==, 1);
   results = json_results (out, &summary);
   g_assert_cmpuint (results->len, ==, G_N_ELEMENTS (files));
@@ -462,7 +366,7 @@ test_bad_inputs (void)
   cw_test_rm_rf (out_dir);
   g_ptr_array_set_size (args, args->len - 4);   /* drop --json --order ordered NULL */
   g_ptr_array_add (args, NULL);
-  status = run_cli_argv ((const char * const *) args->pdata, &out, &err);
+  status = cw_test_run_cli_argv ((const char * const *) args->pdata, &out, &err);
   g_assert_cmpint (status, ==, 1);
   g_assert_nonnull (strstr (err, "missing.wav: cannot open"));
   g_assert_nonnull (strstr (err, "No such file or directory"));
@@ -718,7 +622,7 @@ test_determinism (void)
       g_ptr_array_add (args, (char *) "42");
       g_ptr_array_add (args, (char *) "-q");
       g_ptr_array_add (args, NULL);
-      status = run_cli_argv ((const char * const *) args->pdata, NULL, NULL);
+      status = cw_test_run_cli_argv ((const char * const *) args->pdata, NULL, NULL);
       g_assert_cmpint (status, ==, 0);
 
       for (guint i = 0; names[i] != NULL; i++)

@@ -208,6 +208,32 @@ test_chunk_roundtrip (void)
     assert_task_equal (&msg.tasks[i], &sample_tasks[i]);
 }
 
+/* What a task may replace travels with it; both bits at once is garbage. */
+static void
+test_replace_flags (void)
+{
+  CwTask task = { .index = 1, .kind = CW_TASK_AUDIO, .input_path = (char *) "i",
+                  .output_path = (char *) "o", .seed_key = (char *) "o",
+                  .replace = CW_REPLACE_ALWAYS };
+  CwJobSettings settings = { .spec = (char *) "copy" };
+  g_autoptr(GByteArray) out = g_byte_array_new ();
+  g_auto(CwChunkMessage) msg = { 0 };
+  g_autoptr(GError) error = NULL;
+  /* header, chunk id, spec "copy", format, seed, settings, count, index, kind */
+  const gsize flags_at = 8 + 8 + 4 + 4 + 1 + 8 + 1 + 4 + 8 + 1;
+
+  cw_protocol_encode_chunk (out, 1, &settings, &task, 1);
+  g_assert_true (cw_protocol_decode_chunk (out->data, out->len, &msg, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (msg.tasks[0].replace, ==, CW_REPLACE_ALWAYS);
+  cw_chunk_message_clear (&msg);
+
+  g_assert_cmpuint (out->data[flags_at] & (1 << 4), !=, 0);
+  out->data[flags_at] |= 1 << 3;
+  g_assert_false (cw_protocol_decode_chunk (out->data, out->len, &msg, &error));
+  g_assert_error (error, CW_ERROR, CW_ERROR_PROTOCOL);
+}
+
 /* The lab's additions: a task's optional bytes (the big-data pitfall's
  * samples), the naive-seed setting, and a result's worker peak RSS. */
 static void
@@ -962,6 +988,7 @@ main (int   argc,
   g_test_add_func ("/cw/protocol/chunk-roundtrip", test_chunk_roundtrip);
   g_test_add_func ("/cw/protocol/chunk-empty", test_chunk_empty);
   g_test_add_func ("/cw/protocol/data-roundtrip", test_data_roundtrip);
+  g_test_add_func ("/cw/protocol/replace-flags", test_replace_flags);
   g_test_add_func ("/cw/protocol/results-roundtrip", test_results_roundtrip);
   g_test_add_func ("/cw/protocol/results-times-compressed", test_results_times_compressed);
   g_test_add_func ("/cw/protocol/hello-roundtrip", test_hello_roundtrip);
