@@ -219,20 +219,29 @@ cancel_after_cb (gpointer user_data)
  * test hook): the batch is still running when the cancel comes, after
  * @after results, however slow or fast the machine is. */
 static void
-run_and_cancel (Fixture    *f,
-                const char *hang_on,
-                guint       after)
+run_action_and_cancel (Fixture    *f,
+                       const char *action,
+                       const char *hang_on,
+                       guint       after)
 {
   CancelAfter cancel = { .f = f, .after = after };
 
   g_settings_set_int (cw_settings_get_gsettings (f->settings), "workers", 1);
   g_settings_set_int (cw_settings_get_gsettings (f->settings), "chunk-size", 1);
   g_setenv ("CW_TEST_HANG_ON", hang_on, TRUE);
-  activate (f, "win.start");
+  activate (f, action);
   cancel.source = g_idle_add (cancel_after_cb, &cancel);
   cw_test_wait_idle (f->window, IDLE_TIMEOUT_S);
   g_clear_handle_id (&cancel.source, g_source_remove);
   g_unsetenv ("CW_TEST_HANG_ON");
+}
+
+static void
+run_and_cancel (Fixture    *f,
+                const char *hang_on,
+                guint       after)
+{
+  run_action_and_cancel (f, "win.start", hang_on, after);
 }
 
 static GtkWidget *
@@ -333,13 +342,16 @@ new_window (Fixture *f)
 }
 
 /* A batch cut short is offered again by the next window: resuming it skips
- * the files already done (they are not written again) and does the rest. */
+ * the files already done (they are not written again) and does the rest.
+ * A file the user put at an output's name meanwhile is kept; a resumed
+ * batch cut short again remembers what the resume did. */
 static void
 test_resume (Fixture       *f,
              gconstpointer  data)
 {
   g_autoptr(GHashTable) done_before = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_autofree char *record = g_build_filename (g_get_user_state_dir (), "corewave", "batch", NULL);
+  g_autofree char *mine = g_build_filename (f->out, "part09.wav", NULL);
   GtkRevealer *revealer;
   GtkLabel *label;
   GListModel *results;
@@ -366,6 +378,9 @@ test_resume (Fixture       *f,
   g_assert_cmpuint (n_first, >=, 3);
   g_assert_cmpuint (n_first, <=, 6);
 
+  /* the user's own file at a name the batch planned and has not written */
+  g_assert_true (g_file_set_contents (mine, "MINE", -1, NULL));
+
   /* Corewave opens again: it offers the batch */
   new_window (f);
   revealer = GTK_REVEALER (gtk_widget_get_template_child (GTK_WIDGET (f->window), CW_TYPE_WINDOW, "resume_revealer"));
@@ -373,19 +388,43 @@ test_resume (Fixture       *f,
   WAIT_UNTIL_S (gtk_revealer_get_reveal_child (revealer), 30);
   g_assert_nonnull (strstr (gtk_label_get_label (label), "of 10 files are done"));
 
+  /* the resume is cut short too, at part08, after part06 and part07 */
+  run_action_and_cancel (f, "win.resume", "part08", 8 - n_first);
+
+  /* and again: only part08 and part09 are left, so the resumed files
+   * were logged */
+  new_window (f);
+  revealer = GTK_REVEALER (gtk_widget_get_template_child (GTK_WIDGET (f->window), CW_TYPE_WINDOW, "resume_revealer"));
+  WAIT_UNTIL_S (gtk_revealer_get_reveal_child (revealer), 30);
   activate (f, "win.resume");
   cw_test_wait_idle (f->window, IDLE_TIMEOUT_S);
 
-  /* the rest was done, the first run's files were left alone */
   results = cw_result_view_get_model (cw_window_get_result_view (f->window));
-  g_assert_cmpuint (g_list_model_get_n_items (results), ==, 10 - n_first);
+  g_assert_cmpuint (g_list_model_get_n_items (results), ==, 2);
   for (guint i = 0; i < g_list_model_get_n_items (results); i++)
     {
       g_autoptr(CwResultItem) item = g_list_model_get_item (results, i);
+      const char *input = cw_result_item_get_input_path (item);
 
-      g_assert_cmpint (cw_result_item_get_status (item), ==, CW_STATUS_OK);
-      g_assert_false (g_hash_table_contains (done_before, cw_result_item_get_output_path (item)));
+      if (g_str_has_suffix (input, "part09.wav"))
+        {
+          /* not the batch's: kept, and that file says why */
+          g_assert_cmpint (cw_result_item_get_status (item), ==, CW_STATUS_FAILED);
+          g_assert_nonnull (strstr (cw_result_item_get_error (item), "output exists"));
+        }
+      else
+        {
+          g_assert_true (g_str_has_suffix (input, "part08.wav"));
+          g_assert_cmpint (cw_result_item_get_status (item), ==, CW_STATUS_OK);
+          g_assert_false (g_hash_table_contains (done_before, cw_result_item_get_output_path (item)));
+        }
     }
+  {
+    g_autofree char *text = NULL;
+
+    g_assert_true (g_file_get_contents (mine, &text, NULL, NULL));
+    g_assert_cmpstr (text, ==, "MINE");
+  }
   {
     GHashTableIter iter;
     gpointer path, stamp;
