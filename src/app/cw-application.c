@@ -10,7 +10,7 @@
 
 #include <glib/gi18n.h>
 
-#include "cw-pool.h"
+#include "cw-options.h"
 #include "cw-settings.h"
 #include "cw-window.h"
 
@@ -79,22 +79,14 @@ apply_options (CwApplication *self,
   g_variant_dict_lookup (dict, "workers", "i", &workers);
   any = output_dir || chunk || order || spec || workers != -1;
 
-  /* check everything before changing anything */
-  if (workers != -1 && (workers < 1 || workers > CW_POOL_MAX_WORKERS))
-    return g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                        _("--workers must be between 1 and %d"), CW_POOL_MAX_WORKERS), FALSE;
-  if (chunk != NULL && !g_str_equal (chunk, "auto")
-      && !g_ascii_string_to_unsigned (chunk, 10, 1, CW_POOL_MAX_CHUNK_SIZE, NULL, NULL))
-    return g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                        _("--chunk-size must be auto or a number from 1 to %d"), CW_POOL_MAX_CHUNK_SIZE), FALSE;
-  if (order != NULL)
-    {
-      CwOrder o;
-
-      if (!cw_order_from_string (order, &o))
-        return g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                            _("--order must be ordered, unordered or all")), FALSE;
-    }
+  /* check everything before changing anything: the same checks and
+   * messages as corewave-cli's */
+  if (workers != -1 && !cw_options_parse_workers (workers, &(guint) { 0 }, error))
+    return FALSE;
+  if (chunk != NULL && !cw_options_parse_chunk_size (chunk, &(guint) { 0 }, error))
+    return FALSE;
+  if (order != NULL && !cw_options_parse_order (order, &(CwOrder) { 0 }, error))
+    return FALSE;
   if (!any)
     return TRUE;
 

@@ -18,9 +18,10 @@
 #include <inttypes.h>
 #include <sys/stat.h>
 
-#include "cw-batch-record.h"
+#include "cw-batch.h"
 #include "cw-cpu-meter.h"
 #include "cw-cpu-sampler.h"
+#include "cw-demo.h"
 #include "cw-inputs.h"
 #include "cw-lab-page.h"
 #include "cw-pool.h"
@@ -30,9 +31,6 @@
 
 /* workers yield to the desktop (and to this window's main loop) */
 #define CW_WINDOW_WORKER_NICE 5
-
-#define DEMO_COUNT   24
-#define DEMO_SECONDS 240.0
 
 struct _CwWindow
 {
@@ -80,11 +78,9 @@ struct _CwWindow
   gboolean              start_when_ready;
   GCancellable         *cancellable;     /* the window's life: walks, planning */
 
-  /* the batch */
-  CwPool               *pool;
+  /* the batch: planned, run and logged by CwBatch, shown here */
+  CwBatch              *batch;
   GCancellable         *batch_cancellable;
-  GPtrArray            *plan;            /* CwPlannedFile* */
-  guint                 next;
   guint64               total;
   guint64               done;
   guint64               failed;
@@ -95,16 +91,15 @@ struct _CwWindow
   GtkApplication       *held_app;        /* held while closing mid-batch */
   guint                 tick_id;
   char                 *summary;
-  char                 *output_dir;
 
   CwCpuSampler         *sampler;
 
   /* resuming an interrupted batch */
   GtkRevealer          *resume_revealer;
   GtkLabel             *resume_label;
-  CwBatchRecord        *record;
-  CwInterruptedBatch   *interrupted;     /* found at start-up, offered */
-  CwInterruptedBatch   *resume;          /* taken by the next start */
+  char                 *record_dir;      /* where batches are recorded */
+  CwBatchRecord        *interrupted;     /* found at start-up, offered */
+  CwBatchRecord        *resume;          /* taken by the next start */
 };
 
 G_DEFINE_FINAL_TYPE (CwWindow, cw_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -514,12 +509,12 @@ worker_changed (CwWindow *self)
 {
   g_autoptr(GArray) pids = NULL;
 
-  if (self->pool == NULL)
+  if (self->batch == NULL)
     {
       cw_cpu_sampler_set_pids (self->sampler, NULL, 0);
       return;
     }
-  pids = cw_pool_get_worker_pids (self->pool);
+  pids = cw_pool_get_worker_pids (cw_batch_get_pool (self->batch));
   cw_cpu_sampler_set_pids (self->sampler, (const gint32 *) pids->data, pids->len);
 }
 
@@ -588,24 +583,6 @@ tick_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
-static gboolean
-next_planned_cb (gpointer  user_data,
-                 CwTask   *task)
-{
-  CwWindow *self = user_data;
-  CwPlannedFile *file;
-
-  if (self->next >= self->plan->len)
-    return FALSE;
-  file = g_ptr_array_index (self->plan, self->next++);
-  task->kind = CW_TASK_AUDIO;
-  task->input_path = g_strdup (file->input_path);
-  task->output_path = g_strdup (file->output_path);
-  task->seed_key = g_strdup (file->seed_key);
-  task->replace = file->replace;
-  return TRUE;
-}
-
 static void
 result_cb (const CwResult *result,
            gpointer        user_data)
@@ -617,7 +594,6 @@ result_cb (const CwResult *result,
     self->failed++;
   cw_result_view_add (self->result_view, result);
   cw_timeline_add (self->timeline, result);
-  cw_batch_record_add_result (self->record, result);
 }
 
 static void
@@ -654,19 +630,15 @@ close_if_asked (CwWindow *self)
     }
 }
 
+/* Every worker is reaped and every line logged: the window is free. */
 static void
-pool_closed_cb (GObject      *object,
-                GAsyncResult *result,
-                gpointer      user_data)
+batch_over (CwWindow *self)
 {
-  g_autoptr(CwWindow) self = user_data;
   gboolean was_busy = is_busy (self);
 
-  cw_pool_close_finish (CW_POOL (object), result, NULL);
-  g_signal_handlers_disconnect_by_data (object, self);
-  g_clear_object (&self->pool);
+  g_signal_handlers_disconnect_by_data (cw_batch_get_pool (self->batch), self);
+  g_clear_object (&self->batch);
   worker_changed (self);
-  g_clear_pointer (&self->plan, g_ptr_array_unref);
   g_clear_object (&self->batch_cancellable);
   self->running = FALSE;
   update_sampler (self);
@@ -706,7 +678,7 @@ batch_done_cb (GObject      *object,
                GAsyncResult *result,
                gpointer      user_data)
 {
-  CwWindow *self = user_data;
+  g_autoptr(CwWindow) self = user_data;
   g_autoptr(GError) error = NULL;
   gboolean cancelled;
   double wall, cpu, usage;
@@ -714,10 +686,9 @@ batch_done_cb (GObject      *object,
   g_autofree char *files = NULL;
   g_autofree char *speedup = NULL;
 
-  cw_pool_map_finish (CW_POOL (object), result, &self->stats, &error);
+  cw_batch_run_finish (CW_BATCH (object), result, &error);
+  self->stats = *cw_batch_get_stats (CW_BATCH (object));
   cancelled = g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  /* a batch that did not run to its end can be resumed next time */
-  cw_batch_record_end (self->record, error == NULL);
   g_clear_handle_id (&self->tick_id, g_source_remove);
   cw_result_view_flush (self->result_view);
   cw_timeline_set_running (self->timeline, FALSE);
@@ -774,60 +745,7 @@ batch_done_cb (GObject      *object,
     }
   gtk_progress_bar_set_text (self->progress_bar, cancelled ? _("Cancelled") : _("Done"));
 
-  /* Like Pool.close + join: the batch is over when every worker is reaped. */
-  cw_pool_close_async (self->pool, NULL, pool_closed_cb, g_object_ref (self));
-}
-
-typedef struct
-{
-  GPtrArray          *inputs;       /* char* */
-  char               *output_dir;
-  CwFormat            format;
-  gboolean            overwrite;
-  GPtrArray          *plan;
-  CwBatchRecord      *record;
-  CwInterruptedBatch *resume;       /* resuming: its plan and settings */
-  guint               n_skipped;    /* resuming: files already done */
-} PlanJob;
-
-static void
-plan_job_free (PlanJob *job)
-{
-  g_ptr_array_unref (job->inputs);
-  g_free (job->output_dir);
-  g_clear_pointer (&job->plan, g_ptr_array_unref);
-  g_clear_object (&job->record);
-  g_clear_pointer (&job->resume, cw_interrupted_batch_free);
-  g_free (job);
-}
-
-static void
-plan_thread (GTask        *task,
-             gpointer      source_object,
-             gpointer      task_data,
-             GCancellable *cancellable)
-{
-  PlanJob *job = task_data;
-
-  if (g_mkdir_with_parents (job->output_dir, 0777) != 0)
-    {
-      int saved = errno;
-      g_autofree char *dir = g_filename_display_name (job->output_dir);
-
-      g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved),
-                               _("Cannot create the output folder %s: %s"), dir, g_strerror (saved));
-      return;
-    }
-  if (job->resume != NULL)
-    {
-      /* the same outputs as before, less what the log confirms */
-      job->plan = cw_batch_record_remaining (job->record, job->resume);
-      job->n_skipped = job->resume->plan->len - job->plan->len;
-    }
-  else
-    job->plan = cw_inputs_plan (job->inputs, job->output_dir, job->format,
-                                job->overwrite ? CW_PLAN_REPLACE : CW_PLAN_NUMBERED);
-  g_task_return_boolean (task, TRUE);
+  batch_over (self);
 }
 
 static void
@@ -835,82 +753,92 @@ plan_done_cb (GObject      *object,
               GAsyncResult *result,
               gpointer      user_data)
 {
-  CwWindow *self = CW_WINDOW (object);
-  PlanJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr(CwWindow) self = user_data;
+  CwBatch *batch = CW_BATCH (object);
   g_autoptr(GError) error = NULL;
-  g_autofree char *spec = NULL;
-  CwJobSettings settings = { 0 };
-  gboolean was_busy = is_busy (self);
+  guint n_resumed;
 
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
+  if (!cw_batch_plan_finish (batch, result, &error))
     {
-      self->running = FALSE;
+      gboolean was_busy = is_busy (self);
+
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
           toast (self, error->message);
           gtk_label_set_label (self->status_label, error->message);
         }
+      g_clear_object (&self->batch);
+      g_clear_object (&self->batch_cancellable);
+      self->running = FALSE;
       update_sampler (self);
       set_busy_changed (self, was_busy);
       close_if_asked (self);
       return;
     }
 
-  self->plan = g_steal_pointer (&job->plan);
-  self->next = 0;
-  self->total = self->plan->len;
-
-  if (job->resume != NULL)
+  self->total = cw_batch_get_n_tasks (batch);
+  n_resumed = cw_batch_get_n_resumed (batch);
+  if (n_resumed > 0)
     {
-      /* the settings the batch started with; an output the log does not
-       * confirm is this batch's own, cut short: it is written again */
-      settings = job->resume->settings;
-      cw_batch_record_resume (self->record, &settings);
-      if (job->n_skipped > 0)
-        {
-          g_autofree char *text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                                                "Resuming: %u file was already done",
-                                                                "Resuming: %u files were already done",
-                                                                job->n_skipped),
-                                                   job->n_skipped);
-          toast (self, text);
-        }
+      g_autofree char *text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                            "Resuming: %u file was already done",
+                                                            "Resuming: %u files were already done",
+                                                            n_resumed),
+                                               n_resumed);
+      toast (self, text);
     }
-  else
-    {
-      spec = cw_settings_build_spec (self->settings);
-      settings.spec = spec;
-      settings.format = job->format;
-      settings.seed = cw_settings_get_seed (self->settings);
-      cw_batch_record_begin (self->record, self->plan, &settings, job->output_dir);
-    }
-
-  self->pool = cw_pool_new (cw_settings_get_mode (self->settings), cw_settings_get_workers (self->settings));
-  cw_pool_set_chunk_size (self->pool, cw_settings_get_chunk_size (self->settings));
-  cw_pool_set_worker_nice (self->pool, CW_WINDOW_WORKER_NICE);
-  g_signal_connect (self->pool, "worker-started", G_CALLBACK (worker_started_cb), self);
-  g_signal_connect (self->pool, "worker-exited", G_CALLBACK (worker_exited_cb), self);
 
   self->start_us = g_get_monotonic_time ();
   cw_result_view_clear (self->result_view, self->start_us);
-  cw_timeline_clear (self->timeline, self->start_us, cw_pool_get_n_workers (self->pool));
+  cw_timeline_clear (self->timeline, self->start_us, cw_pool_get_n_workers (cw_batch_get_pool (batch)));
   self->tick_id = g_timeout_add (200, tick_cb, self);
   update_progress (self);
-  cw_pool_map_async (self->pool, &settings, next_planned_cb, self, NULL, self->total,
-                     cw_settings_get_order (self->settings), result_cb, self,
-                     self->batch_cancellable, batch_done_cb, self);
+  cw_batch_run_async (batch, result_cb, self, self->batch_cancellable, batch_done_cb, g_object_ref (self));
+}
+
+/* What the settings and the queue say, or what a recorded batch was. */
+static void
+batch_options (CwWindow       *self,
+               CwBatchOptions *options)
+{
+  GListModel *queue = G_LIST_MODEL (self->queue);
+  guint n = g_list_model_get_n_items (queue);
+
+  options->mode = cw_settings_get_mode (self->settings);
+  options->n_workers = cw_settings_get_workers (self->settings);
+  options->chunk_size = cw_settings_get_chunk_size (self->settings);
+  options->order = cw_settings_get_order (self->settings);
+  /* workers yield to the desktop (and to this window's main loop) */
+  options->worker_nice = CW_WINDOW_WORKER_NICE;
+
+  if (self->resume != NULL)
+    {
+      cw_batch_record_to_options (self->resume, self->record_dir, options);
+      return;
+    }
+  options->inputs = g_new0 (char *, n + 1);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(CwQueueItem) item = g_list_model_get_item (queue, i);
+
+      options->inputs[i] = g_strdup (cw_queue_item_get_path (item));
+    }
+  options->output_dir = cw_settings_dup_output_dir (self->settings);
+  options->spec = cw_settings_build_spec (self->settings);
+  options->format = cw_settings_get_format (self->settings);
+  options->seed = cw_settings_get_seed (self->settings);
+  options->overwrite = cw_settings_get_overwrite (self->settings);
+  options->record_dir = g_strdup (self->record_dir);
 }
 
 static void
 cw_window_start (CwWindow *self)
 {
-  GListModel *queue = G_LIST_MODEL (self->queue);
-  g_autoptr(GTask) task = NULL;
+  CwBatchOptions options = { 0 };
   gboolean was_busy = is_busy (self);
-  PlanJob *job;
-  guint n = g_list_model_get_n_items (queue);
+  CwPool *pool;
 
-  if (self->running || n == 0)
+  if (self->running || g_list_model_get_n_items (G_LIST_MODEL (self->queue)) == 0)
     return;
   if (lab_running (self))
     {
@@ -918,26 +846,13 @@ cw_window_start (CwWindow *self)
       return;
     }
 
-  job = g_new0 (PlanJob, 1);
-  job->inputs = g_ptr_array_new_full (n, g_free);
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(CwQueueItem) item = g_list_model_get_item (queue, i);
-
-      g_ptr_array_add (job->inputs, g_strdup (cw_queue_item_get_path (item)));
-    }
-  job->output_dir = cw_settings_dup_output_dir (self->settings);
-  job->format = cw_settings_get_format (self->settings);
-  job->overwrite = cw_settings_get_overwrite (self->settings);
-  job->record = g_object_ref (self->record);
-  if (self->resume != NULL)
-    {
-      job->resume = g_steal_pointer (&self->resume);
-      g_free (job->output_dir);
-      job->output_dir = g_strdup (job->resume->output_dir);
-    }
-  g_free (self->output_dir);
-  self->output_dir = g_strdup (job->output_dir);
+  batch_options (self, &options);
+  g_clear_pointer (&self->resume, cw_batch_record_free);
+  self->batch = cw_batch_new (&options);
+  cw_batch_options_clear (&options);
+  pool = cw_batch_get_pool (self->batch);
+  g_signal_connect (pool, "worker-started", G_CALLBACK (worker_started_cb), self);
+  g_signal_connect (pool, "worker-exited", G_CALLBACK (worker_exited_cb), self);
 
   self->running = TRUE;
   self->done = self->failed = 0;
@@ -951,10 +866,8 @@ cw_window_start (CwWindow *self)
   update_sampler (self);
   set_busy_changed (self, was_busy);
 
-  task = g_task_new (self, self->batch_cancellable, plan_done_cb, NULL);
-  g_task_set_source_tag (task, cw_window_start);
-  g_task_set_task_data (task, job, (GDestroyNotify) plan_job_free);
-  g_task_run_in_thread (task, plan_thread);
+  /* the output names are planned off the main loop */
+  cw_batch_plan_async (self->batch, self->batch_cancellable, plan_done_cb, g_object_ref (self));
 }
 
 /* ---------------------------------------------------------------------- */
@@ -966,7 +879,7 @@ interrupted_found_cb (GObject      *object,
                       gpointer      user_data)
 {
   g_autoptr(CwWindow) self = user_data;
-  g_autoptr(CwInterruptedBatch) batch = cw_batch_record_find_finish (CW_BATCH_RECORD (object), result, NULL);
+  g_autoptr(CwBatchRecord) batch = cw_batch_record_find_finish (result, NULL);
   g_autofree char *text = NULL;
   guint total;
 
@@ -976,7 +889,7 @@ interrupted_found_cb (GObject      *object,
   if (batch->n_done >= total)
     {
       /* everything was done after all: nothing to offer */
-      cw_batch_record_discard (self->record);
+      cw_batch_record_discard (self->record_dir);
       return;
     }
   text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
@@ -985,7 +898,7 @@ interrupted_found_cb (GObject      *object,
                                        total),
                           batch->n_done, total);
   gtk_label_set_label (self->resume_label, text);
-  g_clear_pointer (&self->interrupted, cw_interrupted_batch_free);
+  g_clear_pointer (&self->interrupted, cw_batch_record_free);
   self->interrupted = g_steal_pointer (&batch);
   gtk_revealer_set_reveal_child (self->resume_revealer, TRUE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.resume", TRUE);
@@ -1007,7 +920,7 @@ resume_action (GtkWidget  *widget,
 {
   CwWindow *self = CW_WINDOW (widget);
   g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_object_unref);
-  CwInterruptedBatch *batch = self->interrupted;
+  CwBatchRecord *batch = self->interrupted;
 
   if (batch == NULL || self->running)
     return;
@@ -1035,8 +948,8 @@ discard_batch_action (GtkWidget  *widget,
   CwWindow *self = CW_WINDOW (widget);
 
   hide_resume (self);
-  g_clear_pointer (&self->interrupted, cw_interrupted_batch_free);
-  cw_batch_record_discard (self->record);
+  g_clear_pointer (&self->interrupted, cw_batch_record_free);
+  cw_batch_record_discard (self->record_dir);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -1194,20 +1107,13 @@ demo_thread (GTask        *task,
              gpointer      task_data,
              GCancellable *cancellable)
 {
-  const char *dir = task_data;
-  g_autofree char *last = g_strdup_printf ("example%02d.wav", DEMO_COUNT - 1);
-  g_autofree char *last_path = g_build_filename (dir, last, NULL);
   GError *error = NULL;
+  char *dir = cw_demo_set_ensure (CW_DEMO_COUNT, CW_DEMO_SECONDS, cancellable, &error);
 
-  /* written once; every file goes through a part file, so the last one
-   * existing means the set is complete */
-  if (!g_file_test (last_path, G_FILE_TEST_EXISTS)
-      && !cw_audio_write_demo (dir, DEMO_COUNT, DEMO_SECONDS, &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  g_task_return_boolean (task, TRUE);
+  if (dir == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, dir, g_free);
 }
 
 static void
@@ -1216,13 +1122,14 @@ demo_done_cb (GObject      *object,
               gpointer      user_data)
 {
   CwWindow *self = CW_WINDOW (object);
-  const char *dir = g_task_get_task_data (G_TASK (result));
   g_autoptr(GError) error = NULL;
   gboolean was_busy = is_busy (self);
   g_autoptr(GFile) folder = NULL;
+  g_autofree char *dir = NULL;
 
   self->n_adding--;
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
+  dir = g_task_propagate_pointer (G_TASK (result), &error);
+  if (dir == NULL)
     {
       g_autofree char *text = g_strdup_printf (_("Could not write the demo set: %s"), error->message);
 
@@ -1246,7 +1153,6 @@ demo_action (GtkWidget  *widget,
   gboolean was_busy = is_busy (self);
 
   g_task_set_source_tag (task, demo_action);
-  g_task_set_task_data (task, g_build_filename (g_get_user_cache_dir (), "corewave", "demo", NULL), g_free);
   self->n_adding++;
   toast (self, _("Preparing the demo set: 24 sine waves of 4 minutes…"));
   g_task_run_in_thread (task, demo_thread);
@@ -1537,14 +1443,13 @@ cw_window_dispose (GObject *object)
   if (self->sampler != NULL)
     cw_cpu_sampler_stop (self->sampler);
   g_clear_object (&self->sampler);
-  /* A pool still here is killed and reaped by its own dispose. */
-  if (self->pool != NULL)
-    g_signal_handlers_disconnect_by_data (self->pool, self);
-  g_clear_object (&self->pool);
-  /* writes what is still queued for the record before it goes */
-  g_clear_object (&self->record);
-  g_clear_pointer (&self->interrupted, cw_interrupted_batch_free);
-  g_clear_pointer (&self->resume, cw_interrupted_batch_free);
+  /* A batch still here has its pool killed and reaped, and what is queued
+   * for its log written, by its own dispose. */
+  if (self->batch != NULL)
+    g_signal_handlers_disconnect_by_data (cw_batch_get_pool (self->batch), self);
+  g_clear_object (&self->batch);
+  g_clear_pointer (&self->interrupted, cw_batch_record_free);
+  g_clear_pointer (&self->resume, cw_batch_record_free);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), CW_TYPE_WINDOW);
   G_OBJECT_CLASS (cw_window_parent_class)->dispose (object);
@@ -1560,9 +1465,8 @@ cw_window_finalize (GObject *object)
   g_clear_pointer (&self->queued, g_hash_table_unref);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->batch_cancellable);
-  g_clear_pointer (&self->plan, g_ptr_array_unref);
   g_free (self->summary);
-  g_free (self->output_dir);
+  g_free (self->record_dir);
   G_OBJECT_CLASS (cw_window_parent_class)->finalize (object);
 }
 
@@ -1683,10 +1587,10 @@ cw_window_init (CwWindow *self)
   g_signal_connect_swapped (self, "unmap", G_CALLBACK (visible_page_cb), self);
 
   /* a batch that was cut short last time is offered for resuming */
-  self->record = cw_batch_record_new (NULL);
+  self->record_dir = cw_batch_record_default_dir ();
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.resume", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.discard-batch", FALSE);
-  cw_batch_record_find_async (self->record, self->cancellable, interrupted_found_cb, g_object_ref (self));
+  cw_batch_record_find_async (self->record_dir, self->cancellable, interrupted_found_cb, g_object_ref (self));
 
   update_queue_summary (self);
 }

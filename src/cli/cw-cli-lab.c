@@ -19,6 +19,7 @@
 #include <glib-unix.h>
 
 #include "cw-lab.h"
+#include "cw-options.h"
 
 #define EXIT_FAILED 1
 #define EXIT_USAGE  2
@@ -199,9 +200,10 @@ cw_cli_lab_run (int    argc,
       g_printerr ("corewave-cli lab: which experiment? One of:\n%s\n", list->str);
       return EXIT_USAGE;
     }
-  if (workers < 0 || workers > 256)
+  /* 0, the default, is one per usable CPU */
+  if (workers != 0 && !cw_options_parse_workers (workers, &(guint) { 0 }, &error))
     {
-      g_printerr ("corewave-cli lab: --workers must be between 1 and 256\n");
+      g_printerr ("corewave-cli lab: %s\n", error->message);
       return EXIT_USAGE;
     }
   all = g_strcmp0 (rest[0], "all") == 0;

@@ -88,12 +88,4 @@ void         cw_audio_info_clear   (CwAudioInfo      *info);
 /* Cheap check used when walking folders: a regular file libsndfile opens? */
 gboolean     cw_audio_is_audio     (const char       *path);
 
-/* The lesson's demo set: @count 16-bit mono 44.1 kHz WAV files of @seconds,
- * "example00.wav"..., file i a sine at 440 + 10 i Hz, amplitude 0.5 (the
- * same as ../shared/reference/make_workload.py writes). */
-gboolean     cw_audio_write_demo   (const char       *dir,
-                                    guint             count,
-                                    double            seconds,
-                                    GError          **error);
-
 G_END_DECLS

@@ -22,6 +22,7 @@ typedef enum
   CW_ERROR_AUDIO,       /* any other libsndfile failure */
   CW_ERROR_WORKER,      /* a worker died or misbehaved */
   CW_ERROR_USAGE,       /* bad options */
+  CW_ERROR_NO_INPUT,    /* nothing to do: no audio file among the inputs */
 } CwError;
 
 GQuark   cw_error_quark          (void);

@@ -24,6 +24,7 @@
 #include <sndfile.h>
 
 #include "cw-audio.h"
+#include "cw-demo.h"
 #include "cw-protocol.h"
 #include "cw-spec.h"
 
@@ -587,28 +588,22 @@ prepare_inputs (LabRun  *run,
     {
       g_autofree char *dir = NULL;
 
-      /* The full-size demo set is kept in the cache for the next run; the
+      /* The full-size demo set is the window's, kept in the cache; the
        * quick one is cheaper to write than to look after. */
       if (run->quick)
-        dir = g_build_filename (run->scratch, "demo", NULL);
-      else
-        dir = g_strdup_printf ("%s/corewave/lab-demo-%ux%.0fs", g_get_user_cache_dir (),
-                               run->demo_count, run->demo_seconds);
-      for (guint i = 0; i < run->demo_count; i++)
-        g_ptr_array_add (run->inputs, g_strdup_printf ("%s/example%02u.wav", dir, i));
-      if (!g_file_test (g_ptr_array_index (run->inputs, run->demo_count - 1), G_FILE_TEST_EXISTS))
         {
-          if (g_mkdir_with_parents (dir, 0777) != 0)
-            {
-              int errsv = errno;
-
-              g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
-                           "Cannot create %s: %s", dir, g_strerror (errsv));
-              return FALSE;
-            }
-          if (!cw_audio_write_demo (dir, run->demo_count, run->demo_seconds, error))
+          dir = g_build_filename (run->scratch, "demo", NULL);
+          if (!cw_demo_write (dir, run->demo_count, run->demo_seconds, error))
             return FALSE;
         }
+      else
+        {
+          dir = cw_demo_set_ensure (run->demo_count, run->demo_seconds, NULL, error);
+          if (dir == NULL)
+            return FALSE;
+        }
+      for (guint i = 0; i < run->demo_count; i++)
+        g_ptr_array_add (run->inputs, g_strdup_printf ("%s/example%02u.wav", dir, i));
     }
 
   if (run->experiment == CW_LAB_BIG_DATA)

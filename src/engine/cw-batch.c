@@ -1,0 +1,822 @@
+/* cw-batch.c
+ *
+ * Copyright 2026 The Corewave Authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Planning runs where the caller puts it (a thread for the window); the
+ * run is driven from the caller's main context; every file access of the
+ * job log and the record happens in order on one thread of the batch's
+ * own, so a checksum of a large output never holds up dispatch or a frame.
+ */
+
+#define G_LOG_DOMAIN "corewave"
+
+#include "config.h"
+
+#include "cw-batch.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include "cw-error.h"
+#include "cw-joblog.h"
+
+#define RECORD_HEADER "# corewave batch 1"
+
+struct _CwBatch
+{
+  GObject         parent_instance;
+
+  CwBatchOptions  options;
+  CwJobSettings   settings;
+  CwPool         *pool;
+  GMainContext   *context;
+
+  /* the plan */
+  gboolean        planned;
+  GPtrArray      *plan;          /* CwPlannedFile* */
+  GPtrArray      *skipped;       /* char* */
+  guint           n_resumed;
+  guint           n_redone;
+
+  /* the run */
+  GTask          *run_task;
+  guint64         next;
+  CwResultFunc    on_result;
+  gpointer        result_data;
+  CwBatchStats    stats;
+  GError         *run_error;
+
+  /* the log thread: the job log and the record, in order */
+  GThreadPool    *log_thread;
+  CwJoblog       *log;           /* that thread's */
+  GMutex          log_lock;
+  char           *log_error;     /* under log_lock */
+};
+
+G_DEFINE_FINAL_TYPE (CwBatch, cw_batch, G_TYPE_OBJECT)
+
+/* ---------------------------------------------------------------------- */
+/* options */
+
+static GPtrArray *
+copy_plan (GPtrArray *plan)
+{
+  GPtrArray *copy = g_ptr_array_new_full (plan->len, (GDestroyNotify) cw_planned_file_free);
+
+  for (guint i = 0; i < plan->len; i++)
+    g_ptr_array_add (copy, cw_planned_file_copy (g_ptr_array_index (plan, i)));
+  return copy;
+}
+
+static void
+options_copy (const CwBatchOptions *src,
+              CwBatchOptions       *dest)
+{
+  *dest = *src;
+  dest->inputs = g_strdupv (src->inputs);
+  dest->plan = src->plan != NULL ? copy_plan (src->plan) : NULL;
+  dest->output_dir = g_strdup (src->output_dir);
+  dest->spec = g_strdup (src->spec);
+  dest->joblog_path = g_strdup (src->joblog_path);
+  dest->record_dir = g_strdup (src->record_dir);
+}
+
+void
+cw_batch_options_clear (CwBatchOptions *options)
+{
+  g_clear_pointer (&options->inputs, g_strfreev);
+  g_clear_pointer (&options->plan, g_ptr_array_unref);
+  g_clear_pointer (&options->output_dir, g_free);
+  g_clear_pointer (&options->spec, g_free);
+  g_clear_pointer (&options->joblog_path, g_free);
+  g_clear_pointer (&options->record_dir, g_free);
+}
+
+static char *
+record_path (const char *dir)
+{
+  return g_build_filename (dir, "batch", NULL);
+}
+
+static char *
+record_joblog_path (const char *dir)
+{
+  return g_build_filename (dir, "joblog", NULL);
+}
+
+/* ---------------------------------------------------------------------- */
+/* the object */
+
+static void
+cw_batch_dispose (GObject *object)
+{
+  CwBatch *self = CW_BATCH (object);
+
+  /* every queued line is written before the batch goes */
+  if (self->log_thread != NULL)
+    g_thread_pool_free (g_steal_pointer (&self->log_thread), FALSE, TRUE);
+  g_clear_pointer (&self->log, cw_joblog_close);
+  g_clear_object (&self->pool);
+  G_OBJECT_CLASS (cw_batch_parent_class)->dispose (object);
+}
+
+static void
+cw_batch_finalize (GObject *object)
+{
+  CwBatch *self = CW_BATCH (object);
+
+  cw_batch_options_clear (&self->options);
+  cw_job_settings_clear (&self->settings);
+  g_clear_pointer (&self->plan, g_ptr_array_unref);
+  g_clear_pointer (&self->skipped, g_ptr_array_unref);
+  g_clear_error (&self->run_error);
+  g_clear_pointer (&self->context, g_main_context_unref);
+  g_mutex_clear (&self->log_lock);
+  g_free (self->log_error);
+  G_OBJECT_CLASS (cw_batch_parent_class)->finalize (object);
+}
+
+static void
+cw_batch_class_init (CwBatchClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = cw_batch_dispose;
+  object_class->finalize = cw_batch_finalize;
+}
+
+static void
+cw_batch_init (CwBatch *self)
+{
+  g_mutex_init (&self->log_lock);
+  self->skipped = g_ptr_array_new_with_free_func (g_free);
+}
+
+CwBatch *
+cw_batch_new (const CwBatchOptions *options)
+{
+  CwBatch *self;
+
+  g_return_val_if_fail (options != NULL, NULL);
+  g_return_val_if_fail (options->synthetic_kind != 0 || options->inputs != NULL || options->plan != NULL, NULL);
+
+  self = g_object_new (CW_TYPE_BATCH, NULL);
+  options_copy (options, &self->options);
+  self->settings.spec = g_strdup (options->spec != NULL ? options->spec : "copy");
+  self->settings.format = options->format;
+  self->settings.seed = options->seed;
+  /* a record keeps its job log beside the plan */
+  if (options->record_dir != NULL && options->joblog_path == NULL)
+    self->options.joblog_path = record_joblog_path (options->record_dir);
+  self->pool = cw_pool_new (options->mode, options->n_workers);
+  cw_pool_set_chunk_size (self->pool, options->chunk_size);
+  cw_pool_set_task_timeout (self->pool, options->task_timeout_ms);
+  cw_pool_set_worker_nice (self->pool, options->worker_nice);
+  return self;
+}
+
+const CwBatchOptions *
+cw_batch_get_options (CwBatch *self)
+{
+  g_return_val_if_fail (CW_IS_BATCH (self), NULL);
+  return &self->options;
+}
+
+const CwJobSettings *
+cw_batch_get_settings (CwBatch *self)
+{
+  g_return_val_if_fail (CW_IS_BATCH (self), NULL);
+  return &self->settings;
+}
+
+CwPool *
+cw_batch_get_pool (CwBatch *self)
+{
+  g_return_val_if_fail (CW_IS_BATCH (self), NULL);
+  return self->pool;
+}
+
+/* ---------------------------------------------------------------------- */
+/* planning */
+
+static CwPlanMode
+plan_mode (const CwBatchOptions *o)
+{
+  if (o->overwrite)
+    return CW_PLAN_REPLACE;
+  /* shards and reruns must find each other's outputs: names by key */
+  if (o->shard_count > 0 || o->joblog_path != NULL)
+    return CW_PLAN_BY_KEY;
+  return CW_PLAN_NUMBERED;
+}
+
+static gboolean
+resume_plan (CwBatch  *self,
+             GError  **error)
+{
+  g_autoptr(GHashTable) done = cw_joblog_load_done (self->options.joblog_path, error);
+
+  if (done == NULL)
+    return FALSE;
+  self->n_resumed = cw_joblog_resume (done, self->plan, &self->settings, &self->n_redone);
+  return TRUE;
+}
+
+gboolean
+cw_batch_plan (CwBatch       *self,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  const CwBatchOptions *o;
+  g_autoptr(GPtrArray) files = NULL;
+
+  g_return_val_if_fail (CW_IS_BATCH (self), FALSE);
+  g_return_val_if_fail (!self->planned, FALSE);
+
+  o = &self->options;
+  self->planned = TRUE;
+  if (o->synthetic_kind != 0)
+    return TRUE;
+  if (o->resume && o->joblog_path == NULL)
+    {
+      g_set_error_literal (error, CW_ERROR, CW_ERROR_USAGE,
+                           "--resume needs the job log of the earlier run: add --joblog FILE");
+      return FALSE;
+    }
+
+  if (o->plan != NULL)
+    {
+      /* a recorded batch: the same names as before */
+      self->plan = copy_plan (o->plan);
+      return !o->resume || resume_plan (self, error);
+    }
+
+  if (g_mkdir_with_parents (o->output_dir, 0777) != 0)
+    return cw_set_error_from_errno (error, errno, "cannot create the output folder", o->output_dir);
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+  files = cw_inputs_collect ((const char * const *) o->inputs, o->output_dir, self->skipped);
+  if (files->len == 0)
+    {
+      g_set_error_literal (error, CW_ERROR, CW_ERROR_NO_INPUT, "no audio files found in the inputs");
+      return FALSE;
+    }
+  /* every shard sorts the whole list the same way, whatever the
+   * arguments' order, then plans names over all of it */
+  if (o->shard_count > 0)
+    cw_shard_sort_inputs (files);
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+  self->plan = cw_inputs_plan (files, o->output_dir, o->format, plan_mode (o));
+  if (o->shard_count > 0)
+    cw_shard_select (self->plan, o->shard_index, o->shard_count, (GDestroyNotify) cw_planned_file_free);
+  return !o->resume || resume_plan (self, error);
+}
+
+static void
+plan_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  GError *error = NULL;
+
+  if (cw_batch_plan (source_object, cancellable, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+void
+cw_batch_plan_async (CwBatch             *self,
+                     GCancellable        *cancellable,
+                     GAsyncReadyCallback  callback,
+                     gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, cw_batch_plan_async);
+  g_task_run_in_thread (task, plan_thread);
+}
+
+gboolean
+cw_batch_plan_finish (CwBatch       *self,
+                      GAsyncResult  *result,
+                      GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+GPtrArray *
+cw_batch_get_skipped (CwBatch *self)
+{
+  g_return_val_if_fail (CW_IS_BATCH (self), NULL);
+  return self->skipped;
+}
+
+GPtrArray *
+cw_batch_get_plan (CwBatch *self)
+{
+  g_return_val_if_fail (CW_IS_BATCH (self), NULL);
+  return self->plan;
+}
+
+guint
+cw_batch_get_n_resumed (CwBatch *self)
+{
+  g_return_val_if_fail (CW_IS_BATCH (self), 0);
+  return self->n_resumed;
+}
+
+guint
+cw_batch_get_n_redone (CwBatch *self)
+{
+  g_return_val_if_fail (CW_IS_BATCH (self), 0);
+  return self->n_redone;
+}
+
+guint64
+cw_batch_get_n_tasks (CwBatch *self)
+{
+  g_return_val_if_fail (CW_IS_BATCH (self), 0);
+  if (self->options.synthetic_kind != 0)
+    return self->options.synthetic_count;
+  return self->plan != NULL ? self->plan->len : 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* the log thread */
+
+typedef enum { OP_OPEN, OP_RESULT, OP_END } OpKind;
+
+typedef struct
+{
+  OpKind    kind;
+  guint64   index;      /* OP_RESULT: the planned file */
+  CwStatus  status;
+  double    seconds;
+  char     *error;
+  gboolean  completed;  /* OP_END: the batch ran to its end */
+} Op;
+
+static void
+note_log_error (CwBatch    *self,
+                const char *message)
+{
+  g_mutex_lock (&self->log_lock);
+  if (self->log_error == NULL)
+    self->log_error = g_strdup (message);
+  g_mutex_unlock (&self->log_lock);
+}
+
+/* The record of a new batch: its plan and settings, written whole before
+ * the first result can be logged. */
+static void
+write_record (CwBatch *self)
+{
+  const CwBatchOptions *o = &self->options;
+  g_autoptr(GString) text = g_string_new (RECORD_HEADER "\n");
+  g_autofree char *out = cw_joblog_escape (o->output_dir);
+  g_autofree char *spec = cw_joblog_escape (self->settings.spec);
+  g_autofree char *path = record_path (o->record_dir);
+  g_autoptr(GError) error = NULL;
+
+  g_string_append_printf (text, "output_dir\t%s\nspec\t%s\nformat\t%d\nseed\t%" G_GUINT64_FORMAT "\n",
+                          out, spec, (int) self->settings.format, self->settings.seed);
+  for (guint i = 0; i < self->plan->len; i++)
+    {
+      const CwPlannedFile *file = g_ptr_array_index (self->plan, i);
+      g_autofree char *in = cw_joblog_escape (file->input_path);
+      g_autofree char *output = cw_joblog_escape (file->output_path);
+      g_autofree char *key = cw_joblog_escape (file->seed_key);
+
+      /* and whether the plan may replace a file there (overwrite was on) */
+      g_string_append_printf (text, "file\t%s\t%s\t%s\t%d\n", in, output, key, (int) file->replace);
+    }
+  /* a new batch replaces the record of an older one, log and all */
+  g_unlink (o->joblog_path);
+  if (g_mkdir_with_parents (o->record_dir, 0700) != 0
+      || !g_file_set_contents (path, text->str, text->len, &error))
+    {
+      /* resuming is a convenience: the batch itself goes on */
+      g_debug ("cannot record the batch in %s: %s", o->record_dir,
+               error != NULL ? error->message : g_strerror (errno));
+    }
+}
+
+static void
+open_log (CwBatch *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (self->options.record_dir != NULL && self->options.plan == NULL)
+    write_record (self);
+  self->log = cw_joblog_open (self->options.joblog_path, &error);
+  if (self->log == NULL)
+    note_log_error (self, error->message);
+}
+
+/* On the log thread: the checksum of a finished output (XXH64: ~4 ms for
+ * a 21 MB file from the page cache) and its line. */
+static void
+log_result (CwBatch *self,
+            Op      *op)
+{
+  const CwPlannedFile *file = g_ptr_array_index (self->plan, op->index);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *checksum = NULL;
+  g_autofree char *read_error = NULL;
+  CwStatus status = op->status;
+
+  if (self->log == NULL)
+    return;
+  if (status == CW_STATUS_OK)
+    {
+      checksum = cw_checksum_file (file->output_path, &error);
+      if (checksum == NULL)
+        {
+          /* logged as failed, so a resume redoes it */
+          status = CW_STATUS_FAILED;
+          read_error = g_strdup (error->message);
+          g_clear_error (&error);
+        }
+    }
+  if (!cw_joblog_append (self->log, file->input_path, file->output_path,
+                         cw_status_to_string (status), op->seconds, checksum,
+                         read_error != NULL ? read_error : op->error, &self->settings, &error))
+    note_log_error (self, error->message);
+}
+
+static gboolean
+run_completed_cb (gpointer user_data)
+{
+  CwBatch *self = user_data;
+  g_autoptr(GTask) task = g_steal_pointer (&self->run_task);
+
+  if (self->run_error != NULL)
+    g_task_return_error (task, g_error_copy (self->run_error));
+  else
+    g_task_return_boolean (task, TRUE);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+end_log (CwBatch *self,
+         Op      *op)
+{
+  g_clear_pointer (&self->log, cw_joblog_close);
+  /* ran to its end: nothing to resume */
+  if (op->completed && self->options.record_dir != NULL)
+    {
+      g_autofree char *path = record_path (self->options.record_dir);
+
+      g_unlink (path);
+      g_unlink (self->options.joblog_path);
+    }
+  g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, run_completed_cb,
+                              g_object_ref (self), g_object_unref);
+}
+
+static void
+log_thread_func (gpointer data,
+                 gpointer user_data)
+{
+  Op *op = data;
+  CwBatch *self = user_data;
+
+  switch (op->kind)
+    {
+    case OP_OPEN:
+      open_log (self);
+      break;
+    case OP_RESULT:
+      log_result (self, op);
+      break;
+    case OP_END:
+    default:
+      end_log (self, op);
+      break;
+    }
+  g_free (op->error);
+  g_free (op);
+}
+
+static void
+push_op (CwBatch *self,
+         Op      *op)
+{
+  g_thread_pool_push (self->log_thread, op, NULL);
+}
+
+/* ---------------------------------------------------------------------- */
+/* running */
+
+static gboolean
+next_task_cb (gpointer  user_data,
+              CwTask   *task)
+{
+  CwBatch *self = user_data;
+  const CwBatchOptions *o = &self->options;
+
+  if (o->synthetic_kind != 0)
+    {
+      if (self->next >= o->synthetic_count)
+        return FALSE;
+      task->kind = o->synthetic_kind;
+      /* mul10 multiplies its own index, like the lesson's range(n) */
+      task->arg = o->synthetic_kind == CW_TASK_MUL10 ? (gint64) self->next : o->synthetic_arg;
+      self->next++;
+      return TRUE;
+    }
+  if (self->next >= self->plan->len)
+    return FALSE;
+  {
+    const CwPlannedFile *file = g_ptr_array_index (self->plan, self->next++);
+
+    task->kind = CW_TASK_AUDIO;
+    task->input_path = g_strdup (file->input_path);
+    task->output_path = g_strdup (file->output_path);
+    task->seed_key = g_strdup (file->seed_key);
+    task->replace = file->replace;
+  }
+  return TRUE;
+}
+
+static void
+result_cb (const CwResult *result,
+           gpointer        user_data)
+{
+  CwBatch *self = user_data;
+
+  /* cancelled files are not finished: a resume does them */
+  if (self->log_thread != NULL && self->plan != NULL && result->status != CW_STATUS_CANCELLED
+      && result->index < self->plan->len)
+    {
+      Op *op = g_new0 (Op, 1);
+
+      op->kind = OP_RESULT;
+      op->index = result->index;
+      op->status = result->status;
+      op->seconds = (result->end_us - result->start_us) / 1e6;
+      op->error = g_strdup (result->error);
+      push_op (self, op);
+    }
+  if (self->on_result != NULL)
+    self->on_result (result, self->result_data);
+}
+
+static void
+pool_closed_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(CwBatch) self = user_data;
+
+  cw_pool_close_finish (CW_POOL (object), result, NULL);
+  if (self->log_thread != NULL)
+    {
+      Op *op = g_new0 (Op, 1);
+
+      op->kind = OP_END;
+      op->completed = self->run_error == NULL;
+      push_op (self, op);
+    }
+  else
+    run_completed_cb (self);
+}
+
+static void
+map_done_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  CwBatch *self = user_data;
+
+  cw_pool_map_finish (CW_POOL (object), result, &self->stats, &self->run_error);
+  /* Like Pool.close + join: the run ends when every worker is reaped. */
+  cw_pool_close_async (self->pool, NULL, pool_closed_cb, g_object_ref (self));
+}
+
+void
+cw_batch_run_async (CwBatch             *self,
+                    CwResultFunc         on_result,
+                    gpointer             result_data,
+                    GCancellable        *cancellable,
+                    GAsyncReadyCallback  callback,
+                    gpointer             user_data)
+{
+  g_return_if_fail (CW_IS_BATCH (self));
+  g_return_if_fail (self->planned);
+  g_return_if_fail (self->run_task == NULL);
+
+  self->run_task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (self->run_task, cw_batch_run_async);
+  self->context = g_main_context_ref_thread_default ();
+  self->on_result = on_result;
+  self->result_data = result_data;
+
+  if (self->options.joblog_path != NULL && self->options.synthetic_kind == 0)
+    {
+      self->log_thread = g_thread_pool_new (log_thread_func, self, 1, FALSE, NULL);
+      push_op (self, g_new0 (Op, 1));  /* OP_OPEN */
+    }
+
+  /* self->run_task holds the batch until the run has completed */
+  cw_pool_map_async (self->pool, &self->settings, next_task_cb, self, NULL,
+                     cw_batch_get_n_tasks (self), self->options.order, result_cb, self,
+                     cancellable, map_done_cb, self);
+}
+
+gboolean
+cw_batch_run_finish (CwBatch       *self,
+                     GAsyncResult  *result,
+                     GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+const CwBatchStats *
+cw_batch_get_stats (CwBatch *self)
+{
+  g_return_val_if_fail (CW_IS_BATCH (self), NULL);
+  return &self->stats;
+}
+
+const char *
+cw_batch_get_log_error (CwBatch *self)
+{
+  const char *message;
+
+  g_return_val_if_fail (CW_IS_BATCH (self), NULL);
+  g_mutex_lock (&self->log_lock);
+  message = self->log_error;
+  g_mutex_unlock (&self->log_lock);
+  return message;
+}
+
+/* ---------------------------------------------------------------------- */
+/* a record, found again */
+
+void
+cw_batch_record_free (CwBatchRecord *record)
+{
+  if (record == NULL)
+    return;
+  g_clear_pointer (&record->plan, g_ptr_array_unref);
+  cw_job_settings_clear (&record->settings);
+  g_free (record->output_dir);
+  g_free (record);
+}
+
+char *
+cw_batch_record_default_dir (void)
+{
+  return g_build_filename (g_get_user_state_dir (), "corewave", NULL);
+}
+
+static CwBatchRecord *
+read_record (const char *path)
+{
+  g_autoptr(CwBatchRecord) record = g_new0 (CwBatchRecord, 1);
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL) || !g_str_has_prefix (contents, RECORD_HEADER "\n"))
+    return NULL;
+
+  record->plan = g_ptr_array_new_with_free_func ((GDestroyNotify) cw_planned_file_free);
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 1; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) f = g_strsplit (lines[i], "\t", -1);
+      guint n = g_strv_length (f);
+
+      if (n == 2 && g_str_equal (f[0], "output_dir"))
+        record->output_dir = cw_joblog_unescape (f[1]);
+      else if (n == 2 && g_str_equal (f[0], "spec"))
+        record->settings.spec = cw_joblog_unescape (f[1]);
+      else if (n == 2 && g_str_equal (f[0], "format"))
+        record->settings.format = (CwFormat) CLAMP (g_ascii_strtoll (f[1], NULL, 10), CW_FORMAT_SAME, CW_FORMAT_MP3);
+      else if (n == 2 && g_str_equal (f[0], "seed"))
+        record->settings.seed = g_ascii_strtoull (f[1], NULL, 10);
+      else if ((n == 4 || n == 5) && g_str_equal (f[0], "file"))
+        {
+          CwPlannedFile *file = g_new0 (CwPlannedFile, 1);
+
+          file->input_path = cw_joblog_unescape (f[1]);
+          file->output_path = cw_joblog_unescape (f[2]);
+          file->seed_key = cw_joblog_unescape (f[3]);
+          /* older records did not say: nothing of the user's is replaced */
+          file->replace = n == 5 && g_str_equal (f[4], "2") ? CW_REPLACE_ALWAYS : CW_REPLACE_NEVER;
+          g_ptr_array_add (record->plan, file);
+        }
+    }
+  if (record->output_dir == NULL || record->settings.spec == NULL || record->plan->len == 0)
+    return NULL;
+  return g_steal_pointer (&record);
+}
+
+static void
+find_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  const char *dir = task_data;
+  g_autofree char *path = record_path (dir);
+  g_autofree char *log_path = record_joblog_path (dir);
+  g_autoptr(CwBatchRecord) record = read_record (path);
+  g_autoptr(GHashTable) done = NULL;
+
+  if (record == NULL)
+    {
+      g_task_return_pointer (task, NULL, NULL);
+      return;
+    }
+  done = cw_joblog_load_done (log_path, NULL);
+  for (guint i = 0; done != NULL && i < record->plan->len; i++)
+    {
+      const CwPlannedFile *file = g_ptr_array_index (record->plan, i);
+
+      if (g_cancellable_is_cancelled (cancellable))
+        break;
+      if (cw_joblog_is_done (done, file->input_path, file->output_path, &record->settings))
+        record->n_done++;
+    }
+  g_task_return_pointer (task, g_steal_pointer (&record), (GDestroyNotify) cw_batch_record_free);
+}
+
+void
+cw_batch_record_find_async (const char          *dir,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, cw_batch_record_find_async);
+  g_task_set_task_data (task, g_strdup (dir), g_free);
+  g_task_run_in_thread (task, find_thread);
+}
+
+CwBatchRecord *
+cw_batch_record_find_finish (GAsyncResult  *result,
+                             GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+discard_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  g_autofree char *path = record_path (task_data);
+  g_autofree char *log_path = record_joblog_path (task_data);
+
+  g_unlink (path);
+  g_unlink (log_path);
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+cw_batch_record_discard (const char *dir)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, NULL, NULL, NULL);
+
+  g_task_set_source_tag (task, cw_batch_record_discard);
+  g_task_set_task_data (task, g_strdup (dir), g_free);
+  g_task_run_in_thread (task, discard_thread);
+}
+
+void
+cw_batch_record_to_options (CwBatchRecord  *record,
+                            const char     *dir,
+                            CwBatchOptions *options)
+{
+  g_return_if_fail (record != NULL && dir != NULL && options != NULL);
+
+  g_clear_pointer (&options->inputs, g_strfreev);
+  g_clear_pointer (&options->plan, g_ptr_array_unref);
+  options->plan = copy_plan (record->plan);
+  g_free (options->output_dir);
+  options->output_dir = g_strdup (record->output_dir);
+  g_free (options->spec);
+  options->spec = g_strdup (record->settings.spec);
+  options->format = record->settings.format;
+  options->seed = record->settings.seed;
+  options->overwrite = FALSE;
+  options->shard_count = 0;
+  g_free (options->joblog_path);
+  options->joblog_path = record_joblog_path (dir);
+  options->resume = TRUE;
+  g_free (options->record_dir);
+  options->record_dir = g_strdup (dir);
+}

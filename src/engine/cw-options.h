@@ -1,0 +1,48 @@
+/* cw-options.h: checking what a person asked for, one set of messages
+ *
+ * Copyright 2026 The Corewave Authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The CLI's options, the app's command line and its settings all go
+ * through these, so a bad value is refused the same way everywhere.
+ * Errors are CW_ERROR_USAGE, translated, naming the option as both
+ * command lines spell it ("--workers must be between 1 and 256").
+ */
+
+#pragma once
+
+#include <glib.h>
+
+#include "cw-audio.h"
+#include "cw-pool.h"
+
+G_BEGIN_DECLS
+
+gboolean cw_options_parse_workers      (gint64       value,
+                                        guint       *n_workers,
+                                        GError     **error);
+/* "auto" (0) or 1..CW_POOL_MAX_CHUNK_SIZE */
+gboolean cw_options_parse_chunk_size   (const char  *text,
+                                        guint       *chunk_size,
+                                        GError     **error);
+gboolean cw_options_parse_order        (const char  *text,
+                                        CwOrder     *order,
+                                        GError     **error);
+gboolean cw_options_parse_mode         (const char  *text,
+                                        CwMode      *mode,
+                                        GError     **error);
+gboolean cw_options_parse_format       (const char  *text,
+                                        CwFormat    *format,
+                                        GError     **error);
+gboolean cw_options_parse_seed         (const char  *text,
+                                        guint64     *seed,
+                                        GError     **error);
+/* The canonical form of a transform chain, or NULL with the reason. */
+char    *cw_options_parse_transform    (const char  *text,
+                                        GError     **error);
+/* 0 is "off"; else 0.001 s to a week, to whole milliseconds. */
+gboolean cw_options_parse_task_timeout (double       seconds,
+                                        guint       *ms,
+                                        GError     **error);
+
+G_END_DECLS
