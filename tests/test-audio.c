@@ -17,6 +17,7 @@
 #include <sndfile.h>
 
 #include "cw-audio.h"
+#include "cw-demo.h"
 #include "cw-error.h"
 #include "cw-test-util.h"
 
@@ -1027,7 +1028,7 @@ test_demo (Fixture       *f,
   gsize len;
 
   /* the full lesson file: byte-identical to make_workload.py's */
-  g_assert_true (cw_audio_write_demo (dir, 1, 240.0, &error));
+  g_assert_true (cw_demo_write (dir, 1, 240.0, &error));
   g_assert_no_error (error);
   g_assert_true (g_file_get_contents (p0, &contents, &len, NULL));
   g_assert_cmpuint (len, ==, 21168044);
@@ -1035,7 +1036,7 @@ test_demo (Fixture       *f,
   g_assert_cmpstr (sum, ==, "fce0170240bfef3d6927595bba264f2e3faea2f73148751923c772fde14647a0");
   g_clear_pointer (&contents, g_free);
 
-  g_assert_true (cw_audio_write_demo (dir, 3, 1.5, &error));
+  g_assert_true (cw_demo_write (dir, 3, 1.5, &error));
   g_assert_no_error (error);
   a = read_ints (p2, &info);
   g_assert_cmpint (info.frames, ==, 66150);

@@ -1,0 +1,215 @@
+/* test-joblog.c: the job log's format, and the resume rule
+ *
+ * Copyright 2026 The Corewave Authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+#include <unistd.h>
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+
+#include "cw-joblog.h"
+#include "cw-test-util.h"
+
+static const CwJobSettings copy_settings = { .spec = (char *) "copy", .format = CW_FORMAT_SAME, .seed = 7 };
+static const CwJobSettings gain_settings = { .spec = (char *) "gain:db=-3", .format = CW_FORMAT_SAME, .seed = 7 };
+
+static void
+test_escape (void)
+{
+  static const char * const fields[] = {
+    "plain", "-", "", "tab\there", "new\nline", "100%", "caf\xc3\xa9", "not utf-8 \xff\xfe", "\x7f",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    {
+      g_autofree char *escaped = cw_joblog_escape (fields[i]);
+      g_autofree char *back = cw_joblog_unescape (escaped);
+
+      /* one field: no tab, no newline, valid UTF-8 */
+      g_assert_null (strchr (escaped, '\t'));
+      g_assert_null (strchr (escaped, '\n'));
+      g_assert_true (g_utf8_validate (escaped, -1, NULL));
+      g_assert_cmpstr (back, ==, fields[i]);
+    }
+  {
+    g_autofree char *e = cw_joblog_escape (NULL);
+
+    g_assert_cmpstr (e, ==, "-");
+  }
+}
+
+/* A line per file with the settings, read back; the last "ok" line for an
+ * output wins; malformed and cut lines are ignored. */
+static void
+test_append_and_load (void)
+{
+  g_autofree char *dir = cw_test_make_tmp_dir ();
+  g_autofree char *path = g_build_filename (dir, "log", NULL);
+  g_autofree char *out = g_build_filename (dir, "a.wav", NULL);
+  g_autofree char *contents = NULL;
+  g_autoptr(GHashTable) done = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) lines = NULL;
+  CwJoblogEntry *entry;
+  CwJoblog *log;
+
+  log = cw_joblog_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_true (cw_joblog_append (log, "in/a.wav", out, "failed", 0.5, NULL, "boom\tbang", &copy_settings, &error));
+  g_assert_true (cw_joblog_append (log, "in/a.wav", out, "ok", 1.25, "xxh64:0000000000000001", NULL, &copy_settings, &error));
+  g_assert_true (cw_joblog_append (log, "in/a.wav", out, "ok", 1.5, "xxh64:0000000000000002", NULL, &gain_settings, &error));
+  g_assert_no_error (error);
+  cw_joblog_close (log);
+
+  /* a second opening does not write the header again */
+  log = cw_joblog_open (path, &error);
+  g_assert_no_error (error);
+  cw_joblog_close (log);
+
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  lines = g_strsplit (contents, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 5);
+  g_assert_true (g_str_has_prefix (lines[0], "# corewave joblog 2 (corewave " PACKAGE_VERSION ")"));
+  g_assert_nonnull (strstr (lines[1], "\tfailed\t0.500\t-\tboom%09bang\t" PACKAGE_VERSION "\tsame\t7\tcopy"));
+  g_assert_nonnull (strstr (lines[3], "\tok\t1.500\txxh64:0000000000000002\t-\t" PACKAGE_VERSION "\tsame\t7\tgain:db=-3"));
+  g_assert_cmpstr (lines[4], ==, "");
+
+  /* a line a crash cut short, and garbage, are not finished files */
+  {
+    g_autoptr(GString) more = g_string_new (contents);
+
+    g_string_append (more, "junk without tabs\n");
+    g_string_append (more, "in/b.wav\tb.wav\tok\t1\txxh64:0000000000000003\t-\t");
+    g_assert_true (g_file_set_contents (path, more->str, more->len, NULL));
+  }
+  done = cw_joblog_load_done (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_hash_table_size (done), ==, 1);
+  entry = g_hash_table_lookup (done, "a.wav");
+  g_assert_nonnull (entry);
+  g_assert_cmpstr (entry->input, ==, "in/a.wav");
+  g_assert_cmpstr (entry->checksum, ==, "xxh64:0000000000000002");
+  g_assert_cmpstr (entry->spec, ==, "gain:db=-3");
+  g_assert_cmpstr (entry->seed, ==, "7");
+  g_assert_cmpstr (entry->format, ==, "same");
+  g_assert_cmpstr (entry->version, ==, PACKAGE_VERSION);
+
+  /* no log at all is an empty one */
+  g_clear_pointer (&done, g_hash_table_unref);
+  g_unlink (path);
+  done = cw_joblog_load_done (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_hash_table_size (done), ==, 0);
+
+  cw_test_rm_rf (dir);
+}
+
+static CwPlannedFile *
+planned (const char *input,
+         const char *output)
+{
+  CwPlannedFile *file = g_new0 (CwPlannedFile, 1);
+
+  file->input_path = g_strdup (input);
+  file->output_path = g_strdup (output);
+  file->seed_key = g_path_get_basename (output);
+  return file;
+}
+
+/* The rule, file by file: done (skip), ours made otherwise (redo,
+ * replace), a version 1 line (settings unknown: redo, replace), someone
+ * else's file (keep), nothing there (run), a stale temporary (removed). */
+static void
+test_resume_rule (void)
+{
+  g_autofree char *dir = cw_test_make_tmp_dir ();
+  g_autofree char *log_path = g_build_filename (dir, "log", NULL);
+  g_autofree char *done_out = g_build_filename (dir, "done.wav", NULL);
+  g_autofree char *other_out = g_build_filename (dir, "other.wav", NULL);
+  g_autofree char *v1_out = g_build_filename (dir, "v1.wav", NULL);
+  g_autofree char *mine_out = g_build_filename (dir, "mine.wav", NULL);
+  g_autofree char *edited_out = g_build_filename (dir, "edited.wav", NULL);
+  g_autofree char *new_out = g_build_filename (dir, "new.wav", NULL);
+  g_autofree char *stale = g_build_filename (dir, ".new.wav.4242.part", NULL);
+  g_autofree char *foreign_part = g_build_filename (dir, ".unplanned.wav.4242.part", NULL);
+  g_autoptr(GPtrArray) plan = g_ptr_array_new_with_free_func ((GDestroyNotify) cw_planned_file_free);
+  g_autoptr(GHashTable) done = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *outputs[] = { done_out, other_out, v1_out, edited_out };
+  CwJoblog *log;
+  guint redone = 99, dropped;
+
+  for (guint i = 0; i < G_N_ELEMENTS (outputs); i++)
+    {
+      g_autofree char *text = g_strdup_printf ("output %u", i);
+
+      g_assert_true (g_file_set_contents (outputs[i], text, -1, NULL));
+    }
+  g_assert_true (g_file_set_contents (mine_out, "the user's", -1, NULL));
+  g_assert_true (g_file_set_contents (stale, "", -1, NULL));
+  g_assert_true (g_file_set_contents (foreign_part, "", -1, NULL));
+
+  log = cw_joblog_open (log_path, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (outputs); i++)
+    {
+      g_autofree char *sum = cw_checksum_file (outputs[i], NULL);
+      g_autofree char *input = g_strdup_printf ("in/%u.wav", i);
+
+      g_assert_true (cw_joblog_append (log, input, outputs[i], "ok", 1, sum, NULL,
+                                       i == 1 ? &copy_settings : i == 2 ? NULL : &gain_settings, &error));
+    }
+  cw_joblog_close (log);
+  /* the user changed this output after the batch wrote it */
+  g_assert_true (g_file_set_contents (edited_out, "edited", -1, NULL));
+
+  g_ptr_array_add (plan, planned ("in/0.wav", done_out));
+  g_ptr_array_add (plan, planned ("in/1.wav", other_out));
+  g_ptr_array_add (plan, planned ("in/2.wav", v1_out));
+  g_ptr_array_add (plan, planned ("in/3.wav", edited_out));
+  g_ptr_array_add (plan, planned ("in/4.wav", mine_out));
+  g_ptr_array_add (plan, planned ("in/5.wav", new_out));
+
+  done = cw_joblog_load_done (log_path, &error);
+  g_assert_no_error (error);
+  dropped = cw_joblog_resume (done, plan, &gain_settings, &redone);
+  g_assert_cmpuint (dropped, ==, 1);
+  g_assert_cmpuint (redone, ==, 2);
+  g_assert_cmpuint (plan->len, ==, 5);
+  /* other settings, and unknown ones: ours, made again in place */
+  g_assert_cmpstr (((CwPlannedFile *) g_ptr_array_index (plan, 0))->output_path, ==, other_out);
+  g_assert_cmpint (((CwPlannedFile *) g_ptr_array_index (plan, 0))->replace, ==, CW_REPLACE_ALWAYS);
+  g_assert_cmpint (((CwPlannedFile *) g_ptr_array_index (plan, 1))->replace, ==, CW_REPLACE_ALWAYS);
+  /* changed since, and never ours: kept unless identical */
+  g_assert_cmpint (((CwPlannedFile *) g_ptr_array_index (plan, 2))->replace, ==, CW_REPLACE_IF_SAME);
+  g_assert_cmpint (((CwPlannedFile *) g_ptr_array_index (plan, 3))->replace, ==, CW_REPLACE_IF_SAME);
+  /* nothing there */
+  g_assert_cmpint (((CwPlannedFile *) g_ptr_array_index (plan, 4))->replace, ==, CW_REPLACE_NEVER);
+  /* a killed run's temporary for a planned output goes; another stays */
+  g_assert_false (g_file_test (stale, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (foreign_part, G_FILE_TEST_EXISTS));
+
+  /* is_done says the same */
+  g_assert_true (cw_joblog_is_done (done, "in/0.wav", done_out, &gain_settings));
+  g_assert_false (cw_joblog_is_done (done, "in/0.wav", done_out, &copy_settings));
+  g_assert_false (cw_joblog_is_done (done, "in/other.wav", done_out, &gain_settings));
+
+  cw_test_rm_rf (dir);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/cw/joblog/escape", test_escape);
+  g_test_add_func ("/cw/joblog/append-and-load", test_append_and_load);
+  g_test_add_func ("/cw/joblog/resume-rule", test_resume_rule);
+  return g_test_run ();
+}
