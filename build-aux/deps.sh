@@ -12,7 +12,7 @@ COREWAVE_BUILD_PACKAGES=(
   xvfb xauth dbus-daemon librsvg2-common imagemagick xdotool
   flatpak-builder
 )
-# The cluster test (tests/test-shard.sh) runs the README's recipes on real
+# The cluster test (tests/test-shard.sh) runs docs/cluster.md's recipes on real
 # engines: GNU parallel, and a one-node Slurm with munge on loopback (started
 # by the test when it runs as root, as in CI; skipped with the reason if not).
 COREWAVE_TEST_PACKAGES=(parallel slurm-wlm munge)

@@ -1,7 +1,7 @@
 #!/bin/bash
 # build-aux/screenshots.sh: remake the screenshots in data/screenshots/ from
-# the built app, under a private Xvfb (the README and the AppStream data use
-# them). Needs xvfb, xdotool and imagemagick (build-aux/deps.sh has them).
+# the built app, under a private Xvfb (the README, docs/ and the AppStream data
+# use them). Needs xvfb, xdotool and imagemagick (build-aux/deps.sh has them).
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -euo pipefail

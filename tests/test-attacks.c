@@ -1,5 +1,5 @@
 /* test-attacks.c: what a careless or hostile user does to a batch, and how
- * "nothing lost" holds (issue 10; the list is in docs/reliability.md)
+ * "nothing lost" holds (docs/reliability.md lists them)
  *
  * Copyright 2026 The Corewave Authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -443,7 +443,7 @@ test_resume_spares_user_files (Fixture       *f,
       cw_test_write_sine (in, 0.2, 300 + 100 * i, 1);
     }
   write_text (mine, "MINE");
-  /* a first run with --resume (harmless, the README says) */
+  /* a first run with --resume (harmless, docs/cluster.md says) */
   status = cw_test_run_cli (NULL, &err, f->in, "-o", f->out, "--joblog", log, "--resume", "-q");
   g_assert_cmpint (status, ==, 1);
   text = read_text (mine);

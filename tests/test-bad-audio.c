@@ -328,7 +328,7 @@ test_bad_audio (void)
     const char *bdir = g_getenv ("G_TEST_BUILDDIR");
     g_autofree char *text = g_strdup_printf ("bad-inputs %u\nfailed %u\nok %u\n", inputs->len - 3, n_failed, n_ok);
 
-    /* beside the test in the build tree (meson sets it), for the README */
+    /* beside the test in the build tree (meson sets it), for docs/reliability.md */
     if (bdir != NULL)
       {
         g_autofree char *path = g_build_filename (bdir, "reliability-bad-audio.txt", NULL);

@@ -5,7 +5,8 @@
 # folder of audio files onto it from tests/dnd-source with xdotool, as a file
 # manager would, and checks that the files were processed and nothing was
 # left behind. Saves a screenshot of the window at the end of the batch in
-# $CW_ARTIFACT_DIR (the README's and AppStream's screenshot).
+# $CW_ARTIFACT_DIR, to look at (the README's and AppStream's screenshots are
+# data/screenshots/, made by build-aux/screenshots.sh).
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -u

@@ -5,7 +5,7 @@
 # whole when runs append at once; --resume finishes a batch killed with
 # SIGKILL without redoing finished files or leaving part files; GNU parallel
 # (and, when it can start here, a one-node Slurm on loopback) runs the
-# README's recipes.
+# recipes of docs/cluster.md.
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -u
@@ -124,7 +124,7 @@ else
   skip "GNU parallel: 3 shards equal one run" "parallel is not installed"
 fi
 
-# 11. the README's --sshlogin recipe, with ':' (this machine) as the only host
+# 11. docs/cluster.md's --sshlogin recipe, with ':' (this machine) as the only host
 if command -v parallel >/dev/null; then
   seq 0 3 | parallel --will-cite --sshlogin 2/: --workdir "$work" \
     "$cli" "$in" -o "$work/ssh" --shard {}/4 --joblog "$work/ssh.log" --resume -j 1 -q
@@ -134,7 +134,7 @@ else
   skip "GNU parallel --sshlogin recipe" "parallel is not installed"
 fi
 
-# 12. the README's Slurm job array on a one-node cluster on loopback
+# 12. docs/cluster.md's Slurm job array on a one-node cluster on loopback
 slurm_why=""
 if ! command -v slurmctld >/dev/null || ! command -v slurmd >/dev/null || ! command -v munged >/dev/null; then
   slurm_why="slurm-wlm and munge are not installed"
@@ -192,7 +192,7 @@ EOF
   fi
 fi
 if [ -z "$slurm_why" ]; then
-  # the README's script, with this test's paths
+  # docs/cluster.md's script, with this test's paths
   cat >"$sd/corewave-array.sh" <<EOF
 #!/bin/bash
 #SBATCH --job-name=corewave

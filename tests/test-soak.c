@@ -83,7 +83,7 @@ write_figures (guint n_workers,
   g_autofree char *text = NULL;
   g_autoptr(GError) error = NULL;
 
-  /* beside the test in the build tree (meson sets it), for the README */
+  /* beside the test in the build tree (meson sets it), for docs/reliability.md */
   if (dir == NULL)
     return;
   path = g_build_filename (dir, "reliability-soak.txt", NULL);

@@ -1,5 +1,5 @@
 /* bench-stall.c: how long does the window's main loop stall while results
- * stream in? (the window issue's rule: under 50 ms for 10,000 spin:ms=1 tasks)
+ * stream in? (the target in docs/benchmarks.md: under 50 ms for 10,000 spin:ms=1 tasks)
  *
  * Copyright 2026 The Corewave Authors
  * SPDX-License-Identifier: GPL-3.0-or-later

@@ -7,7 +7,7 @@ cli=${CW_CLI_PATH:-$build/src/corewave-cli}
 ref=${COREWAVE_REFERENCE:-$top/../shared/reference}
 runs=${RUNS:-5}
 py=/usr/bin/python3
-# tmpfs: ext4 writeback makes timings noisy (see the reference README)
+# tmpfs: ext4 writeback makes timings noisy
 work=$(mktemp -d /dev/shm/corewave-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
