@@ -88,7 +88,7 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 /* What each experiment runs and shows, for someone who has not read the
- * lesson (the README's table, in the window). */
+ * lesson (the table of docs/lab.md, in the window). */
 static const char *
 experiment_about (CwLabExperiment experiment)
 {

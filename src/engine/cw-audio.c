@@ -21,7 +21,7 @@
 #include "cw-rng.h"
 #include "cw-text.h"
 
-/* Numeric rules (see the report in src/DESIGN.md):
+/* Numeric rules (src/DESIGN.md, "Audio rules"):
  *  - samples are doubles where full scale is 1.0;
  *  - integer PCM is read with sf_readf_int (or _short), never through
  *    libsndfile's asymmetric float conversion: x = v / 2^31;

@@ -16,8 +16,8 @@ G_BEGIN_DECLS
 
 /* @count 16-bit mono 44.1 kHz WAV files of @seconds in @dir,
  * "example00.wav"..., file i a sine at 440 + 10 i Hz, amplitude 0.5 (what
- * ../shared/reference/make_workload.py writes, byte for byte). Existing
- * files of those names are replaced. */
+ * the lesson's make_workload.py writes, byte for byte: the Python reference
+ * of docs/benchmarks.md). Existing files of those names are replaced. */
 gboolean  cw_demo_write      (const char    *dir,
                               guint          count,
                               double         seconds,

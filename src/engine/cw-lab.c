@@ -480,7 +480,7 @@ local_fib_memo (LabRun *run,
   step->wall_us = MAX (g_get_monotonic_time () - t0, 1);
 }
 
-/* The check of ../shared/reference/check_output.py: the noise a file got
+/* The check of the lesson's check_output.py (docs/benchmarks.md): the noise a file got
  * is output minus input; two files whose noise agrees over their first
  * 64 K samples got it from the same random state. "Agrees" allows one step
  * of rounding: the PCM_16 kernel rounds input plus noise, so the same noise
