@@ -25,5 +25,6 @@ fi
 echo "No display found: running corewave-cli on the demo set instead." >&2
 cli=$build/src/corewave-cli
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/corewave
-[ -f "$cache/demo/example23.wav" ] || "$cli" --demo "$cache/demo"
-exec "$cli" "$cache/demo" -o "$cache/demo-out" --overwrite
+# the window's and the Lab's demo set (cw_demo_set_dir ())
+[ -f "$cache/demo-24x240s/example23.wav" ] || "$cli" --demo "$cache/demo-24x240s"
+exec "$cli" "$cache/demo-24x240s" -o "$cache/demo-out" --overwrite
