@@ -18,6 +18,7 @@
 
 #include <glib-unix.h>
 
+#include "cw-json.h"
 #include "cw-lab.h"
 #include "cw-options.h"
 
@@ -91,36 +92,19 @@ print_table (const CwLabReport *report)
 }
 
 static void
-json_string (GString    *out,
-             const char *s)
-{
-  g_string_append_c (out, '"');
-  for (const char *p = s ? s : ""; *p; p++)
-    {
-      if (*p == '"' || *p == '\\')
-        g_string_append_printf (out, "\\%c", *p);
-      else if ((guchar) *p < 0x20)
-        g_string_append_printf (out, "\\u%04x", (guchar) *p);
-      else
-        g_string_append_c (out, *p);
-    }
-  g_string_append_c (out, '"');
-}
-
-static void
 print_json (const CwLabReport *report)
 {
   g_autoptr(GString) out = g_string_new ("{\"experiment\":");
 
-  json_string (out, cw_lab_experiment_to_string (report->experiment));
+  cw_json_append_string (out, cw_lab_experiment_to_string (report->experiment));
   g_string_append (out, ",\"title\":");
-  json_string (out, report->title);
+  cw_json_append_string (out, report->title);
   g_string_append (out, ",\"columns\":[");
   for (guint c = 0; report->columns[c] != NULL; c++)
     {
       if (c > 0)
         g_string_append_c (out, ',');
-      json_string (out, report->columns[c]);
+      cw_json_append_string (out, report->columns[c]);
     }
   g_string_append (out, "],\"rows\":[");
   for (guint r = 0; r < report->rows->len; r++)
@@ -132,12 +116,12 @@ print_json (const CwLabReport *report)
         {
           if (c > 0)
             g_string_append_c (out, ',');
-          json_string (out, row[c]);
+          cw_json_append_string (out, row[c]);
         }
       g_string_append_c (out, ']');
     }
   g_string_append (out, "],\"explanation\":");
-  json_string (out, report->explanation);
+  cw_json_append_string (out, report->explanation);
   g_string_append (out, "}\n");
   fputs (out->str, stdout);
 }
