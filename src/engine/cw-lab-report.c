@@ -12,6 +12,8 @@
 
 #include <string.h>
 
+#include "cw-json.h"
+
 static void
 series_free (CwLabSeries *series)
 {
@@ -149,13 +151,14 @@ cw_lab_report_add_row (CwLabReport *report,
   g_ptr_array_add (report->rows, row);
 }
 
-/* Numbers for rows: "C" locale, so a CSV reads the same everywhere. */
+/* JSON's form of a number is the one a CSV wants too: a point, never a
+ * comma, whatever the locale. */
 char *
 cw_lab_format_double (double value,
                       int    decimals)
 {
-  char buf[G_ASCII_DTOSTR_BUF_SIZE];
-  g_autofree char *format = g_strdup_printf ("%%.%df", decimals);
+  GString *out = g_string_new (NULL);
 
-  return g_strdup (g_ascii_formatd (buf, sizeof buf, format, value));
+  cw_json_append_double (out, value, decimals);
+  return g_string_free (out, FALSE);
 }
