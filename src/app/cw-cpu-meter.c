@@ -14,6 +14,8 @@
  * count is known.
  */
 
+#define G_LOG_DOMAIN "corewave"
+
 #include "config.h"
 
 #include "cw-cpu-meter.h"
@@ -22,6 +24,8 @@
 #include <string.h>
 
 #include <glib/gi18n.h>
+
+#include "cw-colors.h"
 
 #define HISTORY          30   /* samples: 7.5 s at 4 Hz */
 #define COMPACT_ABOVE    32   /* cores */
@@ -283,56 +287,26 @@ cell_origin (const Layout *l,
 /* ---------------------------------------------------------------------- */
 /* colours */
 
-static gboolean
-lookup_color (GtkStyleContext *context,
-              const char      *name,
-              GdkRGBA         *color,
-              const char      *fallback)
-{
-G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-  if (gtk_style_context_lookup_color (context, name, color))
-    return TRUE;
-G_GNUC_END_IGNORE_DEPRECATIONS
-
-  gdk_rgba_parse (color, fallback);
-  return FALSE;
-}
-
-static GdkRGBA
-with_alpha (const GdkRGBA *color,
-            float          alpha)
-{
-  GdkRGBA c = *color;
-
-  c.alpha *= alpha;
-  return c;
-}
-
 static void
 get_palette (CwCpuMeter *self,
              Palette    *p)
 {
-  GtkStyleContext *context;
+  GtkWidget *widget = GTK_WIDGET (self);
 
-G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-  context = gtk_widget_get_style_context (GTK_WIDGET (self));
-  gtk_style_context_get_color (context, &p->fg);
-G_GNUC_END_IGNORE_DEPRECATIONS
+  cw_colors_get_foreground (widget, &p->fg);
+  p->dark = cw_colors_is_dark (&p->fg);
 
-  /* Light text means a dark background. */
-  p->dark = 0.299 * p->fg.red + 0.587 * p->fg.green + 0.114 * p->fg.blue > 0.5;
+  cw_colors_lookup (widget, "accent_bg_color", "#3584e4", &p->accent_bg);
+  cw_colors_lookup (widget, "accent_color", p->dark ? "#78aeed" : "#1c71d8", &p->accent);
 
-  lookup_color (context, "accent_bg_color", &p->accent_bg, "#3584e4");
-  lookup_color (context, "accent_color", &p->accent, p->dark ? "#78aeed" : "#1c71d8");
-
-  p->dim = with_alpha (&p->fg, 0.7f);
-  p->trough = with_alpha (&p->fg, 0.1f);
-  p->card = with_alpha (&p->fg, p->dark ? 0.06f : 0.045f);
-  p->bar = with_alpha (&p->fg, 0.6f);
-  p->area = with_alpha (&p->fg, 0.16f);
-  p->area_line = with_alpha (&p->fg, 0.45f);
-  p->accent_card = with_alpha (&p->accent_bg, p->dark ? 0.2f : 0.12f);
-  p->accent_area = with_alpha (&p->accent_bg, 0.4f);
+  p->dim = cw_colors_with_alpha (&p->fg, 0.7f);
+  p->trough = cw_colors_with_alpha (&p->fg, 0.1f);
+  p->card = cw_colors_with_alpha (&p->fg, p->dark ? 0.06f : 0.045f);
+  p->bar = cw_colors_with_alpha (&p->fg, 0.6f);
+  p->area = cw_colors_with_alpha (&p->fg, 0.16f);
+  p->area_line = cw_colors_with_alpha (&p->fg, 0.45f);
+  p->accent_card = cw_colors_with_alpha (&p->accent_bg, p->dark ? 0.2f : 0.12f);
+  p->accent_area = cw_colors_with_alpha (&p->accent_bg, 0.4f);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -608,9 +582,9 @@ snapshot_square (CwCpuMeter    *self,
 
   /* Strength is use: faint when idle, solid when busy. */
   if (marked)
-    fill = with_alpha (&p->accent_bg, 0.3f + 0.7f * (float) now);
+    fill = cw_colors_with_alpha (&p->accent_bg, 0.3f + 0.7f * (float) now);
   else
-    fill = with_alpha (&p->fg, 0.08f + 0.77f * (float) now);
+    fill = cw_colors_with_alpha (&p->fg, 0.08f + 0.77f * (float) now);
   append_rounded (snapshot, x, y, l->cell_w, l->cell_h, radius, &fill);
 
   if (marked)

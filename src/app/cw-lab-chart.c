@@ -21,6 +21,8 @@
  *    the number still tells).
  */
 
+#define G_LOG_DOMAIN "corewave"
+
 #include "config.h"
 
 #include "cw-lab-chart.h"
@@ -29,6 +31,8 @@
 #include <string.h>
 
 #include <pango/pangocairo.h>
+
+#include "cw-colors.h"
 
 #define PANEL_MIN_W   200   /* a bar panel, the chart's columns */
 #define PANEL_GAP_X    24
@@ -39,11 +43,6 @@
 #define TICK_SPACING   36   /* px per y tick, at most */
 #define LABEL_GAP       6
 #define PNG_MARGIN     16
-
-/* the light one on white; the dark one's lighter tones on Adwaita's dark grey */
-static const char * const light_palette[] = { "#1c71d8", "#e66100", "#26a269", "#9141ac", "#c01c28", "#865e3c" };
-static const char * const dark_palette[] = { "#62a0ea", "#ffa348", "#57e389", "#dc8add", "#f66151", "#cdab8f" };
-#define N_COLORS G_N_ELEMENTS (light_palette)
 
 struct _CwLabChart
 {
@@ -61,7 +60,7 @@ typedef struct
   GdkRGBA      grid;
   GdkRGBA      axis;
   GdkRGBA      reference; /* dashed series */
-  GdkRGBA      palette[N_COLORS];
+  GdkRGBA      palette[CW_COLORS_N_SERIES];
   gboolean     show_title;
   PangoLayout *normal;
   PangoLayout *small;
@@ -133,20 +132,15 @@ static void
 style_set_colors (Style         *st,
                   const GdkRGBA *fg)
 {
-  /* light text means a dark background */
-  gboolean dark = 0.299 * fg->red + 0.587 * fg->green + 0.114 * fg->blue > 0.5;
+  gboolean dark = cw_colors_is_dark (fg);
 
   st->fg = *fg;
-  st->dim = *fg;
-  st->dim.alpha *= 0.75f;
-  st->grid = *fg;
-  st->grid.alpha *= 0.12f;
-  st->axis = *fg;
-  st->axis.alpha *= 0.5f;
-  st->reference = *fg;
-  st->reference.alpha *= 0.55f;
-  for (guint i = 0; i < N_COLORS; i++)
-    gdk_rgba_parse (&st->palette[i], dark ? dark_palette[i] : light_palette[i]);
+  st->dim = cw_colors_with_alpha (fg, 0.75f);
+  st->grid = cw_colors_with_alpha (fg, 0.12f);
+  st->axis = cw_colors_with_alpha (fg, 0.5f);
+  st->reference = cw_colors_with_alpha (fg, 0.55f);
+  for (guint i = 0; i < CW_COLORS_N_SERIES; i++)
+    cw_colors_get_series (i, dark, &st->palette[i]);
 }
 
 /* Sets @text on @layout, wrapped at @wrap px (0: one line, -1 also) and
@@ -613,7 +607,7 @@ series_color (const Style       *st,
     return &st->reference;
   for (guint s = 0; s < index; s++)
     n += !((CwLabSeries *) g_ptr_array_index (report->series, s))->dashed;
-  return &st->palette[n % N_COLORS];
+  return &st->palette[n % CW_COLORS_N_SERIES];
 }
 
 /* "auto" is a different setting, not a point on the fixed chunk sizes'
@@ -1196,9 +1190,7 @@ cw_lab_chart_snapshot (GtkWidget   *widget,
   if (self->report == NULL || width <= 0 || height <= 0)
     return;
 
-G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-  gtk_style_context_get_color (gtk_widget_get_style_context (widget), &fg);
-G_GNUC_END_IGNORE_DEPRECATIONS
+  cw_colors_get_foreground (widget, &fg);
   style_set_colors (&st, &fg);
   cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
   style_init_layouts (&st, cr, pango_context_get_font_description (gtk_widget_get_pango_context (widget)));

@@ -16,6 +16,8 @@
  * the axis run on to "now" (a task is known once its result arrives).
  */
 
+#define G_LOG_DOMAIN "corewave"
+
 #include "config.h"
 
 #include "cw-timeline.h"
@@ -24,6 +26,8 @@
 #include <math.h>
 
 #include <glib/gi18n.h>
+
+#include "cw-colors.h"
 
 #define MIN_SPAN_US      100000   /* the axis shows at least 0.1 s */
 #define REDRAW_US        100000   /* while running: 10 frames a second */
@@ -178,46 +182,20 @@ tick_step (const Geometry *g)
 /* colours */
 
 static void
-lookup_color (GtkStyleContext *context,
-              const char      *name,
-              GdkRGBA         *color,
-              const char      *fallback)
-{
-G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-  if (!gtk_style_context_lookup_color (context, name, color))
-    gdk_rgba_parse (color, fallback);
-G_GNUC_END_IGNORE_DEPRECATIONS
-}
-
-static GdkRGBA
-with_alpha (const GdkRGBA *color,
-            float          alpha)
-{
-  GdkRGBA c = *color;
-
-  c.alpha *= alpha;
-  return c;
-}
-
-static void
 get_palette (CwTimeline *self,
              Palette    *p)
 {
-  GtkStyleContext *context;
+  GtkWidget *widget = GTK_WIDGET (self);
 
-G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-  context = gtk_widget_get_style_context (GTK_WIDGET (self));
-  gtk_style_context_get_color (context, &p->fg);
-G_GNUC_END_IGNORE_DEPRECATIONS
-
-  lookup_color (context, "accent_bg_color", &p->done, "#3584e4");
-  lookup_color (context, "error_bg_color", &p->failed, "#e01b24");
+  cw_colors_get_foreground (widget, &p->fg);
+  cw_colors_lookup (widget, "accent_bg_color", "#3584e4", &p->done);
+  cw_colors_lookup (widget, "error_bg_color", "#e01b24", &p->failed);
   p->heat = p->done;
-  p->dim = with_alpha (&p->fg, 0.7f);
-  p->grid = with_alpha (&p->fg, 0.12f);
-  p->lane = with_alpha (&p->fg, 0.05f);
-  p->trough = with_alpha (&p->fg, 0.06f);
-  p->cancelled = with_alpha (&p->fg, 0.3f);
+  p->dim = cw_colors_with_alpha (&p->fg, 0.7f);
+  p->grid = cw_colors_with_alpha (&p->fg, 0.12f);
+  p->lane = cw_colors_with_alpha (&p->fg, 0.05f);
+  p->trough = cw_colors_with_alpha (&p->fg, 0.06f);
+  p->cancelled = cw_colors_with_alpha (&p->fg, 0.3f);
 }
 
 static const GdkRGBA *
@@ -330,7 +308,7 @@ snapshot_cpu (CwTimeline     *self,
             continue;
           if (weight > 0 && sum > 0)
             {
-              GdkRGBA color = with_alpha (&p->heat, CLAMP (sum / weight, 0, 1));
+              GdkRGBA color = cw_colors_with_alpha (&p->heat, CLAMP (sum / weight, 0, 1));
 
               append_rect (snapshot, &color, run_x0, y, x1 - run_x0, h);
             }
