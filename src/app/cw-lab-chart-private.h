@@ -1,0 +1,72 @@
+/* cw-lab-chart-private.h: what the chart's files share
+ *
+ * Copyright 2026 The Corewave Authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * cw-lab-chart.c is the widget and the PNG export, cw-lab-chart-draw.c
+ * draws a report with cairo for both, cw-lab-chart-axis.c works out its
+ * axes and numbers.
+ */
+
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "cw-lab.h"
+
+G_BEGIN_DECLS
+
+/* ---- cw-lab-chart-draw.c ---- */
+
+/* @report on @cr from (0, 0) to (@width, @height): text in @foreground
+ * (the series' palette follows its lightness) and @font, the report's
+ * title above the chart with @show_title. */
+void    cw_lab_chart_draw                   (cairo_t                    *cr,
+                                             const CwLabReport          *report,
+                                             const GdkRGBA              *foreground,
+                                             const PangoFontDescription *font,
+                                             gboolean                    show_title,
+                                             double                      width,
+                                             double                      height);
+/* The height @report wants at @for_width (-1: unknown). */
+void    cw_lab_chart_measure_height         (const CwLabReport          *report,
+                                             int                         for_width,
+                                             int                        *minimum,
+                                             int                        *natural);
+
+/* ---- cw-lab-chart-axis.c (each function says what it does there) ---- */
+
+typedef struct
+{
+  gboolean  log;
+  double    lo, hi;      /* in axis units: log10 of the values on a log axis */
+  GArray   *ticks;       /* double, in data units */
+  int       decimals;    /* linear ticks' decimals */
+} CwLabChartAxis;
+
+char   *cw_lab_chart_format_value           (double                      v);
+char   *cw_lab_chart_format_tick            (const CwLabChartAxis       *axis,
+                                             double                      v);
+void    cw_lab_chart_axis_clear             (CwLabChartAxis             *axis);
+void    cw_lab_chart_axis_linear_from_zero  (CwLabChartAxis             *axis,
+                                             double                      min,
+                                             double                      max,
+                                             int                         max_ticks);
+void    cw_lab_chart_axis_log_decades       (CwLabChartAxis             *axis,
+                                             double                      min,
+                                             double                      max,
+                                             int                         max_ticks);
+double  cw_lab_chart_axis_fraction          (const CwLabChartAxis       *axis,
+                                             double                      v);
+void    cw_lab_chart_axis_x                 (CwLabChartAxis             *axis,
+                                             const CwLabReport          *report,
+                                             int                         max_ticks);
+gboolean cw_lab_chart_split_axes            (const CwLabReport          *report,
+                                             gboolean                   *right);
+void    cw_lab_chart_y_range                (const CwLabReport          *report,
+                                             const gboolean             *right,
+                                             int                         side,
+                                             double                     *min,
+                                             double                     *max);
+
+G_END_DECLS
