@@ -76,16 +76,6 @@ cw_queue_item_get_subtype_name (CwQueueItem *self)
   return self->info.subtype_name;
 }
 
-char *
-cw_format_duration (double seconds)
-{
-  gint64 s = (gint64) (seconds + 0.5);
-
-  if (s >= 3600)
-    return g_strdup_printf ("%" G_GINT64_FORMAT ":%02d:%02d", s / 3600, (int) (s / 60 % 60), (int) (s % 60));
-  return g_strdup_printf ("%d:%02d", (int) (s / 60), (int) (s % 60));
-}
-
 static void
 cw_queue_item_finalize (GObject *object)
 {

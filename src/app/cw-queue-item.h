@@ -27,6 +27,5 @@ const char  *cw_queue_item_get_format_name  (CwQueueItem  *self);
 const char  *cw_queue_item_get_subtype_name (CwQueueItem  *self);
 
 /* "3:05", "1:02:03" */
-char        *cw_format_duration             (double        seconds);
 
 G_END_DECLS

@@ -27,6 +27,7 @@
 #include "cw-pool.h"
 #include "cw-queue-item.h"
 #include "cw-spec.h"
+#include "cw-text.h"
 #include "cw-timeline.h"
 
 /* workers yield to the desktop (and to this window's main loop) */
@@ -181,7 +182,7 @@ update_queue_summary (CwWindow *self)
 
       seconds += cw_queue_item_get_seconds (item);
     }
-  duration = cw_format_duration (seconds);
+  duration = cw_text_duration (seconds);
   /* Translators: the queue's size and total length, e.g. "24 files · 1:36:00 of audio" */
   text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'u file · %s of audio", "%'u files · %s of audio", n),
                           n, duration);
@@ -412,7 +413,7 @@ queue_label_bind_cb (GtkSignalListItemFactory *factory,
       gtk_widget_set_tooltip_text (GTK_WIDGET (label), cw_queue_item_get_display_name (item));
       return;
     case 1:
-      text = cw_format_duration (cw_queue_item_get_seconds (item));
+      text = cw_text_duration (cw_queue_item_get_seconds (item));
       break;
     case 2:
       text = g_strdup_printf ("%s · %s", cw_queue_item_get_format_name (item),
@@ -556,7 +557,7 @@ update_progress (CwWindow *self)
 
   if (rate > 0 && self->done < self->total)
     {
-      g_autofree char *eta = cw_format_duration ((self->total - self->done) / rate);
+      g_autofree char *eta = cw_text_duration ((self->total - self->done) / rate);
 
       /* Translators: files per second, then the time left as h:mm:ss or m:ss */
       status = g_strdup_printf (_("%.1f files/s · about %s left"), rate, eta);

@@ -411,11 +411,17 @@ write_record (CwBatch *self)
 static void
 open_log (CwBatch *self)
 {
+  const CwBatchOptions *o = &self->options;
+  g_autofree char *path = cw_joblog_file_for (o->joblog_path, o->shard_index, o->shard_count);
+  g_autofree char *parent = g_path_get_dirname (path);
   g_autoptr(GError) error = NULL;
 
-  if (self->options.record_dir != NULL && self->options.plan == NULL)
+  if (o->record_dir != NULL && o->plan == NULL)
     write_record (self);
-  self->log = cw_joblog_open (self->options.joblog_path, &error);
+  /* a folder of logs (--joblog DIR/) is made on first use */
+  if (!g_str_equal (path, o->joblog_path))
+    g_mkdir_with_parents (parent, 0777);
+  self->log = cw_joblog_open (path, &error);
   if (self->log == NULL)
     note_log_error (self, error->message);
 }

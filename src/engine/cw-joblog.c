@@ -20,6 +20,51 @@
 /* ---------------------------------------------------------------------- */
 /* shards */
 
+/* An environment variable as a whole number, or FALSE. */
+static gboolean
+env_number (const char *name,
+            guint64    *value)
+{
+  const char *text = g_getenv (name);
+
+  return text != NULL && g_ascii_string_to_unsigned (text, 10, 0, CW_SHARD_MAX * 16, value, NULL);
+}
+
+/* Slurm job arrays number tasks MIN, MIN + STEP, ... with COUNT of them. */
+static gboolean
+shard_from_slurm (guint    *index,
+                  guint    *count,
+                  GError  **error)
+{
+  guint64 id, min, n, step = 1;
+
+  if (!env_number ("SLURM_ARRAY_TASK_ID", &id))
+    {
+      g_set_error_literal (error, CW_ERROR, CW_ERROR_USAGE,
+                           "--shard slurm: this is not a task of a Slurm job array "
+                           "(SLURM_ARRAY_TASK_ID is not set): submit with sbatch --array");
+      return FALSE;
+    }
+  if (!env_number ("SLURM_ARRAY_TASK_MIN", &min) || !env_number ("SLURM_ARRAY_TASK_COUNT", &n) || n == 0)
+    {
+      g_set_error_literal (error, CW_ERROR, CW_ERROR_USAGE,
+                           "--shard slurm: SLURM_ARRAY_TASK_MIN and SLURM_ARRAY_TASK_COUNT are not set");
+      return FALSE;
+    }
+  env_number ("SLURM_ARRAY_TASK_STEP", &step);
+  if (step == 0 || id < min || (id - min) % step != 0 || (id - min) / step >= n || n > CW_SHARD_MAX)
+    {
+      g_set_error (error, CW_ERROR, CW_ERROR_USAGE,
+                   "--shard slurm: task %" G_GUINT64_FORMAT " does not fit an array of %" G_GUINT64_FORMAT
+                   " tasks from %" G_GUINT64_FORMAT " in steps of %" G_GUINT64_FORMAT,
+                   id, n, min, step);
+      return FALSE;
+    }
+  *index = (guint) ((id - min) / step);
+  *count = (guint) n;
+  return TRUE;
+}
+
 gboolean
 cw_shard_parse (const char  *text,
                 guint       *index,
@@ -30,6 +75,53 @@ cw_shard_parse (const char  *text,
   g_autofree char *left = NULL;
   guint64 i, n;
 
+  if (g_str_equal (text, "slurm"))
+    return shard_from_slurm (index, count, error);
+  if (g_str_equal (text, "auto") || g_str_has_prefix (text, "auto/"))
+    {
+      guint64 seq, given = 0;
+
+      if (slash != NULL && !g_ascii_string_to_unsigned (slash + 1, 10, 1, CW_SHARD_MAX, &given, NULL))
+        goto bad;
+      if (g_getenv ("SLURM_ARRAY_TASK_ID") != NULL)
+        {
+          if (!shard_from_slurm (index, count, error))
+            return FALSE;
+          if (given != 0 && given != *count)
+            {
+              g_set_error (error, CW_ERROR, CW_ERROR_USAGE,
+                           "--shard %s: the Slurm array has %u tasks", text, *count);
+              return FALSE;
+            }
+          return TRUE;
+        }
+      /* GNU parallel numbers its jobs from 1 but does not export how many
+       * there are: the count is given */
+      if (env_number ("PARALLEL_SEQ", &seq) && seq >= 1)
+        {
+          if (given == 0)
+            {
+              g_set_error_literal (error, CW_ERROR, CW_ERROR_USAGE,
+                                   "--shard auto under GNU parallel needs the shard count: "
+                                   "--shard auto/N with N jobs");
+              return FALSE;
+            }
+          if (seq > given)
+            {
+              g_set_error (error, CW_ERROR, CW_ERROR_USAGE,
+                           "--shard %s: this is GNU parallel's job %" G_GUINT64_FORMAT
+                           ", more than the %" G_GUINT64_FORMAT " shards", text, seq, given);
+              return FALSE;
+            }
+          *index = (guint) (seq - 1);
+          *count = (guint) given;
+          return TRUE;
+        }
+      g_set_error_literal (error, CW_ERROR, CW_ERROR_USAGE,
+                           "--shard auto: neither a Slurm job array (SLURM_ARRAY_TASK_ID) nor GNU "
+                           "parallel (PARALLEL_SEQ) says which shard this is: give --shard I/N");
+      return FALSE;
+    }
   if (slash == NULL)
     goto bad;
   left = g_strndup (text, slash - text);
@@ -49,7 +141,8 @@ cw_shard_parse (const char  *text,
 
 bad:
   g_set_error (error, CW_ERROR, CW_ERROR_USAGE,
-               "--shard must be I/N with 0 ≤ I < N ≤ %d (e.g. 0/4), not “%s”", CW_SHARD_MAX, text);
+               "--shard must be I/N with 0 ≤ I < N ≤ %d (e.g. 0/4), slurm, auto or auto/N, not “%s”",
+               CW_SHARD_MAX, text);
   return FALSE;
 }
 
@@ -539,12 +632,19 @@ entry_free (CwJoblogEntry *entry)
   g_free (entry);
 }
 
-GHashTable *
-cw_joblog_load_done (const char  *path,
-                     GError     **error)
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
 {
-  g_autoptr(GHashTable) done = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                                      (GDestroyNotify) entry_free);
+  return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
+}
+
+/* Adds the "ok" lines of one log file to @done. */
+static gboolean
+load_file (GHashTable  *done,
+           const char  *path,
+           GError     **error)
+{
   g_autoptr(GError) local_error = NULL;
   g_autofree char *contents = NULL;
   char *line, *next;
@@ -553,9 +653,9 @@ cw_joblog_load_done (const char  *path,
   if (!g_file_get_contents (path, &contents, &len, &local_error))
     {
       if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
-        return g_steal_pointer (&done);
+        return TRUE;
       g_propagate_error (error, g_steal_pointer (&local_error));
-      return NULL;
+      return FALSE;
     }
 
   for (line = contents; line != NULL && line < contents + len; line = next)
@@ -589,7 +689,71 @@ cw_joblog_load_done (const char  *path,
       /* the last line for an output wins: a file redone logs again */
       g_hash_table_replace (done, g_path_get_basename (entry->output), entry);
     }
+  return TRUE;
+}
+
+static gboolean
+is_log_dir (const char *path)
+{
+  return g_str_has_suffix (path, "/") || g_file_test (path, G_FILE_TEST_IS_DIR);
+}
+
+GHashTable *
+cw_joblog_load_done (const char  *path,
+                     GError     **error)
+{
+  g_autoptr(GHashTable) done = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                      (GDestroyNotify) entry_free);
+
+  if (is_log_dir (path))
+    {
+      g_autoptr(GError) local_error = NULL;
+      g_autoptr(GDir) dir = g_dir_open (path, 0, &local_error);
+      g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+      const char *name;
+
+      if (dir == NULL)
+        {
+          if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+            return g_steal_pointer (&done);
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
+      while ((name = g_dir_read_name (dir)) != NULL)
+        if (g_str_has_suffix (name, ".log") && name[0] != '.')
+          g_ptr_array_add (names, g_strdup (name));
+      /* in name order, so which line wins never depends on the file system */
+      g_ptr_array_sort (names, compare_names);
+      for (guint i = 0; i < names->len; i++)
+        {
+          g_autofree char *file = g_build_filename (path, g_ptr_array_index (names, i), NULL);
+
+          if (!load_file (done, file, error))
+            return NULL;
+        }
+      return g_steal_pointer (&done);
+    }
+  if (!load_file (done, path, error))
+    return NULL;
   return g_steal_pointer (&done);
+}
+
+char *
+cw_joblog_file_for (const char *joblog,
+                    guint       shard_index,
+                    guint       shard_count)
+{
+  g_return_val_if_fail (joblog != NULL, NULL);
+
+  if (!is_log_dir (joblog))
+    return g_strdup (joblog);
+  if (shard_count == 0)
+    return g_build_filename (joblog, "all.log", NULL);
+  {
+    g_autofree char *name = g_strdup_printf ("shard-%u.log", shard_index);
+
+    return g_build_filename (joblog, name, NULL);
+  }
 }
 
 static gboolean
@@ -623,6 +787,31 @@ own_output (GHashTable *done,
     return NULL;
   sum = cw_checksum_file (output, NULL);
   return sum != NULL && g_str_equal (sum, entry->checksum) ? entry : NULL;
+}
+
+const char *
+cw_joblog_why_not_done (GHashTable          *done,
+                        const char          *input,
+                        const char          *output,
+                        const CwJobSettings *settings)
+{
+  g_autofree char *name = g_path_get_basename (output);
+  g_autofree char *sum = NULL;
+  CwJoblogEntry *entry = g_hash_table_lookup (done, name);
+  struct stat st;
+
+  if (lstat (output, &st) != 0)
+    return "no output";
+  if (entry == NULL || !g_str_equal (entry->input, input))
+    return "not in the job log";
+  if (!S_ISREG (st.st_mode))
+    return "not a regular file";
+  sum = cw_checksum_file (output, NULL);
+  if (sum == NULL || !g_str_equal (sum, entry->checksum))
+    return "changed since it was logged";
+  if (!same_settings (entry, settings))
+    return "made with other settings";
+  return NULL;
 }
 
 gboolean

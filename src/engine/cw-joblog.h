@@ -15,7 +15,10 @@ G_BEGIN_DECLS
 
 /* ---- shards ---------------------------------------------------------- */
 
-/* "I/N" with 0 <= I < N <= CW_SHARD_MAX. */
+/* "I/N" with 0 <= I < N <= CW_SHARD_MAX; "slurm": from a Slurm job
+ * array's SLURM_ARRAY_TASK_ID, _MIN, _STEP and _COUNT (an error outside
+ * an array); "auto": Slurm's, else "auto/N" under GNU parallel: job
+ * PARALLEL_SEQ (from 1) of N. */
 #define CW_SHARD_MAX 1000000
 
 gboolean  cw_shard_parse            (const char  *text,
@@ -69,6 +72,14 @@ typedef struct
   char *spec;
 } CwJoblogEntry;
 
+/* The file a run appends to: @joblog itself, or in a folder of logs
+ * ("DIR/" or an existing folder) one per shard, DIR/shard-I.log (all.log
+ * without shards), so runs on hosts that share no working lock never
+ * write one file. */
+char     *cw_joblog_file_for        (const char  *joblog,
+                                     guint        shard_index,
+                                     guint        shard_count);
+
 CwJoblog *cw_joblog_open            (const char  *path,
                                      GError     **error);
 /* Appends one line with a single write() on an O_APPEND descriptor,
@@ -88,7 +99,9 @@ gboolean  cw_joblog_append          (CwJoblog            *log,
 void      cw_joblog_close           (CwJoblog    *log);
 
 /* Reads a log: output basename -> CwJoblogEntry of the last "ok" line for
- * it. A missing file is an empty log. Malformed lines are ignored. */
+ * it. A missing file is an empty log. Malformed lines are ignored. @path
+ * may be a folder of logs (a name ending in "/", or an existing folder):
+ * its *.log files are read in name order. */
 GHashTable *cw_joblog_load_done     (const char  *path,
                                      GError     **error);
 
@@ -96,6 +109,14 @@ GHashTable *cw_joblog_load_done     (const char  *path,
  * "ok" line for it from @input, made with @settings by this version, whose
  * checksum matches the file now. */
 gboolean  cw_joblog_is_done         (GHashTable          *done,
+                                     const char          *input,
+                                     const char          *output,
+                                     const CwJobSettings *settings);
+
+/* Why @input's @output is not done as cw_joblog_is_done () means it ("no
+ * output", "not in the job log", "changed since it was logged", "made with
+ * other settings", …), or NULL when it is (`--check`). */
+const char *cw_joblog_why_not_done  (GHashTable          *done,
                                      const char          *input,
                                      const char          *output,
                                      const CwJobSettings *settings);

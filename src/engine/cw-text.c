@@ -54,3 +54,13 @@ cw_text_file_kind (unsigned int st_mode)
     return "a folder";
   return "not a file";
 }
+
+char *
+cw_text_duration (double seconds)
+{
+  gint64 s = (gint64) (MAX (seconds, 0.0) + 0.5);
+
+  if (s >= 3600)
+    return g_strdup_printf ("%" G_GINT64_FORMAT ":%02d:%02d", s / 3600, (int) (s / 60 % 60), (int) (s % 60));
+  return g_strdup_printf ("%d:%02d", (int) (s / 60), (int) (s % 60));
+}

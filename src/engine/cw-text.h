@@ -21,4 +21,7 @@ char       *cw_text_for_terminal (const char *text);
  * "a named pipe, FIFO", "a character device", … */
 const char *cw_text_file_kind    (unsigned int st_mode);
 
+/* A length of time as a clock shows it: "5:03", "2:05:03". */
+char       *cw_text_duration     (double      seconds);
+
 G_END_DECLS
