@@ -11,11 +11,14 @@ COREWAVE_BUILD_PACKAGES=(
   desktop-file-utils appstream
   xvfb xauth dbus-daemon librsvg2-common imagemagick xdotool
   flatpak-builder
+  help2man
 )
 # The cluster test (tests/test-shard.sh) runs docs/cluster.md's recipes on real
 # engines: GNU parallel, and a one-node Slurm with munge on loopback (started
 # by the test when it runs as root, as in CI; skipped with the reason if not).
-COREWAVE_TEST_PACKAGES=(parallel slurm-wlm munge)
+# locales: the de_DE.UTF-8 sources the tests build a comma-decimal locale
+# from; python3: the JSON schema check; bash-completion: the completion test.
+COREWAVE_TEST_PACKAGES=(parallel slurm-wlm munge locales python3 bash-completion)
 # CI's checks beyond the test suite (.ci/run, build-aux/fuzz.sh): libFuzzer,
 # the clang static analyser and valgrind.
 COREWAVE_CHECK_PACKAGES=(clang libclang-rt-14-dev clang-tools valgrind)

@@ -91,10 +91,60 @@ print_table (const CwLabReport *report)
     }
 }
 
+/* TRUE when @text is a number as JSON writes one: -?(0|[1-9]d*)(.d+)?([eE][+-]?d+)? */
+static gboolean
+is_json_number (const char *text)
+{
+  const char *p = text;
+
+  if (*p == '-')
+    p++;
+  if (*p == '0')
+    p++;
+  else if (*p >= '1' && *p <= '9')
+    while (g_ascii_isdigit (*p))
+      p++;
+  else
+    return FALSE;
+  if (*p == '.')
+    {
+      if (!g_ascii_isdigit (*++p))
+        return FALSE;
+      while (g_ascii_isdigit (*p))
+        p++;
+    }
+  if (*p == 'e' || *p == 'E')
+    {
+      p++;
+      if (*p == '+' || *p == '-')
+        p++;
+      if (!g_ascii_isdigit (*p))
+        return FALSE;
+      while (g_ascii_isdigit (*p))
+        p++;
+    }
+  return *p == '\0';
+}
+
+/* A table cell as JSON: a number when it is one (the CSV's cells are
+ * numbers written with a point, whatever the locale), null when empty,
+ * else a string. */
+static void
+append_cell (GString    *out,
+             const char *cell)
+{
+  if (cell == NULL || cell[0] == '\0')
+    g_string_append (out, "null");
+  else if (is_json_number (cell))
+    g_string_append (out, cell);
+  else
+    cw_json_append_string (out, cell);
+}
+
 static void
 print_json (const CwLabReport *report)
 {
-  g_autoptr(GString) out = g_string_new ("{\"experiment\":");
+  g_autoptr(GString) out = g_string_new ("{\"type\":\"lab\",\"schema\":1,\"version\":\"" PACKAGE_VERSION "\",\"experiment\":");
 
   cw_json_append_string (out, cw_lab_experiment_to_string (report->experiment));
   g_string_append (out, ",\"title\":");
@@ -116,7 +166,7 @@ print_json (const CwLabReport *report)
         {
           if (c > 0)
             g_string_append_c (out, ',');
-          cw_json_append_string (out, row[c]);
+          append_cell (out, row[c]);
         }
       g_string_append_c (out, ']');
     }
@@ -143,7 +193,7 @@ int
 cw_cli_lab_run (int    argc,
                 char **argv)
 {
-  gboolean quick = FALSE, json = FALSE;
+  gboolean quick = FALSE, json = FALSE, quiet = FALSE;
   int workers = 0;
   g_autofree char *csv = NULL;
   g_auto(GStrv) rest = NULL;
@@ -157,8 +207,11 @@ cw_cli_lab_run (int    argc,
   guint sigint;
   int status = 0;
   const GOptionEntry entries[] = {
-    { "quick", 'q', 0, G_OPTION_ARG_NONE, &quick, "Small sizes: a first look in seconds", NULL },
-    { "workers", 'w', 0, G_OPTION_ARG_INT, &workers, "Most workers to use (default: one per CPU)", "N" },
+    { "quick", 0, 0, G_OPTION_ARG_NONE, &quick, "Small sizes: a first look in seconds", NULL },
+    { "workers", 'j', 0, G_OPTION_ARG_INT, &workers, "Most workers to use, 1–256 (default: the CPUs this process may use)", "N" },
+    /* the letter the lab used before it agreed with the main command */
+    { "w", 'w', G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &workers, NULL, "N" },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Print only errors (and what --json and --csv ask for)", NULL },
     { "csv", 0, 0, G_OPTION_ARG_FILENAME, &csv, "Write the table as CSV (\"all\": FILE-NAME.csv each)", "FILE" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "One JSON object per experiment on stdout", NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &rest, NULL, "NAME [INPUT…]" },
@@ -210,14 +263,14 @@ cw_cli_lab_run (int    argc,
 
   for (CwLabExperiment e = first; e <= last; e++)
     {
-      LabCli cli = { .loop = loop, .cancellable = cancellable, .verbose = !json };
+      LabCli cli = { .loop = loop, .cancellable = cancellable, .verbose = !json && !quiet };
       CwLabOptions options = {
         .inputs = rest[1] != NULL ? rest + 1 : NULL,
         .max_workers = workers,
         .quick = quick,
       };
 
-      if (!json)
+      if (!json && !quiet)
         printf ("== %s: %s\n", cw_lab_experiment_to_string (e), cw_lab_experiment_title (e));
       fflush (stdout);
       cw_lab_run_async (e, &options, on_batch, &cli, cancellable, run_done_cb, &cli);
@@ -233,7 +286,7 @@ cw_cli_lab_run (int    argc,
         }
       if (json)
         print_json (cli.report);
-      else
+      else if (!quiet)
         {
           print_table (cli.report);
           printf ("\n%s\n\n", cli.report->explanation);

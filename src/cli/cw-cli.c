@@ -26,12 +26,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <gio/gunixinputstream.h>
 #include <glib-unix.h>
 
 #include "cw-batch.h"
 #include "cw-demo.h"
 #include "cw-error.h"
 #include "cw-joblog.h"
+#include "cw-json.h"
 #include "cw-options.h"
 #include "cw-spec.h"
 #include "cw-text.h"
@@ -65,6 +67,10 @@ typedef struct
   char        *joblog_path;
   gboolean     resume;
   double       task_timeout_s;
+  gboolean     version;
+  char        *files_from;
+  gboolean     null_separated;
+  gboolean     check;
   char       **inputs;
 
   /* the batch */
@@ -80,6 +86,7 @@ typedef struct
   guint64      done;
   guint64      failed;
   gboolean     show_progress;
+  gboolean     progress_is_tty;  /* redraw one line; else plain lines */
   gint64       last_draw_us;
   guint        n_interrupts;
   int          signal;          /* the first SIGINT, SIGTERM or SIGHUP: exit 128 + it */
@@ -99,6 +106,7 @@ cli_clear (Cli *cli)
   g_free (cli->demo_dir);
   g_free (cli->shard_text);
   g_free (cli->joblog_path);
+  g_free (cli->files_from);
   g_strfreev (cli->inputs);
   cw_batch_options_clear (&cli->options);
   g_clear_object (&cli->batch);
@@ -126,102 +134,60 @@ usage_error (const char *format,
 }
 
 /* ---------------------------------------------------------------------- */
-/* JSON, by hand: a handful of flat objects does not need a library */
-
-static void
-json_string (GString    *out,
-             const char *s)
-{
-  g_autofree char *valid = NULL;
-
-  if (s == NULL)
-    {
-      g_string_append (out, "null");
-      return;
-    }
-  /* JSON is UTF-8: a file name in another encoding shows with U+FFFD. */
-  if (!g_utf8_validate (s, -1, NULL))
-    {
-      valid = g_utf8_make_valid (s, -1);
-      s = valid;
-    }
-
-  g_string_append_c (out, '"');
-  for (const char *p = s; *p; p++)
-    {
-      guchar c = (guchar) *p;
-
-      if (c == '"' || c == '\\')
-        g_string_append_printf (out, "\\%c", c);
-      else if (c == '\n')
-        g_string_append (out, "\\n");
-      else if (c == '\t')
-        g_string_append (out, "\\t");
-      else if (c == '\r')
-        g_string_append (out, "\\r");
-      else if (c < 0x20)
-        g_string_append_printf (out, "\\u%04x", c);
-      else
-        g_string_append_c (out, (char) c);
-    }
-  g_string_append_c (out, '"');
-}
-
-static void
-json_double (GString *out,
-             double   v)
-{
-  char buf[G_ASCII_DTOSTR_BUF_SIZE];
-
-  g_string_append (out, g_ascii_formatd (buf, sizeof buf, "%.6f", v));
-}
-
-/* ---------------------------------------------------------------------- */
 /* progress on a terminal */
 
 static void
 progress_clear (Cli *cli)
 {
-  if (cli->show_progress)
+  if (cli->show_progress && cli->progress_is_tty)
     fputs ("\r\033[K", stderr);
 }
 
+/* On a terminal, one line redrawn at most ten times a second; into a file
+ * or a pipe (--progress), a plain line a second, without escapes. */
 static void
 progress_draw (Cli      *cli,
                gboolean  force)
 {
   gint64 now;
   double elapsed, rate, fraction;
-  char bar[31];
-  guint filled;
   g_autofree char *eta = NULL;
 
   if (!cli->show_progress)
     return;
   now = g_get_monotonic_time ();
-  if (!force && now - cli->last_draw_us < 100000)
+  if (!force && now - cli->last_draw_us < (cli->progress_is_tty ? 100000 : 1000000))
     return;
   elapsed = (now - cli->start_us) / 1e6;
   rate = elapsed > 0 ? cli->done / elapsed : 0;
   fraction = cli->total > 0 ? (double) cli->done / cli->total : 0;
-  filled = (guint) (fraction * 30);
   cli->last_draw_us = now;
 
-  for (guint i = 0; i < 30; i++)
-    bar[i] = i < filled ? '#' : '.';
-  bar[30] = '\0';
   if (rate > 0 && cli->total > cli->done)
     {
-      gint64 left = (gint64) ((cli->total - cli->done) / rate + 0.5);
+      g_autofree char *left = cw_text_duration ((cli->total - cli->done) / rate);
 
-      eta = g_strdup_printf ("ETA %" G_GINT64_FORMAT ":%02d", left / 60, (int) (left % 60));
+      eta = g_strconcat ("ETA ", left, NULL);
     }
   else
     eta = g_strdup (cli->done >= cli->total ? "done" : "ETA --:--");
 
-  fprintf (stderr, "\r\033[K[%s] %" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT " %3.0f%%  %.1f/s  %s%s",
-           bar, cli->done, cli->total, fraction * 100, rate, eta,
-           cli->failed > 0 ? "  (some failed)" : "");
+  if (cli->progress_is_tty)
+    {
+      char bar[31];
+      guint filled = (guint) (fraction * 30);
+
+      for (guint i = 0; i < 30; i++)
+        bar[i] = i < filled ? '#' : '.';
+      bar[30] = '\0';
+      fprintf (stderr, "\r\033[K[%s] %" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT " %3.0f%%  %.1f/s  %s%s",
+               bar, cli->done, cli->total, fraction * 100, rate, eta,
+               cli->failed > 0 ? "  (some failed)" : "");
+    }
+  else
+    fprintf (stderr, "progress: %" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT " %.0f%% %.1f/s %s%s\n",
+             cli->done, cli->total, fraction * 100, rate, eta,
+             cli->failed > 0 ? " (some failed)" : "");
   fflush (stderr);
 }
 
@@ -258,22 +224,22 @@ on_result (const CwResult *r,
     {
       g_autoptr(GString) line = g_string_sized_new (256);
 
-      g_string_append_printf (line, "{\"type\":\"result\",\"index\":%" G_GUINT64_FORMAT ",\"status\":\"%s\",",
+      g_string_append_printf (line, "{\"type\":\"result\",\"schema\":1,\"index\":%" G_GUINT64_FORMAT ",\"status\":\"%s\",",
                               r->index, cw_status_to_string (r->status));
       g_string_append (line, "\"input\":");
-      json_string (line, r->input_path);
+      cw_json_append_string (line, r->input_path);
       g_string_append (line, ",\"output\":");
-      json_string (line, r->output_path);
+      cw_json_append_string (line, r->output_path);
       g_string_append (line, ",\"error\":");
-      json_string (line, r->error);
+      cw_json_append_string (line, r->error);
       g_string_append_printf (line, ",\"frames\":%" G_GINT64_FORMAT ",\"value\":%" G_GINT64_FORMAT
                               ",\"worker\":%u,\"pid\":%d,\"attempts\":%u,\"start_s\":",
                               r->frames, r->value, r->worker, r->pid, r->attempts);
-      json_double (line, (r->start_us - cli->start_us) / 1e6);
+      cw_json_append_double (line, (r->start_us - cli->start_us) / 1e6, 6);
       g_string_append (line, ",\"end_s\":");
-      json_double (line, (r->end_us - cli->start_us) / 1e6);
+      cw_json_append_double (line, (r->end_us - cli->start_us) / 1e6, 6);
       g_string_append (line, ",\"cpu_s\":");
-      json_double (line, r->cpu_us / 1e6);
+      cw_json_append_double (line, r->cpu_us / 1e6, 6);
       g_string_append (line, "}\n");
       fputs (line->str, stdout);
     }
@@ -431,6 +397,66 @@ run_demo (Cli *cli)
   return 0;
 }
 
+/* Appends the names --files-from lists to the inputs, in order, so a list
+ * too long for one command line is still one batch (one naming plan, one
+ * shard mapping). A file name may hold any byte but NUL; with newlines as
+ * separators it cannot hold a newline (use -0). */
+static gboolean
+read_file_list (Cli     *cli,
+                GError **error)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autofree char *contents = NULL;
+  char separator = cli->null_separated ? '\0' : '\n';
+  gsize len = 0;
+
+  if (g_str_equal (cli->files_from, "-"))
+    {
+      g_autoptr(GInputStream) in = g_unix_input_stream_new (STDIN_FILENO, FALSE);
+      g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+
+      if (g_output_stream_splice (out, in, G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, NULL, error) < 0)
+        {
+          g_prefix_error (error, "--files-from -: ");
+          return FALSE;
+        }
+      len = g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (out));
+      contents = g_memory_output_stream_steal_data (G_MEMORY_OUTPUT_STREAM (out));
+    }
+  else if (!g_file_get_contents (cli->files_from, &contents, &len, error))
+    {
+      g_prefix_error (error, "--files-from: ");
+      return FALSE;
+    }
+
+  g_strv_builder_addv (builder, (const char **) (cli->inputs != NULL ? cli->inputs : (char *[]) { NULL }));
+  for (gsize start = 0; start < len;)
+    {
+      const char *end = memchr (contents + start, separator, len - start);
+      gsize n = end != NULL ? (gsize) (end - (contents + start)) : len - start;
+
+      if (n > 0)
+        {
+          g_autofree char *name = g_strndup (contents + start, n);
+
+          /* a NUL inside a newline-separated list cannot be a name */
+          if (!cli->null_separated && memchr (contents + start, '\0', n) != NULL)
+            {
+              g_set_error_literal (error, CW_ERROR, CW_ERROR_USAGE,
+                                   "--files-from: the list holds NUL bytes: add -0");
+              return FALSE;
+            }
+          g_strv_builder_add (builder, name);
+        }
+      start += n + 1;
+    }
+  g_strfreev (cli->inputs);
+  cli->inputs = g_strv_builder_end (builder);
+  if (cli->inputs[0] == NULL)
+    g_clear_pointer (&cli->inputs, g_strfreev);
+  return TRUE;
+}
+
 /* Every option checked and turned into the batch's, before a file is
  * touched; one set of messages with the window (cw-options.h). */
 static gboolean
@@ -487,6 +513,19 @@ build_options (Cli     *cli,
       return TRUE;
     }
 
+  if (cli->null_separated && cli->files_from == NULL)
+    {
+      g_set_error_literal (error, CW_ERROR, CW_ERROR_USAGE, "-0 goes with --files-from");
+      return FALSE;
+    }
+  if (cli->check && cli->joblog_path == NULL)
+    {
+      g_set_error_literal (error, CW_ERROR, CW_ERROR_USAGE,
+                           "--check reads the job log of the batch: add --joblog FILE");
+      return FALSE;
+    }
+  if (cli->files_from != NULL && !read_file_list (cli, error))
+    return FALSE;
   if (cli->inputs == NULL)
     {
       g_set_error_literal (error, CW_ERROR, CW_ERROR_USAGE, "no INPUT given");
@@ -521,20 +560,17 @@ print_summary (Cli *cli)
 
   if (cli->json)
     {
-      g_autoptr(GString) line = g_string_new ("{\"type\":\"summary\",\"wall_s\":");
+      g_autoptr(GString) line = g_string_new ("{\"type\":\"summary\",\"schema\":1,\"version\":\"" PACKAGE_VERSION "\",\"wall_s\":");
 
-      json_double (line, wall);
+      cw_json_append_double (line, wall, 6);
       g_string_append (line, ",\"cpu_s\":");
-      json_double (line, cpu);
+      cw_json_append_double (line, cpu, 6);
       g_string_append_printf (line, ",\"ok\":%" G_GUINT64_FORMAT ",\"failed\":%" G_GUINT64_FORMAT
                               ",\"cancelled\":%" G_GUINT64_FORMAT ",\"total\":%" G_GUINT64_FORMAT
-                              ",\"workers\":%u,\"chunk_size\":",
+                              ",\"workers\":%u,\"chunk_auto\":%s,\"chunk_size\":%u",
                               stats->n_ok, stats->n_failed, stats->n_cancelled,
-                              cli->total, stats->n_workers);
-      if (o->chunk_size > 0)
-        g_string_append_printf (line, "%u", o->chunk_size);
-      else
-        g_string_append (line, "\"auto\"");
+                              cli->total, stats->n_workers, o->chunk_size > 0 ? "false" : "true",
+                              o->chunk_size > 0 ? o->chunk_size : stats->max_chunk_size);
       g_string_append_printf (line, ",\"max_chunk_size\":%u,\"trips\":%" G_GUINT64_FORMAT
                               ",\"retried\":%u,\"worker_deaths\":%u,\"order\":\"%s\",\"mode\":\"%s\"",
                               stats->max_chunk_size, stats->n_trips, stats->n_retried,
@@ -547,16 +583,13 @@ print_summary (Cli *cli)
           /* every worker has been reaped by now: the largest one's peak */
           getrusage (RUSAGE_CHILDREN, &ru);
           g_string_append (line, ",\"worker_peak_rss_mb\":");
-          {
-            char buf[G_ASCII_DTOSTR_BUF_SIZE];
-
-            g_string_append (line, g_ascii_formatd (buf, sizeof buf, "%.1f", ru.ru_maxrss / 1024.0));
-          }
+          cw_json_append_double (line, ru.ru_maxrss / 1024.0, 1);
         }
-      g_string_append_printf (line, ",\"seed\":%" G_GUINT64_FORMAT ",\"transform\":", o->seed);
-      json_string (line, synthetic ? NULL : cli->transform != NULL ? cli->transform : CW_DEFAULT_SPEC);
+      /* as a string: above 2^53 a JSON number loses digits in most readers */
+      g_string_append_printf (line, ",\"seed\":\"%" G_GUINT64_FORMAT "\",\"transform\":", o->seed);
+      cw_json_append_string (line, synthetic ? NULL : cli->transform != NULL ? cli->transform : CW_DEFAULT_SPEC);
       g_string_append (line, ",\"output_dir\":");
-      json_string (line, cli->output_dir);
+      cw_json_append_string (line, cli->output_dir);
       if (o->shard_count > 0)
         g_string_append_printf (line, ",\"shard\":\"%u/%u\"", o->shard_index, o->shard_count);
       if (o->resume)
@@ -612,6 +645,60 @@ print_summary (Cli *cli)
     }
 }
 
+/* --check: is every planned file done, by the job log (or a folder of
+ * them), with these settings? Nothing runs and nothing is touched. */
+static int
+run_check (Cli *cli)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) done = cw_joblog_load_done (cli->options.joblog_path, &error);
+  GPtrArray *plan = cw_batch_get_plan (cli->batch);
+  const CwJobSettings *settings = cw_batch_get_settings (cli->batch);
+  guint missing = 0;
+
+  if (done == NULL)
+    {
+      g_printerr ("corewave-cli: %s\n", error->message);
+      return EXIT_SOME_FAILED;
+    }
+  for (guint i = 0; i < plan->len; i++)
+    {
+      const CwPlannedFile *file = g_ptr_array_index (plan, i);
+      const char *why = cw_joblog_why_not_done (done, file->input_path, file->output_path, settings);
+
+      if (why == NULL)
+        continue;
+      missing++;
+      if (cli->json)
+        {
+          g_autoptr(GString) line = g_string_new ("{\"type\":\"missing\",\"schema\":1,\"input\":");
+
+          cw_json_append_string (line, file->input_path);
+          g_string_append (line, ",\"output\":");
+          cw_json_append_string (line, file->output_path);
+          g_string_append (line, ",\"reason\":");
+          cw_json_append_string (line, why);
+          g_string_append (line, "}\n");
+          fputs (line->str, stdout);
+        }
+      else
+        {
+          g_autofree char *name = cw_text_for_terminal (file->input_path);
+
+          printf ("not done: %s: %s\n", name, why);
+        }
+    }
+  if (cli->json)
+    printf ("{\"type\":\"check\",\"schema\":1,\"version\":\"" PACKAGE_VERSION "\",\"complete\":%s,"
+            "\"files\":%u,\"done\":%u,\"missing\":%u}\n",
+            missing == 0 ? "true" : "false", plan->len, plan->len - missing, missing);
+  else if (missing == 0)
+    printf ("Complete: the job log shows all %u files done.\n", plan->len);
+  else
+    printf ("Incomplete: %u of %u files are not done.\n", missing, plan->len);
+  return missing == 0 ? 0 : EXIT_SOME_FAILED;
+}
+
 int
 cw_cli_run (int    argc,
             char **argv)
@@ -644,6 +731,10 @@ cw_cli_run (int    argc,
     { "joblog", 0, 0, G_OPTION_ARG_FILENAME, &cli.joblog_path, "Append one line per finished file to FILE (safe for concurrent runs)", "FILE" },
     { "resume", 0, 0, G_OPTION_ARG_NONE, &cli.resume, "Skip inputs the job log says are done with these settings", NULL },
     { "synthetic", 0, 0, G_OPTION_ARG_STRING, &cli.synthetic, "Run synthetic tasks: mul10:count=N, spin:count=N,ms=M or fib:count=N,n=M", "KIND:count=N[,…]" },
+    { "files-from", 0, 0, G_OPTION_ARG_FILENAME, &cli.files_from, "Read the inputs from FILE (- for standard input), one a line", "FILE" },
+    { "null", '0', 0, G_OPTION_ARG_NONE, &cli.null_separated, "--files-from names end with a NUL byte, as find -print0 writes them", NULL },
+    { "check", 0, 0, G_OPTION_ARG_NONE, &cli.check, "Run nothing: say whether the job log shows every planned file done, and exit 1 naming what is not", NULL },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &cli.version, "Print the version and exit", NULL },
     { "demo", 0, 0, G_OPTION_ARG_FILENAME, &cli.demo_dir, "Write the lesson's demo set to DIR and exit", "DIR" },
     { "demo-count", 0, 0, G_OPTION_ARG_INT, &cli.demo_count, "Files in the demo set (default 24)", "N" },
     { "demo-seconds", 0, 0, G_OPTION_ARG_DOUBLE, &cli.demo_seconds, "Length of each demo file (default 240)", "S" },
@@ -651,14 +742,16 @@ cw_cli_run (int    argc,
     { NULL }
   };
 
-  context = g_option_context_new ("INPUT… -o OUTDIR");
+  /* GOption prints the remaining arguments' name itself */
+  context = g_option_context_new ("-o OUTDIR");
   g_option_context_set_summary (context,
     "Transform audio files on every CPU core. INPUT is a file or a folder (walked\n"
     "recursively). Outputs are written beside each other in OUTDIR; inputs are\n"
     "never modified.\n\n"
-    "Transform chains: noise:sigma=0.1  gain:db=-3  normalize:peak=-1\n"
-    "  fade:in=500:out=2000  mono  copy, joined with commas.");
+    "A transform chain joins stages with commas: noise:sigma=0.1, gain:db=-3,\n"
+    "normalize:peak=-1, fade:in=500:out=2000, mono, copy.");
   g_option_context_set_description (context,
+    "The lesson's experiments, measured on this machine: corewave-cli lab --help\n\n"
     "Exit status: 0 when every file succeeded, 1 when some failed, 2 for usage errors,\n"
     "128 + N after signal N (130 SIGINT, 143 SIGTERM, 129 SIGHUP).");
   g_option_context_add_main_entries (context, entries, NULL);
@@ -668,6 +761,12 @@ cw_cli_run (int    argc,
       goto out;
     }
 
+  if (cli.version)
+    {
+      printf ("corewave-cli " PACKAGE_VERSION "\n");
+      status = 0;
+      goto out;
+    }
   if (cli.demo_dir != NULL)
     {
       status = run_demo (&cli);
@@ -703,6 +802,12 @@ cw_cli_run (int    argc,
       goto out;
     }
 
+  if (cli.check)
+    {
+      status = run_check (&cli);
+      goto out;
+    }
+
   cli.total = cw_batch_get_n_tasks (cli.batch);
   if (cli.total == 0)
     {
@@ -713,7 +818,8 @@ cw_cli_run (int    argc,
       goto out;
     }
 
-  cli.show_progress = !cli.json && !cli.quiet && (cli.progress || isatty (STDERR_FILENO));
+  cli.progress_is_tty = isatty (STDERR_FILENO);
+  cli.show_progress = !cli.json && !cli.quiet && (cli.progress || cli.progress_is_tty);
   cli.loop = g_main_loop_new (NULL, FALSE);
   cli.cancellable = g_cancellable_new ();
   sigint = g_unix_signal_add (SIGINT, sigint_cb, &cli);
@@ -735,7 +841,7 @@ cw_cli_run (int    argc,
   g_clear_handle_id (&sigterm, g_source_remove);
   g_clear_handle_id (&sighup, g_source_remove);
   progress_draw (&cli, TRUE);
-  if (cli.show_progress)
+  if (cli.show_progress && cli.progress_is_tty)
     fputc ('\n', stderr);
 
   if (cli.error != NULL && !g_error_matches (cli.error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
