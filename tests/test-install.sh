@@ -32,7 +32,7 @@ skip () { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
 check () { local what=$1; shift; if "$@" >"$tmp/log" 2>&1; then ok "$what"; else not_ok "$what"; fi; }
 have () { command -v "$1" >/dev/null 2>&1; }
 
-echo "1..12"
+echo "1..13"
 
 check "meson install --destdir" "$meson" install -C "$build" --no-rebuild --quiet --destdir "$dest"
 
@@ -50,6 +50,17 @@ files_present () {
   return $missing
 }
 check "every file is installed" files_present
+
+# the manual (made when help2man was there at build time) and completion
+cli_extras () {
+  local man
+  man=$(find "$dest" -path '*/man1/corewave-cli.1' | head -n 1)
+  [ -n "$(find "$dest" -path '*/bash-completion/completions/corewave-cli')" ] || { echo "no bash completion"; return 1; }
+  if command -v help2man >/dev/null; then
+    [ -n "$man" ] && grep -q -- '--files-from' "$man" || { echo "no manual page"; return 1; }
+  fi
+}
+check "corewave-cli's manual page and bash completion are installed" cli_extras
 
 check "the D-Bus service starts the installed app" \
   grep -qxF "Exec=$bindir/corewave --gapplication-service" "$data/dbus-1/services/$app_id.service"

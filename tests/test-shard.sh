@@ -34,7 +34,19 @@ same_tree () {
 no_part () { [ -z "$(find "$1" -name '.*.part')" ]; }
 log_lines () { grep -vc '^#' "$1"; }
 
-echo "1..12"
+# recipe NAME: the shell block under "<!-- recipe: NAME" in docs/cluster.md,
+# with this test's paths and corewave-cli in place of the page's
+page=${G_TEST_SRCDIR:-$(dirname "$0")}/../docs/cluster.md
+recipe () {
+  awk -v name="$1" '
+    index($0, "<!-- recipe: " name) == 1 { found = 1; next }
+    found && /^```sh$/ { inside = 1; next }
+    inside && /^```$/ { exit }
+    inside { print }' "$page" |
+    sed -e "s|/shared/archive|$in|g" -e "s|/shared/noisy|$2|g" -e "s|corewave-cli |$cli |g"
+}
+
+echo "1..13"
 
 # Two folders with the same basenames: the keys "exampleNN.wav" and
 # "exampleNN (1).wav" must be planned over the whole list in every shard.
@@ -124,14 +136,19 @@ else
   skip "GNU parallel: 3 shards equal one run" "parallel is not installed"
 fi
 
-# 11. docs/cluster.md's --sshlogin recipe, with ':' (this machine) as the only host
+# 11. docs/cluster.md's GNU parallel recipe as written, with ':' (this
+# machine, twice) as the hosts
 if command -v parallel >/dev/null; then
-  seq 0 3 | parallel --will-cite --sshlogin 2/: --workdir "$work" \
-    "$cli" "$in" -o "$work/ssh" --shard {}/4 --joblog "$work/ssh.log" --resume -j 1 -q
-  check "GNU parallel --sshlogin recipe (host ':'): 4 shards equal one run" \
-    eval 'same_tree "$work/one" "$work/ssh" && [ "$(log_lines "$work/ssh.log")" = "$total" ]'
+  script=$(recipe parallel "$work/ssh" | sed -e 's|--sshlogin 1/host1,1/host2,1/:|--sshlogin 2/: --workdir "$work"|' -e 's|^N=16$|N=4|')
+  if grep -q -- '--sshlogin 2/:' <<<"$script" && grep -q -- '--check' <<<"$script"; then
+    verdict=$(cd "$work" && bash -c "$script" 2>&1)
+    check "GNU parallel recipe (host ':'): 4 shards equal one run, and the check says so" \
+      eval 'same_tree "$work/one" "$work/ssh" && [ "$(cat "$work"/ssh.logs/*.log | log_lines /dev/stdin)" = "$total" ] && grep -q "^Complete" <<<"$verdict"'
+  else
+    not_ok "GNU parallel recipe" "docs/cluster.md's recipe has drifted from what this test can run:" "$script"
+  fi
 else
-  skip "GNU parallel --sshlogin recipe" "parallel is not installed"
+  skip "GNU parallel recipe" "parallel is not installed"
 fi
 
 # 12. docs/cluster.md's Slurm job array on a one-node cluster on loopback
@@ -192,22 +209,24 @@ EOF
   fi
 fi
 if [ -z "$slurm_why" ]; then
-  # docs/cluster.md's script, with this test's paths
-  cat >"$sd/corewave-array.sh" <<EOF
-#!/bin/bash
-#SBATCH --job-name=corewave
-#SBATCH --array=0-2
-#SBATCH --cpus-per-task=1
-N=3
-exec "$cli" "$in" -o "$work/slurm-out" -j "\${SLURM_CPUS_PER_TASK:-1}" \\
-  --shard "\$SLURM_ARRAY_TASK_ID/\$N" --joblog "$work/slurm-out.log" --resume -q
-EOF
-  if timeout 120 sbatch --wait -o "$sd/job-%a.out" "$sd/corewave-array.sh" >/dev/null 2>>"$sd/err"; then
-    check "Slurm job array (--array=0-2, --shard \$SLURM_ARRAY_TASK_ID/3) equals one run" \
-      eval 'same_tree "$work/one" "$work/slurm-out" && [ "$(log_lines "$work/slurm-out.log")" = "$total" ]'
+  # docs/cluster.md's script and submission as written, with this test's
+  # paths and an array that does not start at 0
+  recipe slurm-array "$work/slurm-out" | sed -e 's|--array=0-15|--array=1-3|' -e 's|--cpus-per-task=8|--cpus-per-task=1|' \
+    >"$sd/corewave-array.sh"
+  # --wait: each sbatch returns when its jobs have ended
+  recipe slurm-submit "$work/slurm-out" | sed -e 's|^array=$(sbatch |array=$(sbatch --wait -o "$sd/job-%a.out" |' \
+    -e 's|^sbatch --dependency|sbatch --wait --dependency|' >"$sd/submit.sh"
+  if grep -q -- '--shard slurm' "$sd/corewave-array.sh" && grep -q -- '--array=1-3' "$sd/corewave-array.sh" \
+     && (cd "$sd" && timeout 120 bash submit.sh >/dev/null 2>>"$sd/err"); then
+    check "Slurm job array (--array=1-3, --shard slurm) equals one run" \
+      eval 'same_tree "$work/one" "$work/slurm-out" && [ "$(cat "$work"/slurm-out.logs/*.log | log_lines /dev/stdin)" = "$total" ]'
+    check "Slurm: the dependent --check job says the batch is complete" \
+      grep -q '^Complete' "$sd/corewave-check.out"
   else
-    not_ok "Slurm job array" "$(tail -n 5 "$sd/err" "$sd"/job-*.out 2>/dev/null)"
+    not_ok "Slurm job array" "$(cat "$sd/corewave-array.sh" "$sd/submit.sh"; tail -n 5 "$sd/err" "$sd"/job-*.out 2>/dev/null)"
+    not_ok "Slurm: the dependent --check job"
   fi
 else
   skip "Slurm job array equals one run" "$slurm_why"
+  skip "Slurm: the dependent --check job" "$slurm_why"
 fi
