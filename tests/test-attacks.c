@@ -368,7 +368,7 @@ test_plan_spares_inputs (Fixture       *f,
   g_autofree char *c = path_in (f->in, "c.wav");
   g_autofree char *dangling = path_in (f->out, "d.wav");
   g_autofree char *d = path_in (f->in, "d.wav");
-  g_autoptr(GPtrArray) inputs = g_ptr_array_new ();
+  g_autoptr(GPtrArray) inputs = g_ptr_array_new_with_free_func ((GDestroyNotify) cw_input_file_free);
   g_autoptr(GPtrArray) plan = NULL;
   const CwPlannedFile *p;
 
@@ -378,12 +378,12 @@ test_plan_spares_inputs (Fixture       *f,
   cw_test_write_sine (d, 0.1, 440, 1);
   g_assert_cmpint (symlink (c, link_a), ==, 0);
   g_assert_cmpint (symlink ("/nonexistent/corewave", dangling), ==, 0);
-  g_ptr_array_add (inputs, a);
-  g_ptr_array_add (inputs, out_a);
-  g_ptr_array_add (inputs, c);
-  g_ptr_array_add (inputs, d);
+  g_ptr_array_add (inputs, cw_input_file_new (a, NULL));
+  g_ptr_array_add (inputs, cw_input_file_new (out_a, NULL));
+  g_ptr_array_add (inputs, cw_input_file_new (c, NULL));
+  g_ptr_array_add (inputs, cw_input_file_new (d, NULL));
 
-  plan = cw_inputs_plan (inputs, f->out, CW_FORMAT_SAME, CW_PLAN_REPLACE);
+  plan = cw_inputs_plan (inputs, f->out, CW_FORMAT_SAME, CW_PLAN_REPLACE, CW_LAYOUT_FLAT);
   for (guint i = 0; i < plan->len; i++)
     {
       p = g_ptr_array_index (plan, i);
@@ -397,7 +397,7 @@ test_plan_spares_inputs (Fixture       *f,
   g_clear_pointer (&plan, g_ptr_array_unref);
 
   /* without overwrite, a dangling link is a taken name: numbered */
-  plan = cw_inputs_plan (inputs, f->out, CW_FORMAT_SAME, CW_PLAN_NUMBERED);
+  plan = cw_inputs_plan (inputs, f->out, CW_FORMAT_SAME, CW_PLAN_NUMBERED, CW_LAYOUT_FLAT);
   p = g_ptr_array_index (plan, 3);
   g_assert_cmpstr (p->output_path, !=, dangling);
   g_assert_cmpint (p->replace, ==, CW_REPLACE_NEVER);
@@ -861,7 +861,7 @@ test_link_loops (Fixture       *f,
   g_assert_cmpint (symlink ("../..", up), ==, 0);
   files = cw_inputs_collect (paths, f->out, skipped);
   g_assert_cmpuint (files->len, ==, 1);
-  g_assert_cmpstr (g_ptr_array_index (files, 0), ==, x);
+  g_assert_cmpstr (((CwInputFile *) g_ptr_array_index (files, 0))->path, ==, x);
   g_assert_true (skipped_has (skipped, "lp/d/a", "already included"));
   g_assert_true (skipped_has (skipped, "lp/d/up", "already included"));
 }
@@ -902,7 +902,7 @@ test_deep_folders (Fixture       *f,
 
   files = cw_inputs_collect (paths, f->out, skipped);
   g_assert_cmpuint (files->len, ==, 1);
-  g_assert_cmpstr (g_ptr_array_index (files, 0), ==, x);
+  g_assert_cmpstr (((CwInputFile *) g_ptr_array_index (files, 0))->path, ==, x);
   g_assert_true (skipped_has (skipped, name, g_strerror (ENAMETOOLONG)));
 }
 
@@ -1051,7 +1051,7 @@ test_naming_is_linear (Fixture       *f,
                        gconstpointer  data)
 {
   const guint n = 20000;
-  g_autoptr(GPtrArray) inputs = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) inputs = g_ptr_array_new_with_free_func ((GDestroyNotify) cw_input_file_free);
   g_autoptr(GPtrArray) plan = NULL;
   g_autoptr(GHashTable) names = g_hash_table_new (g_str_hash, g_str_equal);
   const CwPlannedFile *last;
@@ -1066,9 +1066,13 @@ test_naming_is_linear (Fixture       *f,
     }
   /* 20,000 inputs with one name (they need not exist to be planned) */
   for (guint i = 0; i < n; i++)
-    g_ptr_array_add (inputs, g_strdup_printf ("%s/%u/take.wav", f->in, i));
+    {
+      g_autofree char *path = g_strdup_printf ("%s/%u/take.wav", f->in, i);
+
+      g_ptr_array_add (inputs, cw_input_file_new (path, NULL));
+    }
   /* quadratic naming took minutes here; the test's timeout catches it */
-  plan = cw_inputs_plan (inputs, f->out, CW_FORMAT_SAME, CW_PLAN_NUMBERED);
+  plan = cw_inputs_plan (inputs, f->out, CW_FORMAT_SAME, CW_PLAN_NUMBERED, CW_LAYOUT_FLAT);
   g_assert_cmpuint (plan->len, ==, n);
   for (guint i = 0; i < n; i++)
     {

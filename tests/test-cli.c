@@ -423,7 +423,9 @@ test_folder_input (void)
   g_autofree char *notes = g_build_filename (in, "notes.txt", NULL);
   g_autofree char *out_dir = g_build_filename (dir, "out", NULL);
   g_autofree char *out_a = g_build_filename (out_dir, "a.wav", NULL);
-  g_autofree char *out_b = g_build_filename (out_dir, "b.wav", NULL);
+  g_autofree char *out_b = g_build_filename (out_dir, "sub", "b.wav", NULL);
+  g_autofree char *flat_dir = g_build_filename (dir, "flat", NULL);
+  g_autofree char *flat_b = g_build_filename (flat_dir, "b.wav", NULL);
   g_autofree char *err = NULL;
   int status;
 
@@ -438,7 +440,13 @@ test_folder_input (void)
   g_assert_nonnull (strstr (err, "notes.txt"));
   g_assert_nonnull (strstr (err, "not an audio file"));
   g_assert_cmpint (audio_frames (out_a), ==, (sf_count_t) (0.2 * 44100));
+  /* the folder's own subfolder is kept below -o (--layout tree) */
   g_assert_cmpint (audio_frames (out_b), ==, (sf_count_t) (0.3 * 44100));
+
+  /* --layout flat puts everything at the top */
+  status = run_cli (NULL, NULL, in, "-o", flat_dir, "--layout", "flat", "-q");
+  g_assert_cmpint (status, ==, 0);
+  g_assert_cmpint (audio_frames (flat_b), ==, (sf_count_t) (0.3 * 44100));
   cw_test_rm_rf (dir);
 }
 

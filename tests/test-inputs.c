@@ -27,12 +27,19 @@ touch (const char *dir,
 }
 
 static const char *
-base_of (GPtrArray *paths,
+base_of (GPtrArray *files,
          guint      i)
 {
-  const char *path = g_ptr_array_index (paths, i);
+  const CwInputFile *file = g_ptr_array_index (files, i);
 
-  return strrchr (path, '/') + 1;
+  return strrchr (file->path, '/') + 1;
+}
+
+static const char *
+relative_of (GPtrArray *files,
+             guint      i)
+{
+  return ((CwInputFile *) g_ptr_array_index (files, i))->relative;
 }
 
 /* Name order, depth first; hidden entries and the output folder left
@@ -68,6 +75,10 @@ test_collect (void)
   g_assert_cmpstr (base_of (files, 2), ==, "2.flac");
   g_assert_cmpstr (base_of (files, 3), ==, "song.MP3");
   g_assert_cmpstr (base_of (files, 4), ==, "z.wav");
+  /* where each was found: below the folder given, or by itself */
+  g_assert_cmpstr (relative_of (files, 0), ==, "a.wav");
+  g_assert_cmpstr (relative_of (files, 1), ==, "b/10.wav");
+  g_assert_cmpstr (relative_of (files, 3), ==, "c/song.MP3");
   g_assert_cmpuint (skipped->len, ==, 1);
   g_assert_true (g_str_has_suffix (g_ptr_array_index (skipped, 0), "notes.txt: not an audio file"));
 
@@ -77,10 +88,14 @@ test_collect (void)
 static GPtrArray *
 inputs_named (const char * const *names)
 {
-  GPtrArray *inputs = g_ptr_array_new_with_free_func (g_free);
+  GPtrArray *inputs = g_ptr_array_new_with_free_func ((GDestroyNotify) cw_input_file_free);
 
   for (guint i = 0; names[i] != NULL; i++)
-    g_ptr_array_add (inputs, g_strdup_printf ("/nowhere/%u/%s", i, names[i]));
+    {
+      g_autofree char *path = g_strdup_printf ("/nowhere/%u/%s", i, names[i]);
+
+      g_ptr_array_add (inputs, cw_input_file_new (path, NULL));
+    }
   return inputs;
 }
 
@@ -102,7 +117,7 @@ test_plan_modes (void)
   g_autoptr(GPtrArray) plan = NULL;
 
   /* an empty folder: names are the keys */
-  plan = cw_inputs_plan (inputs, dir, CW_FORMAT_SAME, CW_PLAN_NUMBERED);
+  plan = cw_inputs_plan (inputs, dir, CW_FORMAT_SAME, CW_PLAN_NUMBERED, CW_LAYOUT_FLAT);
   g_assert_cmpstr (file_at (plan, 0)->seed_key, ==, "a.wav");
   g_assert_cmpstr (file_at (plan, 1)->seed_key, ==, "b.wav");
   g_assert_cmpstr (file_at (plan, 2)->seed_key, ==, "a (1).wav");
@@ -120,7 +135,7 @@ test_plan_modes (void)
   /* a.wav and b.wav on disk */
   touch (dir, "a.wav");
   touch (dir, "b.wav");
-  plan = cw_inputs_plan (inputs, dir, CW_FORMAT_SAME, CW_PLAN_NUMBERED);
+  plan = cw_inputs_plan (inputs, dir, CW_FORMAT_SAME, CW_PLAN_NUMBERED, CW_LAYOUT_FLAT);
   g_assert_cmpstr (file_at (plan, 0)->seed_key, ==, "a.wav");
   g_assert_true (g_str_has_suffix (file_at (plan, 0)->output_path, "/a (1).wav"));
   g_assert_true (g_str_has_suffix (file_at (plan, 1)->output_path, "/b (1).wav"));
@@ -128,22 +143,56 @@ test_plan_modes (void)
   g_clear_pointer (&plan, g_ptr_array_unref);
 
   /* by key: the same names whatever is there; the worker decides */
-  plan = cw_inputs_plan (inputs, dir, CW_FORMAT_SAME, CW_PLAN_BY_KEY);
+  plan = cw_inputs_plan (inputs, dir, CW_FORMAT_SAME, CW_PLAN_BY_KEY, CW_LAYOUT_FLAT);
   g_assert_true (g_str_has_suffix (file_at (plan, 0)->output_path, "/a.wav"));
   g_assert_cmpint (file_at (plan, 0)->replace, ==, CW_REPLACE_NEVER);
   g_clear_pointer (&plan, g_ptr_array_unref);
 
   /* overwrite: what is there (and no input) is replaced */
-  plan = cw_inputs_plan (inputs, dir, CW_FORMAT_SAME, CW_PLAN_REPLACE);
+  plan = cw_inputs_plan (inputs, dir, CW_FORMAT_SAME, CW_PLAN_REPLACE, CW_LAYOUT_FLAT);
   g_assert_true (g_str_has_suffix (file_at (plan, 0)->output_path, "/a.wav"));
   g_assert_cmpint (file_at (plan, 0)->replace, ==, CW_REPLACE_ALWAYS);
   g_assert_cmpint (file_at (plan, 2)->replace, ==, CW_REPLACE_NEVER);
   g_clear_pointer (&plan, g_ptr_array_unref);
 
   /* another format: the extension changes, the numbering follows it */
-  plan = cw_inputs_plan (inputs, dir, CW_FORMAT_FLAC, CW_PLAN_NUMBERED);
+  plan = cw_inputs_plan (inputs, dir, CW_FORMAT_FLAC, CW_PLAN_NUMBERED, CW_LAYOUT_FLAT);
   g_assert_cmpstr (file_at (plan, 0)->seed_key, ==, "a.flac");
   g_assert_cmpstr (file_at (plan, 2)->seed_key, ==, "a (1).flac");
+
+  cw_test_rm_rf (dir);
+}
+
+/* Files from folders keep their subfolders; same names in two albums
+ * collide no more; a file given by itself goes to the top. */
+static void
+test_plan_tree (void)
+{
+  g_autofree char *dir = cw_test_make_tmp_dir ();
+  g_autoptr(GPtrArray) inputs = g_ptr_array_new_with_free_func ((GDestroyNotify) cw_input_file_free);
+  g_autoptr(GPtrArray) plan = NULL;
+
+  g_ptr_array_add (inputs, cw_input_file_new ("/m/Album A/01.flac", "Album A/01.flac"));
+  g_ptr_array_add (inputs, cw_input_file_new ("/m/Album B/01.flac", "Album B/01.flac"));
+  g_ptr_array_add (inputs, cw_input_file_new ("/m/Album B/CD 2/01.flac", "Album B/CD 2/01.flac"));
+  g_ptr_array_add (inputs, cw_input_file_new ("/elsewhere/01.flac", NULL));
+  g_ptr_array_add (inputs, cw_input_file_new ("/n/Album A/01.wav", "Album A/01.wav"));
+
+  plan = cw_inputs_plan (inputs, dir, CW_FORMAT_FLAC, CW_PLAN_NUMBERED, CW_LAYOUT_TREE);
+  g_assert_cmpstr (file_at (plan, 0)->seed_key, ==, "Album A/01.flac");
+  g_assert_cmpstr (file_at (plan, 1)->seed_key, ==, "Album B/01.flac");
+  g_assert_cmpstr (file_at (plan, 2)->seed_key, ==, "Album B/CD 2/01.flac");
+  g_assert_cmpstr (file_at (plan, 3)->seed_key, ==, "01.flac");
+  /* two folders given that share a subfolder's name: numbered inside it */
+  g_assert_cmpstr (file_at (plan, 4)->seed_key, ==, "Album A/01 (1).flac");
+  g_assert_true (g_str_has_suffix (file_at (plan, 2)->output_path, "/Album B/CD 2/01.flac"));
+  g_clear_pointer (&plan, g_ptr_array_unref);
+
+  /* flat: today's names */
+  plan = cw_inputs_plan (inputs, dir, CW_FORMAT_FLAC, CW_PLAN_NUMBERED, CW_LAYOUT_FLAT);
+  g_assert_cmpstr (file_at (plan, 0)->seed_key, ==, "01.flac");
+  g_assert_cmpstr (file_at (plan, 1)->seed_key, ==, "01 (1).flac");
+  g_assert_cmpstr (file_at (plan, 4)->seed_key, ==, "01 (4).flac");
 
   cw_test_rm_rf (dir);
 }
@@ -156,5 +205,6 @@ main (int   argc,
 
   g_test_add_func ("/cw/inputs/collect", test_collect);
   g_test_add_func ("/cw/inputs/plan-modes", test_plan_modes);
+  g_test_add_func ("/cw/inputs/plan-tree", test_plan_tree);
   return g_test_run ();
 }

@@ -90,7 +90,11 @@ test_append_and_load (void)
   done = cw_joblog_load_done (path, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (g_hash_table_size (done), ==, 1);
-  entry = g_hash_table_lookup (done, "a.wav");
+  {
+    CwPlannedFile file = { .input_path = (char *) "in/a.wav", .output_path = out, .seed_key = (char *) "a.wav" };
+
+    entry = (CwJoblogEntry *) cw_joblog_lookup (done, &file);
+  }
   g_assert_nonnull (entry);
   g_assert_cmpstr (entry->input, ==, "in/a.wav");
   g_assert_cmpstr (entry->checksum, ==, "xxh64:0000000000000002");
@@ -195,9 +199,55 @@ test_resume_rule (void)
   g_assert_true (g_file_test (foreign_part, G_FILE_TEST_EXISTS));
 
   /* is_done says the same */
-  g_assert_true (cw_joblog_is_done (done, "in/0.wav", done_out, &gain_settings));
-  g_assert_false (cw_joblog_is_done (done, "in/0.wav", done_out, &copy_settings));
-  g_assert_false (cw_joblog_is_done (done, "in/other.wav", done_out, &gain_settings));
+  {
+    g_autoptr(CwPlannedFile) first = planned ("in/0.wav", done_out);
+    g_autoptr(CwPlannedFile) stranger = planned ("in/other.wav", done_out);
+
+    g_assert_true (cw_joblog_is_done (done, first, &gain_settings));
+    g_assert_false (cw_joblog_is_done (done, first, &copy_settings));
+    g_assert_false (cw_joblog_is_done (done, stranger, &gain_settings));
+  }
+
+  cw_test_rm_rf (dir);
+}
+
+/* An output found again by its name below the output folder: -o spelt
+ * otherwise, or a shard on another mount; a same-named output in another
+ * subfolder is another file. */
+static void
+test_lookup_by_key (void)
+{
+  g_autofree char *dir = cw_test_make_tmp_dir ();
+  g_autofree char *path = g_build_filename (dir, "log", NULL);
+  g_autoptr(GHashTable) done = NULL;
+  g_autoptr(GError) error = NULL;
+  CwPlannedFile a = { .input_path = (char *) "m/A/01.flac", .output_path = (char *) "./out/A/01.flac",
+                      .seed_key = (char *) "A/01.flac" };
+  CwPlannedFile b = { .input_path = (char *) "m/B/01.flac", .output_path = (char *) "./out/B/01.flac",
+                      .seed_key = (char *) "B/01.flac" };
+  CwPlannedFile numbered = { .input_path = (char *) "m/A/01.flac", .output_path = (char *) "/mnt/out/A/01 (1).flac",
+                             .seed_key = (char *) "A/01.flac" };
+  const CwJoblogEntry *entry;
+  CwJoblog *log = cw_joblog_open (path, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (cw_joblog_append (log, "m/A/01.flac", "/mnt/out/A/01.flac", "ok", 1, "xxh64:00000000000000aa",
+                                   NULL, &copy_settings, NULL));
+  g_assert_true (cw_joblog_append (log, "m/B/01.flac", "/mnt/out/B/01.flac", "ok", 1, "xxh64:00000000000000bb",
+                                   NULL, &copy_settings, NULL));
+  cw_joblog_close (log);
+  done = cw_joblog_load_done (path, &error);
+  g_assert_no_error (error);
+
+  entry = cw_joblog_lookup (done, &a);
+  g_assert_nonnull (entry);
+  g_assert_cmpstr (entry->checksum, ==, "xxh64:00000000000000aa");
+  entry = cw_joblog_lookup (done, &b);
+  g_assert_nonnull (entry);
+  g_assert_cmpstr (entry->checksum, ==, "xxh64:00000000000000bb");
+  /* a name that is not its key (the window's numbered names) must match
+   * as written */
+  g_assert_null (cw_joblog_lookup (done, &numbered));
 
   cw_test_rm_rf (dir);
 }
@@ -211,5 +261,6 @@ main (int   argc,
   g_test_add_func ("/cw/joblog/escape", test_escape);
   g_test_add_func ("/cw/joblog/append-and-load", test_append_and_load);
   g_test_add_func ("/cw/joblog/resume-rule", test_resume_rule);
+  g_test_add_func ("/cw/joblog/lookup-by-key", test_lookup_by_key);
   return g_test_run ();
 }

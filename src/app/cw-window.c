@@ -225,7 +225,7 @@ add_files_thread (GTask        *task,
 
   for (guint i = 0; i < files->len; i++)
     {
-      const char *path = g_ptr_array_index (files, i);
+      const char *path = ((CwInputFile *) g_ptr_array_index (files, i))->path;
       CwAudioInfo info = { 0 };
       g_autoptr(GError) error = NULL;
       struct stat st;

@@ -69,6 +69,7 @@ typedef struct
   double       task_timeout_s;
   gboolean     version;
   char        *files_from;
+  char        *layout_name;
   gboolean     null_separated;
   gboolean     check;
   char       **inputs;
@@ -107,6 +108,7 @@ cli_clear (Cli *cli)
   g_free (cli->shard_text);
   g_free (cli->joblog_path);
   g_free (cli->files_from);
+  g_free (cli->layout_name);
   g_strfreev (cli->inputs);
   cw_batch_options_clear (&cli->options);
   g_clear_object (&cli->batch);
@@ -481,6 +483,12 @@ build_options (Cli     *cli,
     return FALSE;
   if (cli->seed_text != NULL && !cw_options_parse_seed (cli->seed_text, &o->seed, error))
     return FALSE;
+  if (cli->layout_name != NULL && !cw_layout_from_string (cli->layout_name, &o->layout))
+    {
+      g_set_error (error, CW_ERROR, CW_ERROR_USAGE, "--layout must be tree or flat, not “%s”",
+                   cli->layout_name);
+      return FALSE;
+    }
   if (!cw_options_parse_task_timeout (cli->task_timeout_s, &o->task_timeout_ms, error))
     return FALSE;
   o->spec = cw_options_parse_transform (cli->transform != NULL ? cli->transform : CW_DEFAULT_SPEC, error);
@@ -664,7 +672,7 @@ run_check (Cli *cli)
   for (guint i = 0; i < plan->len; i++)
     {
       const CwPlannedFile *file = g_ptr_array_index (plan, i);
-      const char *why = cw_joblog_why_not_done (done, file->input_path, file->output_path, settings);
+      const char *why = cw_joblog_why_not_done (done, file, settings);
 
       if (why == NULL)
         continue;
@@ -723,6 +731,7 @@ cw_cli_run (int    argc,
     { "mode", 0, 0, G_OPTION_ARG_STRING, &cli.mode_name, "processes (default), threads or sequential", "MODE" },
     { "seed", 0, 0, G_OPTION_ARG_STRING, &cli.seed_text, "Batch seed for the noise (default 0)", "N" },
     { "overwrite", 0, 0, G_OPTION_ARG_NONE, &cli.overwrite, "Replace existing outputs (never an input)", NULL },
+    { "layout", 0, 0, G_OPTION_ARG_STRING, &cli.layout_name, "tree (default: files from a folder keep their subfolders in OUTDIR) or flat (all in OUTDIR)", "LAYOUT" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &cli.json, "One JSON object per result on stdout, then a summary object", NULL },
     { "progress", 0, 0, G_OPTION_ARG_NONE, &cli.progress, "Show the progress bar even when stderr is not a terminal", NULL },
     { "task-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &cli.task_timeout_s, "Fail a task still running after SECONDS, ending its worker (default: off)", "SECONDS" },
@@ -746,8 +755,9 @@ cw_cli_run (int    argc,
   context = g_option_context_new ("-o OUTDIR");
   g_option_context_set_summary (context,
     "Transform audio files on every CPU core. INPUT is a file or a folder (walked\n"
-    "recursively). Outputs are written beside each other in OUTDIR; inputs are\n"
-    "never modified.\n\n"
+    "recursively). Outputs go to OUTDIR, in the subfolders they had below a folder\n"
+    "given (--layout tree) or all at its top (--layout flat); inputs are never\n"
+    "modified.\n\n"
     "A transform chain joins stages with commas: noise:sigma=0.1, gain:db=-3,\n"
     "normalize:peak=-1, fade:in=500:out=2000, mono, copy.");
   g_option_context_set_description (context,

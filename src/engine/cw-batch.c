@@ -22,6 +22,7 @@
 
 #include "cw-error.h"
 #include "cw-joblog.h"
+#include "cw-output-file.h"
 
 #define RECORD_HEADER "# corewave batch 1"
 
@@ -225,6 +226,32 @@ resume_plan (CwBatch  *self,
   return TRUE;
 }
 
+/* The tree layout's subfolders of this batch's outputs, made now (off the
+ * workers' way), never through a link. */
+static gboolean
+make_folders (CwBatch  *self,
+              GError  **error)
+{
+  g_autoptr(GHashTable) made = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  for (guint i = 0; i < self->plan->len; i++)
+    {
+      const CwPlannedFile *file = g_ptr_array_index (self->plan, i);
+      const char *slash = strrchr (file->seed_key, '/');
+      g_autofree char *dir = NULL;
+
+      if (slash == NULL)
+        continue;
+      dir = g_strndup (file->seed_key, slash - file->seed_key);
+      if (g_hash_table_contains (made, dir))
+        continue;
+      if (!cw_output_make_folders (self->options.output_dir, dir, error))
+        return FALSE;
+      g_hash_table_add (made, g_steal_pointer (&dir));
+    }
+  return TRUE;
+}
+
 gboolean
 cw_batch_plan (CwBatch       *self,
                GCancellable  *cancellable,
@@ -270,9 +297,11 @@ cw_batch_plan (CwBatch       *self,
     cw_shard_sort_inputs (files);
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
-  self->plan = cw_inputs_plan (files, o->output_dir, o->format, plan_mode (o));
+  self->plan = cw_inputs_plan (files, o->output_dir, o->format, plan_mode (o), o->layout);
   if (o->shard_count > 0)
     cw_shard_select (self->plan, o->shard_index, o->shard_count, (GDestroyNotify) cw_planned_file_free);
+  if (!make_folders (self, error))
+    return FALSE;
   return !o->resume || resume_plan (self, error);
 }
 
@@ -751,7 +780,7 @@ find_thread (GTask        *task,
 
       if (g_cancellable_is_cancelled (cancellable))
         break;
-      if (cw_joblog_is_done (done, file->input_path, file->output_path, &record->settings))
+      if (cw_joblog_is_done (done, file, &record->settings))
         record->n_done++;
     }
   g_task_return_pointer (task, g_steal_pointer (&record), (GDestroyNotify) cw_batch_record_free);

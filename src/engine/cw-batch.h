@@ -25,6 +25,7 @@ typedef struct
   CwFormat     format;
   guint64      seed;
   gboolean     overwrite;       /* replace existing outputs, never an input */
+  CwLayout     layout;          /* tree (the default): subfolders kept; or flat */
   guint        shard_index;
   guint        shard_count;     /* 0: the whole list */
   char        *joblog_path;     /* NULL: no job log */

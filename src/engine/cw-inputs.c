@@ -104,6 +104,7 @@ skip (Walk       *walk,
 typedef struct
 {
   char      *dir;
+  char      *rel;       /* the folder below the walk's root: "" or "Album/" */
   GPtrArray *names;
   guint      next;
 } Frame;
@@ -112,13 +113,15 @@ static void
 frame_free (Frame *frame)
 {
   g_free (frame->dir);
+  g_free (frame->rel);
   g_ptr_array_unref (frame->names);
   g_free (frame);
 }
 
 static Frame *
 frame_open (Walk       *walk,
-            const char *dir)
+            const char *dir,
+            const char *rel)
 {
   g_autoptr(GDir) d = NULL;
   g_autoptr(GError) error = NULL;
@@ -133,6 +136,7 @@ frame_open (Walk       *walk,
     }
   frame = g_new0 (Frame, 1);
   frame->dir = g_strdup (dir);
+  frame->rel = g_strdup (rel);
   frame->names = g_ptr_array_new_with_free_func (g_free);
   while ((name = g_dir_read_name (d)) != NULL)
     if (name[0] != '.')
@@ -155,7 +159,7 @@ walk_tree (Walk              *walk,
   /* a folder given twice, or inside one given before: its files are in */
   if (!first_time (walk->walked, root_st))
     return;
-  frame = frame_open (walk, root);
+  frame = frame_open (walk, root, "");
   if (frame == NULL)
     return;
   g_ptr_array_add (stack, frame);
@@ -163,6 +167,7 @@ walk_tree (Walk              *walk,
   while (stack->len > 0)
     {
       g_autofree char *path = NULL;
+      const char *name;
       struct stat st;
 
       frame = g_ptr_array_index (stack, stack->len - 1);
@@ -171,7 +176,8 @@ walk_tree (Walk              *walk,
           g_ptr_array_remove_index (stack, stack->len - 1);
           continue;
         }
-      path = g_build_filename (frame->dir, g_ptr_array_index (frame->names, frame->next++), NULL);
+      name = g_ptr_array_index (frame->names, frame->next++);
+      path = g_build_filename (frame->dir, name, NULL);
 
       if (stat (path, &st) != 0)
         {
@@ -189,7 +195,11 @@ walk_tree (Walk              *walk,
               skip (walk, path, "a folder already included (through a link, or given twice)");
               continue;
             }
-          child = frame_open (walk, path);
+          {
+            g_autofree char *rel = g_strconcat (frame->rel, name, "/", NULL);
+
+            child = frame_open (walk, path, rel);
+          }
           if (child != NULL)
             g_ptr_array_add (stack, child);
           continue;
@@ -208,8 +218,46 @@ walk_tree (Walk              *walk,
           continue;
         }
       if (first_time (walk->seen, &st))
-        g_ptr_array_add (walk->files, g_steal_pointer (&path));
+        {
+          g_autofree char *rel = g_strconcat (frame->rel, name, NULL);
+
+          g_ptr_array_add (walk->files, cw_input_file_new (path, rel));
+        }
     }
+}
+
+gboolean
+cw_layout_from_string (const char *name,
+                       CwLayout   *layout)
+{
+  if (g_strcmp0 (name, "tree") == 0)
+    *layout = CW_LAYOUT_TREE;
+  else if (g_strcmp0 (name, "flat") == 0)
+    *layout = CW_LAYOUT_FLAT;
+  else
+    return FALSE;
+  return TRUE;
+}
+
+CwInputFile *
+cw_input_file_new (const char *path,
+                   const char *relative)
+{
+  CwInputFile *file = g_new0 (CwInputFile, 1);
+
+  file->path = g_strdup (path);
+  file->relative = g_strdup (relative);
+  return file;
+}
+
+void
+cw_input_file_free (CwInputFile *file)
+{
+  if (file == NULL)
+    return;
+  g_free (file->path);
+  g_free (file->relative);
+  g_free (file);
 }
 
 GPtrArray *
@@ -220,7 +268,7 @@ cw_inputs_collect (const char * const *paths,
   Walk walk = { 0 };
   struct stat st;
 
-  walk.files = g_ptr_array_new_with_free_func (g_free);
+  walk.files = g_ptr_array_new_with_free_func ((GDestroyNotify) cw_input_file_free);
   walk.skipped = skipped;
   walk.seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   walk.walked = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -238,7 +286,7 @@ cw_inputs_collect (const char * const *paths,
       if (stat (path, &st) == 0 && S_ISDIR (st.st_mode))
         walk_tree (&walk, path, &st);
       else if (stat (path, &st) != 0 || first_time (walk.seen, &st))
-        g_ptr_array_add (walk.files, g_strdup (path));
+        g_ptr_array_add (walk.files, cw_input_file_new (path, NULL));
     }
 
   g_hash_table_unref (walk.seen);
@@ -246,16 +294,19 @@ cw_inputs_collect (const char * const *paths,
   return walk.files;
 }
 
-/* "a.wav", 2 -> "a (2).wav" */
+/* "a.wav", 2 -> "a (2).wav"; "Album/a.wav", 2 -> "Album/a (2).wav" */
 static char *
 numbered_name (const char *name,
                guint       n)
 {
-  const char *dot = strrchr (name, '.');
+  const char *base = strrchr (name, '/');
+  const char *dot;
 
+  base = base != NULL ? base + 1 : name;
+  dot = strrchr (base, '.');
   if (n == 0)
     return g_strdup (name);
-  if (dot == NULL || dot == name)
+  if (dot == NULL || dot == base)
     return g_strdup_printf ("%s (%u)", name, n);
   return g_strdup_printf ("%.*s (%u)%s", (int) (dot - name), name, n, dot);
 }
@@ -308,11 +359,29 @@ look_at (Plan       *plan,
   *replaceable = TRUE;
 }
 
+/* The output's name below the output folder before numbering: the input's
+ * name in @format, in the input's own subfolder with the tree layout. */
+static char *
+wanted_name (const CwInputFile *input,
+             CwFormat           format,
+             CwLayout           layout)
+{
+  g_autofree char *base = g_path_get_basename (input->path);
+  g_autofree char *name = cw_format_output_name (format, base);
+  const char *slash;
+
+  if (layout != CW_LAYOUT_TREE || input->relative == NULL
+      || (slash = strrchr (input->relative, '/')) == NULL)
+    return g_steal_pointer (&name);
+  return g_strdup_printf ("%.*s/%s", (int) (slash - input->relative), input->relative, name);
+}
+
 GPtrArray *
 cw_inputs_plan (GPtrArray  *inputs,
                 const char *output_dir,
                 CwFormat    format,
-                CwPlanMode  mode)
+                CwPlanMode  mode,
+                CwLayout    layout)
 {
   GPtrArray *result = g_ptr_array_new_full (inputs->len, (GDestroyNotify) cw_planned_file_free);
   g_autoptr(GHashTable) keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -323,17 +392,17 @@ cw_inputs_plan (GPtrArray  *inputs,
 
   for (guint i = 0; i < inputs->len; i++)
     {
+      const CwInputFile *input = g_ptr_array_index (inputs, i);
       struct stat st;
 
-      if (stat (g_ptr_array_index (inputs, i), &st) == 0)
+      if (stat (input->path, &st) == 0)
         g_hash_table_add (plan.inputs, inode_key (&st));
     }
 
   for (guint i = 0; i < inputs->len; i++)
     {
-      const char *input = g_ptr_array_index (inputs, i);
-      g_autofree char *base = g_path_get_basename (input);
-      g_autofree char *name = cw_format_output_name (format, base);
+      const CwInputFile *input = g_ptr_array_index (inputs, i);
+      g_autofree char *name = wanted_name (input, format, layout);
       CwPlannedFile *file = g_new0 (CwPlannedFile, 1);
       char *key = NULL;
       guint n;
@@ -369,7 +438,7 @@ cw_inputs_plan (GPtrArray  *inputs,
         }
       g_hash_table_add (outputs, g_strdup (file->output_path));
 
-      file->input_path = g_strdup (input);
+      file->input_path = g_strdup (input->path);
       file->seed_key = key;
       g_ptr_array_add (result, file);
     }

@@ -12,11 +12,25 @@
 
 G_BEGIN_DECLS
 
+/* A file to work on, and where it was found. */
+typedef struct
+{
+  char *path;
+  char *relative;     /* its path below the folder it was found in
+                       * ("Album A/01.flac"), or NULL when given by itself */
+} CwInputFile;
+
+CwInputFile *cw_input_file_new  (const char  *path,
+                                 const char  *relative);
+void         cw_input_file_free (CwInputFile *file);
+
 typedef struct
 {
   char *input_path;
   char *output_path;  /* in the output folder, free on disk when planned */
-  char *seed_key;     /* batch-unique name: picks the file's noise */
+  char *seed_key;     /* the output's batch-unique name below the output
+                       * folder ("a.wav", "Album A/01 (1).flac"): picks the
+                       * file's noise */
   CwReplace replace;  /* what the worker may do to a file found at output_path */
 } CwPlannedFile;
 
@@ -30,7 +44,17 @@ typedef enum
                        * refuses an existing one unless a resume says otherwise */
 } CwPlanMode;
 
-/* Expands @paths in order: a file stays as given (even if it is missing or
+typedef enum
+{
+  CW_LAYOUT_TREE,     /* a file found in a folder keeps its subfolders below the
+                       * output folder; a file given by itself goes to its top */
+  CW_LAYOUT_FLAT,     /* every output at the top of the output folder */
+} CwLayout;
+
+gboolean   cw_layout_from_string      (const char         *name,
+                                       CwLayout           *layout);
+
+/* Expands @paths (CwInputFile*, cw_input_file_free) in order: a file stays as given (even if it is missing or
  * not audio: it will fail with its reason); a folder is walked recursively,
  * entries sorted by name, keeping files whose extension libsndfile knows.
  * Other files found in folders go to @skipped as "path: reason" notes.
@@ -47,18 +71,24 @@ GPtrArray *cw_inputs_collect          (const char * const *paths,
 
 gboolean   cw_inputs_has_audio_suffix (const char         *name);
 
-/* Gives every input an output path in @output_dir, a seed key and what
- * may be replaced. The seed key is the output name made unique within the
- * batch ("a.wav", then "a (1).wav" for a second "a.wav"), so it depends
+/* Gives every input (CwInputFile*) an output path in @output_dir, a seed
+ * key and what may be replaced. The seed key is the output's name below
+ * @output_dir made unique within the batch ("a.wav", then "a (1).wav" for
+ * a second "a.wav"; "Album A/01.flac" with the tree layout), so it depends
  * only on the inputs' names and order. No output is ever an input of the
  * batch (compared by device and inode), and a dangling link at a name
- * counts as taken. Linear in the number of inputs. */
+ * counts as taken. Linear in the number of inputs. Subfolders are not
+ * made: see cw_output_make_folders (). */
 GPtrArray *cw_inputs_plan             (GPtrArray          *inputs,
                                        const char         *output_dir,
                                        CwFormat            format,
-                                       CwPlanMode          mode);
+                                       CwPlanMode          mode,
+                                       CwLayout            layout);
 
 CwPlannedFile *cw_planned_file_copy   (const CwPlannedFile *file);
 void       cw_planned_file_free       (CwPlannedFile      *file);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CwPlannedFile, cw_planned_file_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CwInputFile, cw_input_file_free)
 
 G_END_DECLS

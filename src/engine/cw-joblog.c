@@ -150,8 +150,8 @@ static int
 compare_paths (gconstpointer a,
                gconstpointer b)
 {
-  const guchar *p = *(const guchar * const *) a;
-  const guchar *q = *(const guchar * const *) b;
+  const guchar *p = (const guchar *) (*(const CwInputFile * const *) a)->path;
+  const guchar *q = (const guchar *) (*(const CwInputFile * const *) b)->path;
 
   /* Bytewise with '/' below every other byte: component by component. */
   for (; *p != '\0' && *p == *q; p++, q++)
@@ -639,6 +639,30 @@ compare_names (gconstpointer a,
   return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
 }
 
+/* @done maps an output's file name to the entries for outputs of that
+ * name (one per path as written), the last logged last: the last line for
+ * an output wins, since a file redone logs again. */
+static void
+add_entry (GHashTable    *done,
+           CwJoblogEntry *entry)
+{
+  g_autofree char *name = g_path_get_basename (entry->output);
+  GPtrArray *entries = g_hash_table_lookup (done, name);
+
+  if (entries == NULL)
+    {
+      entries = g_ptr_array_new_with_free_func ((GDestroyNotify) entry_free);
+      g_hash_table_insert (done, g_steal_pointer (&name), entries);
+    }
+  for (guint i = 0; i < entries->len; i++)
+    if (g_str_equal (((CwJoblogEntry *) g_ptr_array_index (entries, i))->output, entry->output))
+      {
+        g_ptr_array_remove_index (entries, i);
+        break;
+      }
+  g_ptr_array_add (entries, entry);
+}
+
 /* Adds the "ok" lines of one log file to @done. */
 static gboolean
 load_file (GHashTable  *done,
@@ -686,8 +710,7 @@ load_file (GHashTable  *done,
           entry->seed = cw_joblog_unescape (fields[8]);
           entry->spec = cw_joblog_unescape (fields[9]);
         }
-      /* the last line for an output wins: a file redone logs again */
-      g_hash_table_replace (done, g_path_get_basename (entry->output), entry);
+      add_entry (done, entry);
     }
   return TRUE;
 }
@@ -703,7 +726,7 @@ cw_joblog_load_done (const char  *path,
                      GError     **error)
 {
   g_autoptr(GHashTable) done = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                                      (GDestroyNotify) entry_free);
+                                                      (GDestroyNotify) g_ptr_array_unref);
 
   if (is_log_dir (path))
     {
@@ -769,44 +792,73 @@ same_settings (const CwJoblogEntry *entry,
          && g_strcmp0 (entry->spec, settings->spec) == 0;
 }
 
-/* The log's entry for @output when it says @input made the file that is
- * there now (same bytes), else NULL. */
-static const CwJoblogEntry *
-own_output (GHashTable *done,
-            const char *input,
-            const char *output)
+/* @path is @key or ends with "/" + @key */
+static gboolean
+ends_with_key (const char *path,
+               const char *key)
 {
-  g_autofree char *name = g_path_get_basename (output);
+  gsize len = strlen (path), key_len = strlen (key);
+
+  return len == key_len ? g_str_equal (path, key)
+         : len > key_len && path[len - key_len - 1] == '/' && g_str_equal (path + len - key_len, key);
+}
+
+/* The log's last entry for @file's output: the same path, or (a run with
+ * -o spelt another way, a shard on another host's mount) a path ending in
+ * the same name below the output folder, its key. NULL when none. */
+const CwJoblogEntry *
+cw_joblog_lookup (GHashTable          *done,
+                  const CwPlannedFile *file)
+{
+  g_autofree char *name = g_path_get_basename (file->output_path);
+  GPtrArray *entries = g_hash_table_lookup (done, name);
+  gboolean by_key = file->seed_key != NULL && ends_with_key (file->output_path, file->seed_key);
+
+  for (guint i = entries != NULL ? entries->len : 0; i-- > 0;)
+    {
+      const CwJoblogEntry *entry = g_ptr_array_index (entries, i);
+
+      if (g_str_equal (entry->output, file->output_path)
+          || (by_key && ends_with_key (entry->output, file->seed_key)))
+        return entry;
+    }
+  return NULL;
+}
+
+/* The log's entry for @file when it says @file's input made the file that
+ * is there now (same bytes), else NULL. */
+static const CwJoblogEntry *
+own_output (GHashTable          *done,
+            const CwPlannedFile *file)
+{
+  const CwJoblogEntry *entry = cw_joblog_lookup (done, file);
   g_autofree char *sum = NULL;
-  CwJoblogEntry *entry = g_hash_table_lookup (done, name);
   struct stat st;
 
-  if (entry == NULL || !g_str_equal (entry->input, input))
+  if (entry == NULL || !g_str_equal (entry->input, file->input_path))
     return NULL;
-  if (lstat (output, &st) != 0 || !S_ISREG (st.st_mode))
+  if (lstat (file->output_path, &st) != 0 || !S_ISREG (st.st_mode))
     return NULL;
-  sum = cw_checksum_file (output, NULL);
+  sum = cw_checksum_file (file->output_path, NULL);
   return sum != NULL && g_str_equal (sum, entry->checksum) ? entry : NULL;
 }
 
 const char *
 cw_joblog_why_not_done (GHashTable          *done,
-                        const char          *input,
-                        const char          *output,
+                        const CwPlannedFile *file,
                         const CwJobSettings *settings)
 {
-  g_autofree char *name = g_path_get_basename (output);
+  const CwJoblogEntry *entry = cw_joblog_lookup (done, file);
   g_autofree char *sum = NULL;
-  CwJoblogEntry *entry = g_hash_table_lookup (done, name);
   struct stat st;
 
-  if (lstat (output, &st) != 0)
+  if (lstat (file->output_path, &st) != 0)
     return "no output";
-  if (entry == NULL || !g_str_equal (entry->input, input))
+  if (entry == NULL || !g_str_equal (entry->input, file->input_path))
     return "not in the job log";
   if (!S_ISREG (st.st_mode))
     return "not a regular file";
-  sum = cw_checksum_file (output, NULL);
+  sum = cw_checksum_file (file->output_path, NULL);
   if (sum == NULL || !g_str_equal (sum, entry->checksum))
     return "changed since it was logged";
   if (!same_settings (entry, settings))
@@ -816,11 +868,10 @@ cw_joblog_why_not_done (GHashTable          *done,
 
 gboolean
 cw_joblog_is_done (GHashTable          *done,
-                   const char          *input,
-                   const char          *output,
+                   const CwPlannedFile *file,
                    const CwJobSettings *settings)
 {
-  const CwJoblogEntry *entry = own_output (done, input, output);
+  const CwJoblogEntry *entry = own_output (done, file);
 
   return entry != NULL && same_settings (entry, settings);
 }
@@ -842,7 +893,7 @@ cw_joblog_resume (GHashTable          *done,
   for (gsize i = 0; i < len; i++)
     {
       CwPlannedFile *file = files[i];
-      const CwJoblogEntry *entry = own_output (done, file->input_path, file->output_path);
+      const CwJoblogEntry *entry = own_output (done, file);
       struct stat st;
 
       if (entry != NULL && same_settings (entry, settings))

@@ -26,7 +26,8 @@ gboolean  cw_shard_parse            (const char  *text,
                                      guint       *count,
                                      GError     **error);
 
-/* Sorts input paths the way a recursive walk in name order lists them:
+/* Sorts inputs (CwInputFile*) by path the way a recursive walk in name
+ * order lists them:
  * bytewise, component by component ("a/x.wav" before "a-1/x.wav" before
  * "a.wav"), so the order does not depend on the arguments' order, the
  * locale or the machine, and one folder's walk is already sorted. */
@@ -98,27 +99,31 @@ gboolean  cw_joblog_append          (CwJoblog            *log,
                                      GError             **error);
 void      cw_joblog_close           (CwJoblog    *log);
 
-/* Reads a log: output basename -> CwJoblogEntry of the last "ok" line for
- * it. A missing file is an empty log. Malformed lines are ignored. @path
- * may be a folder of logs (a name ending in "/", or an existing folder):
- * its *.log files are read in name order. */
+/* Reads a log's "ok" lines, for cw_joblog_lookup (). A missing file is an
+ * empty log. Malformed lines are ignored. @path may be a folder of logs
+ * (a name ending in "/", or an existing folder): its *.log files are read
+ * in name order. */
 GHashTable *cw_joblog_load_done     (const char  *path,
                                      GError     **error);
 
-/* TRUE when @output exists and @done (from cw_joblog_load_done ()) has an
- * "ok" line for it from @input, made with @settings by this version, whose
- * checksum matches the file now. */
+/* The last "ok" line for @file's output: its path as planned, or a path
+ * ending in the same name below the output folder (its seed key: a run
+ * with -o spelt another way, or a shard on another host's mount). */
+const CwJoblogEntry *cw_joblog_lookup (GHashTable          *done,
+                                       const CwPlannedFile *file);
+
+/* TRUE when @file's output exists and @done (from cw_joblog_load_done ())
+ * has an "ok" line for it from its input, made with @settings by this
+ * version, whose checksum matches the file now. */
 gboolean  cw_joblog_is_done         (GHashTable          *done,
-                                     const char          *input,
-                                     const char          *output,
+                                     const CwPlannedFile *file,
                                      const CwJobSettings *settings);
 
-/* Why @input's @output is not done as cw_joblog_is_done () means it ("no
- * output", "not in the job log", "changed since it was logged", "made with
- * other settings", …), or NULL when it is (`--check`). */
+/* Why @file is not done as cw_joblog_is_done () means it ("no output",
+ * "not in the job log", "changed since it was logged", "made with other
+ * settings", …), or NULL when it is (`--check`). */
 const char *cw_joblog_why_not_done  (GHashTable          *done,
-                                     const char          *input,
-                                     const char          *output,
+                                     const CwPlannedFile *file,
                                      const CwJobSettings *settings);
 
 /* Resumes @plan (CwPlannedFile*) against @done, reading the outputs (not on

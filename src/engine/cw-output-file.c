@@ -558,3 +558,63 @@ cw_output_remove_stale_parts (const char * const *output_paths,
     }
   return removed;
 }
+
+/* ---- subfolders ------------------------------------------------------------ */
+
+gboolean
+cw_output_make_folders (const char  *root,
+                        const char  *relative_dir,
+                        GError     **error)
+{
+  g_auto(GStrv) parts = NULL;
+  g_autoptr(GString) done = g_string_new (NULL);
+  int fd;
+
+  g_return_val_if_fail (root != NULL && relative_dir != NULL, FALSE);
+
+  fd = open (root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    return cw_set_error_from_errno (error, errno, "cannot open the output folder", root);
+  parts = g_strsplit (relative_dir, "/", -1);
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      int next;
+
+      if (parts[i][0] == '\0' || g_str_equal (parts[i], "."))
+        continue;
+      if (done->len > 0)
+        g_string_append_c (done, '/');
+      g_string_append (done, parts[i]);
+      if (g_str_equal (parts[i], "..") || (mkdirat (fd, parts[i], 0777) != 0 && errno != EEXIST))
+        {
+          int saved = g_str_equal (parts[i], "..") ? EINVAL : errno;
+          g_autofree char *path = g_build_filename (root, done->str, NULL);
+
+          close (fd);
+          return cw_set_error_from_errno (error, saved, "cannot make the output folder", path);
+        }
+      /* a link someone put there is not followed: the outputs stay inside */
+      next = openat (fd, parts[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (next < 0)
+        {
+          int saved = errno;
+          g_autofree char *path = g_build_filename (root, done->str, NULL);
+
+          close (fd);
+          if (saved == ELOOP || saved == ENOTDIR)
+            {
+              g_autofree char *display = g_filename_display_name (path);
+
+              g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_DIRECTORY,
+                           "cannot make the output folder “%s”: something that is not a folder "
+                           "(a link, a file) is there", display);
+              return FALSE;
+            }
+          return cw_set_error_from_errno (error, saved, "cannot make the output folder", path);
+        }
+      close (fd);
+      fd = next;
+    }
+  close (fd);
+  return TRUE;
+}

@@ -70,6 +70,13 @@ char         *cw_output_part_path          (const char     *output_path,
 guint         cw_output_remove_stale_parts (const char * const *output_paths,
                                             gsize               n_paths);
 
+/* Makes the folders of @relative_dir ("Album A/CD 1") below @root, one
+ * component at a time, never following a link: a link or a file in the
+ * way fails, so outputs cannot be led out of the output folder. */
+gboolean      cw_output_make_folders       (const char         *root,
+                                            const char         *relative_dir,
+                                            GError            **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CwOutputFile, cw_output_file_free)
 
 G_END_DECLS
