@@ -28,6 +28,7 @@
 
 #include "cw-error.h"
 #include "cw-protocol.h"
+#include "cw-reorder.h"
 #include "cw-spec.h"
 
 /* auto chunk size aims at trips of this length */
@@ -86,14 +87,6 @@ struct _CwSlot
   gboolean      timed_out;    /* the head chunk's next task hung: fail it alone */
 };
 
-typedef struct
-{
-  CwResult *items;
-  guint8   *filled;
-  gsize     cap;             /* a power of two */
-  guint64   base;            /* the next index to deliver */
-} Reorder;
-
 struct _CwJob
 {
   CwPool          *pool;
@@ -115,7 +108,7 @@ struct _CwJob
   gboolean         cancelled;
   GQueue           retry;          /* CwTask*, to run again one by one */
   guint            in_flight;      /* chunks out */
-  Reorder          reorder;
+  CwReorder        reorder;
   double           est_task_us;    /* < 0 until measured */
   gint64           start_us;
   gint64           start_cpu_us;
@@ -225,85 +218,6 @@ cw_order_from_string (const char *name,
 }
 
 /* ---------------------------------------------------------------------- */
-/* the reorder buffer: results waiting for their turn (ordered and all) */
-
-static void
-reorder_grow (Reorder *r,
-              guint64  index)
-{
-  gsize cap = MAX (r->cap, 64);
-  CwResult *items;
-  guint8 *filled;
-
-  while (index - r->base >= cap)
-    cap *= 2;
-  if (cap == r->cap)
-    return;
-
-  items = g_new (CwResult, cap);
-  filled = g_new0 (guint8, cap);
-  for (gsize i = 0; i < r->cap; i++)
-    {
-      guint64 idx = r->base + i;
-      gsize from = idx & (r->cap - 1);
-
-      if (r->filled[from])
-        {
-          items[idx & (cap - 1)] = r->items[from];
-          filled[idx & (cap - 1)] = 1;
-        }
-    }
-  g_free (r->items);
-  g_free (r->filled);
-  r->items = items;
-  r->filled = filled;
-  r->cap = cap;
-}
-
-static void
-reorder_put (Reorder  *r,
-             CwResult *result)
-{
-  gsize at;
-
-  reorder_grow (r, result->index);
-  at = result->index & (r->cap - 1);
-  g_assert (!r->filled[at]);
-  r->items[at] = *result;
-  r->filled[at] = 1;
-  memset (result, 0, sizeof *result);
-}
-
-/* Pops the next result in order, if it has arrived. */
-static gboolean
-reorder_pop (Reorder  *r,
-             CwResult *out)
-{
-  gsize at;
-
-  if (r->cap == 0)
-    return FALSE;
-  at = r->base & (r->cap - 1);
-  if (!r->filled[at])
-    return FALSE;
-  *out = r->items[at];
-  r->filled[at] = 0;
-  r->base++;
-  return TRUE;
-}
-
-static void
-reorder_clear (Reorder *r)
-{
-  for (gsize i = 0; i < r->cap; i++)
-    if (r->filled[i])
-      cw_result_clear (&r->items[i]);
-  g_clear_pointer (&r->items, g_free);
-  g_clear_pointer (&r->filled, g_free);
-  r->cap = 0;
-}
-
-/* ---------------------------------------------------------------------- */
 /* jobs */
 
 static gint64
@@ -333,7 +247,7 @@ job_free (CwJob *job)
       cw_task_clear (t);
       g_free (t);
     }
-  reorder_clear (&job->reorder);
+  cw_reorder_clear (&job->reorder);
   cw_job_settings_clear (&job->settings);
   g_clear_pointer (&job->chain, cw_chain_free);
   g_clear_pointer (&job->chain_error, g_free);
@@ -346,8 +260,6 @@ static void
 job_deliver (CwJob    *job,
              CwResult *result)
 {
-  CwResult next;
-
   switch (result->status)
     {
     case CW_STATUS_OK:
@@ -363,30 +275,7 @@ job_deliver (CwJob    *job,
     }
   job->stats.n_tasks++;
   job->task_cpu_us += result->cpu_us;
-
-  switch (job->order)
-    {
-    case CW_ORDER_UNORDERED:
-      if (job->on_result != NULL)
-        job->on_result (result, job->result_data);
-      cw_result_clear (result);
-      break;
-
-    case CW_ORDER_ORDERED:
-      reorder_put (&job->reorder, result);
-      while (reorder_pop (&job->reorder, &next))
-        {
-          if (job->on_result != NULL)
-            job->on_result (&next, job->result_data);
-          cw_result_clear (&next);
-        }
-      break;
-
-    case CW_ORDER_ALL:
-    default:
-      reorder_put (&job->reorder, result);
-      break;
-    }
+  cw_reorder_add (&job->reorder, result, job->on_result, job->result_data);
 }
 
 static void
@@ -457,7 +346,7 @@ job_has_work (CwJob *job)
     {
       guint64 window = MAX (4096, 4 * (guint64) job->pool->n_workers * job_chunk_size (job));
 
-      if (job->n_submitted - job->reorder.base >= window)
+      if (job->n_submitted - cw_reorder_get_next (&job->reorder) >= window)
         return FALSE;
     }
   return TRUE;
@@ -619,25 +508,13 @@ job_finish (CwJob *job)
 {
   CwPool *self = job->pool;
   g_autoptr(GTask) task = g_steal_pointer (&job->task);
-  CwResult next;
 
   job->finished = TRUE;
   g_queue_remove (&self->jobs, job);
 
   /* Pool.map semantics: everything at the end, in order. Tasks never
    * submitted (a cancelled or failed batch) leave gaps: skip them. */
-  if (job->order == CW_ORDER_ALL)
-    while (job->reorder.base < job->n_submitted)
-      {
-        if (!reorder_pop (&job->reorder, &next))
-          {
-            job->reorder.base++;
-            continue;
-          }
-        if (job->on_result != NULL)
-          job->on_result (&next, job->result_data);
-        cw_result_clear (&next);
-      }
+  cw_reorder_flush (&job->reorder, job->n_submitted, job->on_result, job->result_data);
 
   job->stats.wall_us = g_get_monotonic_time () - job->start_us;
   job->stats.cpu_us = process_cpu_us () - job->start_cpu_us;
@@ -1540,8 +1417,7 @@ cw_pool_map_async (CwPool              *self,
   job->stats.order = order;
   job->on_result = on_result;
   job->result_data = result_data;
-  if (order == CW_ORDER_ALL && n_tasks_hint > 0)
-    reorder_grow (&job->reorder, MIN (n_tasks_hint, 1 << 22) - 1);
+  cw_reorder_init (&job->reorder, order, 0, n_tasks_hint);
   g_queue_push_tail (&self->jobs, job);
 
   pool_dispatch (self);
