@@ -26,6 +26,7 @@
 #include <glib/gi18n.h>
 
 #include "cw-colors.h"
+#include "cw-cpus.h"
 
 #define HISTORY          30   /* samples: 7.5 s at 4 Hz */
 #define COMPACT_ABOVE    32   /* cores */
@@ -178,7 +179,7 @@ shown_cpus (CwCpuMeter *self)
   if (self->n_cpus > 0)
     return self->n_cpus;
 
-  return MAX (g_get_num_processors (), 1);
+  return cw_cpus_online ();
 }
 
 static int

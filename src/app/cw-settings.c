@@ -9,8 +9,8 @@
 #include "cw-settings.h"
 
 #include <glib/gi18n.h>
-#include <unistd.h>
 
+#include "cw-cpus.h"
 #include "cw-error.h"
 #include "cw-spec.h"
 
@@ -25,9 +25,7 @@ G_DEFINE_FINAL_TYPE (CwSettings, cw_settings, G_TYPE_OBJECT)
 guint
 cw_online_cpus (void)
 {
-  long n = sysconf (_SC_NPROCESSORS_ONLN);
-
-  return n > 0 ? (guint) n : 1;
+  return cw_cpus_usable ();
 }
 
 CwSettings *

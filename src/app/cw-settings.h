@@ -30,7 +30,7 @@ gboolean    cw_settings_apply_spec        (CwSettings  *self,
 
 /* The output folder: the key, or the "Corewave" folder in Music. */
 char       *cw_settings_dup_output_dir    (CwSettings  *self);
-guint       cw_settings_get_workers       (CwSettings  *self);  /* 0 resolved to online CPUs */
+guint       cw_settings_get_workers       (CwSettings  *self);  /* 0 resolved to usable CPUs */
 guint       cw_settings_get_chunk_size    (CwSettings  *self);  /* 0 = auto */
 CwOrder     cw_settings_get_order         (CwSettings  *self);
 CwMode      cw_settings_get_mode          (CwSettings  *self);
@@ -41,6 +41,8 @@ guint64     cw_settings_get_seed          (CwSettings  *self);
 /* Command-line options apply to one run: from here on nothing is saved. */
 void        cw_settings_keep_for_this_run (CwSettings  *self);
 
+/* The CPUs this process may use (cw_cpus_usable ()): the default worker
+ * count. (The name is older than the difference.) */
 guint       cw_online_cpus                (void);
 
 G_END_DECLS

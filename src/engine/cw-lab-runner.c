@@ -24,6 +24,7 @@
 #include <glib/gstdio.h>
 
 #include "cw-audio.h"
+#include "cw-cpus.h"
 #include "cw-demo.h"
 #include "cw-spec.h"
 
@@ -591,7 +592,7 @@ cw_lab_run_full_async (CwLabExperiment      experiment,
   run = g_new0 (CwLabRun, 1);
   run->experiment = experiment;
   run->quick = options->quick;
-  run->max_workers = options->max_workers > 0 ? options->max_workers : g_get_num_processors ();
+  run->max_workers = options->max_workers > 0 ? options->max_workers : cw_cpus_usable ();
   run->max_workers = MIN (run->max_workers, CW_POOL_MAX_WORKERS);
   run->user_inputs = g_strdupv (options->inputs);
   run->inputs = g_ptr_array_new_with_free_func (g_free);

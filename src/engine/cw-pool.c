@@ -26,6 +26,7 @@
 #include <gio/gunixinputstream.h>
 #include <gio/gunixoutputstream.h>
 
+#include "cw-cpus.h"
 #include "cw-error.h"
 #include "cw-protocol.h"
 #include "cw-reorder.h"
@@ -1600,7 +1601,7 @@ cw_pool_new (CwMode mode,
   CwPool *self = g_object_new (CW_TYPE_POOL, NULL);
 
   if (n_workers == 0)
-    n_workers = (guint) MAX (1, sysconf (_SC_NPROCESSORS_ONLN));
+    n_workers = cw_cpus_usable ();
   if (mode == CW_MODE_SEQUENTIAL)
     n_workers = 1;
   self->mode = mode;

@@ -75,7 +75,8 @@ typedef void     (*CwResultFunc)     (const CwResult *result,
 #define CW_TYPE_POOL (cw_pool_get_type ())
 G_DECLARE_FINAL_TYPE (CwPool, cw_pool, CW, POOL, GObject)
 
-/* @n_workers 0 means the number of online CPUs. */
+/* @n_workers 0 means one per CPU this process may use (cw_cpus_usable ():
+ * its affinity and cgroup quota). */
 CwPool   *cw_pool_new               (CwMode               mode,
                                      guint                n_workers);
 CwMode    cw_pool_get_mode          (CwPool              *self);
