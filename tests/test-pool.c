@@ -21,6 +21,77 @@
 /* No run of this suite comes near it; it only turns a hang into a failure. */
 #define WAIT_TIMEOUT_S 60
 
+/* ---------------------------------------------------------------------- */
+/* the pool's debug messages, as G_MESSAGES_DEBUG=corewave-pool shows them */
+
+static GMutex   log_lock;
+static GString *log_capture;  /* while a test captures */
+
+static GLogWriterOutput
+capture_writer (GLogLevelFlags   level,
+                const GLogField *fields,
+                gsize            n_fields,
+                gpointer         user_data)
+{
+  const char *domain = NULL;
+  const char *message = NULL;
+
+  for (gsize i = 0; i < n_fields; i++)
+    if (g_strcmp0 (fields[i].key, "GLIB_DOMAIN") == 0)
+      domain = fields[i].value;
+    else if (g_strcmp0 (fields[i].key, "MESSAGE") == 0)
+      message = fields[i].value;
+
+  g_mutex_lock (&log_lock);
+  if (log_capture != NULL && level == G_LOG_LEVEL_DEBUG && message != NULL
+      && g_strcmp0 (domain, "corewave-pool") == 0)
+    g_string_append_printf (log_capture, "%s\n", message);
+  g_mutex_unlock (&log_lock);
+  return g_log_writer_default (level, fields, n_fields, user_data);
+}
+
+static void
+log_capture_start (void)
+{
+  g_mutex_lock (&log_lock);
+  g_assert_null (log_capture);
+  log_capture = g_string_new (NULL);
+  g_mutex_unlock (&log_lock);
+}
+
+static char *
+log_capture_stop (void)
+{
+  char *text;
+
+  g_mutex_lock (&log_lock);
+  text = g_string_free (g_steal_pointer (&log_capture), FALSE);
+  g_mutex_unlock (&log_lock);
+  return text;
+}
+
+/* How many lines of @log match @pattern (a g_pattern_match_simple () glob). */
+static guint
+log_count (const char *log,
+           const char *pattern)
+{
+  g_auto(GStrv) lines = g_strsplit (log, "\n", -1);
+  guint n = 0;
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_pattern_match_simple (pattern, lines[i]))
+      n++;
+  return n;
+}
+
+static void
+assert_logged (const char *log,
+               const char *pattern)
+{
+  if (log_count (log, pattern) == 0)
+    g_error ("no line like \"%s\" in the pool's log:\n%s", pattern, log);
+}
+
 static CwPool *
 new_pool (CwMode mode,
           guint  n_workers,
@@ -301,9 +372,12 @@ worker_started_cb (CwPool *pool,
     k->kill_source = g_timeout_add (150, kill_first_worker_cb, k);
 }
 
+/* @data: also tell the story from the pool's debug messages. */
 static void
-test_worker_killed (void)
+test_worker_killed (gconstpointer data)
 {
+  gboolean check_log = GPOINTER_TO_INT (data);
+  g_autofree char *log = NULL;
   CwPool *pool = new_pool (CW_MODE_PROCESSES, 2, 2);
   gint64 args[6] = { 300, 300, 300, 300, 300, 300 };
   CwTestSource src = { .n = G_N_ELEMENTS (args), .kind = CW_TASK_SPIN, .args = args };
@@ -314,8 +388,12 @@ test_worker_killed (void)
   CwTestRun run;
 
   g_signal_connect (pool, "worker-started", G_CALLBACK (worker_started_cb), &k);
+  if (check_log)
+    log_capture_start ();
   cw_test_run_init (&run);
   cw_test_run_map (pool, &synthetic_settings, &src, CW_ORDER_UNORDERED, NULL, &run);
+  if (check_log)
+    log = log_capture_stop ();
   g_assert_no_error (run.error);
   g_assert_true (run.ok);
   g_assert_cmpint (k.killed, >, 0);
@@ -348,6 +426,37 @@ test_worker_killed (void)
   g_assert_cmpuint (k.started->len, ==, 3);
 
   g_assert_cmpuint (k.kill_source, ==, 0);
+
+  if (check_log)
+    {
+      g_autofree char *spawned = NULL;
+      g_autofree char *died = NULL;
+      g_autofree char *lost = NULL;
+      g_autofree char *retry_a = NULL;
+      g_autofree char *retry_b = NULL;
+
+      spawned = g_strdup_printf ("slot ?: spawned worker %d", k.killed);
+      died = g_strdup_printf ("slot ?: worker %d crashed: worker killed by signal 9 (Killed)", k.killed);
+      lost = g_strdup_printf ("chunk * lost with worker %d (worker killed by signal 9 (Killed)): "
+                              "tasks %" G_GUINT64_FORMAT "..%" G_GUINT64_FORMAT
+                              " go back for attempt 2*",
+                              k.killed, first_retried, first_retried + 1);
+      retry_a = g_strdup_printf ("slot ?: retrying task %" G_GUINT64_FORMAT ", attempt 2", first_retried);
+      retry_b = g_strdup_printf ("slot ?: retrying task %" G_GUINT64_FORMAT ", attempt 2",
+                                 first_retried + 1);
+
+      g_test_message ("the pool's log:\n%s", log);
+      assert_logged (log, spawned);
+      g_assert_cmpuint (log_count (log, "slot ?: spawned worker *"), ==, 3);
+      assert_logged (log, died);
+      assert_logged (log, lost);
+      assert_logged (log, retry_a);
+      assert_logged (log, retry_b);
+      assert_logged (log, "slot ?: spawned worker * (respawn)");
+      /* a kill from outside is no start failure: no back-off */
+      g_assert_cmpuint (log_count (log, "*backing off*"), ==, 0);
+    }
+
   cw_test_run_clear (&run);
   cw_test_close_pool (pool);
   g_array_unref (k.started);
@@ -688,6 +797,8 @@ main (int   argc,
     g_unsetenv ("CW_TEST_GARBAGE");
   }
 
+  /* before anything logs: the log tests read the pool's debug messages */
+  g_log_set_writer_func (capture_writer, NULL, NULL);
   g_test_init (&argc, &argv, NULL);
 
   for (guint i = 0; i < G_N_ELEMENTS (modes); i++)
@@ -706,7 +817,8 @@ main (int   argc,
   g_test_add_func ("/cw/pool/order/unordered", test_order_unordered);
   g_test_add_func ("/cw/pool/order/all", test_order_all);
   g_test_add_func ("/cw/pool/chunk-sizes", test_chunk_sizes);
-  g_test_add_func ("/cw/pool/fault/worker-killed", test_worker_killed);
+  g_test_add_data_func ("/cw/pool/fault/worker-killed", GINT_TO_POINTER (FALSE), test_worker_killed);
+  g_test_add_data_func ("/cw/pool/log/worker-killed", GINT_TO_POINTER (TRUE), test_worker_killed);
   g_test_add_func ("/cw/pool/fault/crash-on", test_crash_on);
   g_test_add_func ("/cw/pool/fault/crash-on-chunk-neighbour", test_crash_on_chunk_neighbour);
   g_test_add_func ("/cw/pool/fault/garbage", test_garbage);
