@@ -598,15 +598,77 @@ static void
 test_bad_worker_path (void)
 {
   CwPool *pool = new_pool (CW_MODE_PROCESSES, 2, 1);
-  CwTestSource src = { .n = 5, .kind = CW_TASK_MUL10 };
-  CwTestRun run;
+  g_autofree char *log = NULL;
 
   cw_pool_set_worker_path (pool, "/nonexistent/corewave-worker");
+  log_capture_start ();
+  /* the second batch finds every slot left out: it waits for their
+   * back-off, tries again and fails the same way */
+  for (guint i = 0; i < 2; i++)
+    {
+      CwTestSource src = { .n = 5, .kind = CW_TASK_MUL10 };
+      CwTestRun run;
+
+      cw_test_run_init (&run);
+      cw_test_run_map (pool, &synthetic_settings, &src, CW_ORDER_UNORDERED, NULL, &run);
+      g_assert_false (run.ok);
+      g_assert_nonnull (run.error);
+      g_assert_nonnull (strstr (run.error->message, "/nonexistent/corewave-worker"));
+      g_assert_cmpuint (run.stats.n_workers_unstarted, ==, 2);
+      cw_test_run_clear (&run);
+    }
+  log = log_capture_stop ();
+  assert_logged (log, "slot 0: start failure 1 in a row (*): backing off 100 ms*");
+  assert_logged (log, "slot 0: left out: *");
+  assert_logged (log, "slot 0: back-off over*");
+  assert_logged (log, "slot 0: start failure 2 in a row (*): backing off 200 ms*");
+  cw_test_close_pool (pool);
+}
+
+static void
+stamp_cb (CwPool *pool,
+          guint   slot,
+          int     pid,
+          GArray *stamps)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  g_array_append_val (stamps, now);
+}
+
+/* A worker that dies before its hello (here /bin/false) is a start
+ * failure: the slot waits 100 ms, then 200 ms, before it spawns again, and
+ * the third in a row fails the batch. */
+static void
+test_start_failures (void)
+{
+  CwPool *pool = new_pool (CW_MODE_PROCESSES, 1, 1);
+  CwTestSource src = { .n = 3, .kind = CW_TASK_MUL10 };
+  g_autoptr(GArray) started = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autofree char *log = NULL;
+  const gint64 *t;
+  CwTestRun run;
+
+  cw_pool_set_worker_path (pool, "/bin/false");
+  g_signal_connect (pool, "worker-started", G_CALLBACK (stamp_cb), started);
+  log_capture_start ();
   cw_test_run_init (&run);
   cw_test_run_map (pool, &synthetic_settings, &src, CW_ORDER_UNORDERED, NULL, &run);
+  log = log_capture_stop ();
+
   g_assert_false (run.ok);
-  g_assert_nonnull (run.error);
-  g_assert_nonnull (strstr (run.error->message, "/nonexistent/corewave-worker"));
+  g_assert_error (run.error, CW_ERROR, CW_ERROR_WORKER);
+  g_assert_cmpstr (run.error->message, ==,
+                   "The worker could not start (worker exited with status 1): /bin/false");
+  g_assert_cmpuint (started->len, ==, 3);
+  /* timers never fire early: these are lower bounds, whatever the load */
+  t = (gint64 *) started->data;
+  g_assert_cmpint (t[1] - t[0], >=, 100000);
+  g_assert_cmpint (t[2] - t[1], >=, 200000);
+  assert_logged (log, "slot 0: worker * crashed before its hello: worker exited with status 1");
+  assert_logged (log, "slot 0: start failure 1 in a row (*): backing off 100 ms*");
+  assert_logged (log, "slot 0: start failure 2 in a row (*): backing off 200 ms*");
+  assert_logged (log, "slot 0: back-off over*");
   cw_test_run_clear (&run);
   cw_test_close_pool (pool);
 }
@@ -823,6 +885,7 @@ main (int   argc,
   g_test_add_func ("/cw/pool/fault/crash-on-chunk-neighbour", test_crash_on_chunk_neighbour);
   g_test_add_func ("/cw/pool/fault/garbage", test_garbage);
   g_test_add_func ("/cw/pool/fault/bad-worker-path", test_bad_worker_path);
+  g_test_add_func ("/cw/pool/fault/start-failures", test_start_failures);
   g_test_add_func ("/cw/pool/determinism", test_determinism);
 
   return g_test_run ();

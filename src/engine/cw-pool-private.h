@@ -46,8 +46,8 @@ struct _CwSlot
 
   /* processes mode */
   CwSupervisor *worker;
-  gboolean      left_out;    /* its spawn failed (fd or process limits): the
-                              * batch runs on the others */
+  gboolean      left_out;    /* its spawn failed (fd or process limits): out until
+                              * its back-off ends; the batch runs on the others */
   GSource      *task_timer;  /* the per-task timeout, restarted on every answer */
   gboolean      timed_out;   /* the head chunk's next task hung: fail it alone */
 };
@@ -133,8 +133,8 @@ void     cw_chunk_free               (CwChunk    *chunk);
 
 /* cw-pool-processes.c: a slot's worker process */
 void     cw_process_slot_init        (CwSlot     *slot);
-/* Spawns the slot's worker unless it is left out; @error is set only when
- * a spawn was tried and failed (the slot is left out). */
+/* Spawns the slot's worker unless it is backing off or left out; @error
+ * is set only when a spawn was tried and failed (the slot is left out). */
 gboolean cw_process_slot_start       (CwSlot     *slot,
                                       GError    **error);
 void     cw_process_slot_send        (CwSlot     *slot,

@@ -297,11 +297,28 @@ slot_worker_exited (CwSupervisor       *worker,
   cw_pool_dispatch (self);
 }
 
+static void
+slot_worker_ready (CwSupervisor *worker,
+                   gpointer      user_data)
+{
+  CwSlot *slot = user_data;
+  CwPool *self = slot->pool;
+
+  /* a slot left out gets another chance after its back-off */
+  if (slot->left_out)
+    {
+      slot->left_out = FALSE;
+      self->n_unstartable--;
+    }
+  cw_pool_dispatch (self);
+}
+
 static const CwSupervisorFuncs slot_worker_funcs = {
   .frame = slot_worker_frame,
   .hello = slot_worker_hello,
   .read = slot_worker_read,
   .exited = slot_worker_exited,
+  .ready = slot_worker_ready,
 };
 
 /* ---------------------------------------------------------------------- */
@@ -326,7 +343,8 @@ cw_process_slot_start (CwSlot  *slot,
     .answer_each = self->task_timeout_ms > 0,
   };
 
-  if (self->startup_failures >= CW_POOL_MAX_STARTUP_FAILURES || slot->left_out)
+  if (self->startup_failures >= CW_POOL_MAX_STARTUP_FAILURES || slot->left_out
+      || cw_supervisor_is_backing_off (slot->worker))
     return FALSE;
   if (!cw_supervisor_spawn (slot->worker, &launch, error))
     {
@@ -338,7 +356,8 @@ cw_process_slot_start (CwSlot  *slot,
         {
           CwJob *job = l->data;
 
-          job->stats.n_workers_unstarted = self->n_unstartable;
+          job->stats.n_workers_unstarted = MAX (job->stats.n_workers_unstarted,
+                                                self->n_unstartable);
         }
       g_debug ("slot %u: left out: %s", slot->id, (*error)->message);
       return FALSE;

@@ -503,7 +503,7 @@ cw_pool_dispatch (CwPool *self)
 
               if (!cw_process_slot_start (slot, &error))
                 {
-                  /* left out, while others may still run */
+                  /* backing off, or left out while others may still run */
                   if (error == NULL || self->n_unstartable < self->slots->len)
                     continue;
                   g_prefix_error (&error, "Could not start the worker %s: ", self->worker_path);

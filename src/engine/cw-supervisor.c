@@ -4,8 +4,10 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * In the manner of GNOME Builder's IdeSubprocessSupervisor: a worker that
- * goes away is noticed by reaping it (never by a signal handler), and the
- * supervisor remembers whether it asked for the end.
+ * goes away is noticed by reaping it (never by a signal handler), the
+ * supervisor remembers whether it asked for the end, and respawns are
+ * rate-limited, but only after start failures: a worker that crashes
+ * mid-batch, or is killed from outside, is replaced at once.
  */
 
 #define G_LOG_DOMAIN "corewave-pool"
@@ -49,6 +51,9 @@ struct _CwSupervisor
   char         *death_reason;  /* the reason it was ended for */
   GSource      *kill_timer;    /* SIGKILL if it has not stopped after SIGTERM */
   guint         n_spawned;
+
+  guint         n_start_failures; /* in a row, until a hello */
+  GSource      *backoff_timer;
 };
 
 static const char * const stop_names[] = { "crash", "cancel", "close", "timeout" };
@@ -104,6 +109,46 @@ attach_timeout (CwSupervisor *self,
   g_source_set_callback (source, func, self, NULL);
   g_source_attach (source, self->context);
   return source;
+}
+
+/* ---------------------------------------------------------------------- */
+/* back-off */
+
+static gboolean
+backoff_done_cb (gpointer user_data)
+{
+  CwSupervisor *self = user_data;
+  g_autoptr(GObject) owner = g_object_ref (self->owner);
+
+  g_clear_pointer (&self->backoff_timer, g_source_unref);
+  g_debug ("slot %u: back-off over, the worker may be spawned again", self->slot);
+  self->funcs->ready (self, self->user_data);
+  return G_SOURCE_REMOVE;
+}
+
+/* A spawn failed, or a worker died before its hello: the next spawn waits,
+ * twice as long as the last time, so a worker that cannot start (a broken
+ * install, a full process table) does not flap as fast as it can fork. */
+static void
+backoff_after_start_failure (CwSupervisor *self,
+                             const char   *what)
+{
+  guint ms = CW_SUPERVISOR_BACKOFF_FIRST_MS;
+
+  self->n_start_failures++;
+  for (guint i = 1; i < self->n_start_failures && ms < CW_SUPERVISOR_BACKOFF_MAX_MS; i++)
+    ms *= 2;
+  ms = MIN (ms, CW_SUPERVISOR_BACKOFF_MAX_MS);
+  g_debug ("slot %u: start failure %u in a row (%s): backing off %u ms before the next spawn",
+           self->slot, self->n_start_failures, what, ms);
+  clear_source (&self->backoff_timer);
+  self->backoff_timer = attach_timeout (self, ms, backoff_done_cb);
+}
+
+gboolean
+cw_supervisor_is_backing_off (CwSupervisor *self)
+{
+  return self->backoff_timer != NULL;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -245,6 +290,8 @@ reaped_cb (GObject      *object,
   self->stop = CW_STOP_NONE;
   self->said_hello = FALSE;
   clear_source (&self->kill_timer);
+  if (exit.start_failure)
+    backoff_after_start_failure (self, how);
 
   self->funcs->exited (self, &exit, self->user_data);
   /* taken when the death started; the owner may go with it, and us too */
@@ -331,7 +378,9 @@ cw_supervisor_kill_and_wait (CwSupervisor *self)
 {
   gint32 pid = self->pid;
 
+  /* nothing is due any more: no SIGKILL, no respawn */
   clear_source (&self->kill_timer);
+  clear_source (&self->backoff_timer);
   if (self->proc != NULL)
     {
       close_pipes (self);
@@ -409,6 +458,8 @@ cw_supervisor_read (CwSupervisor *self,
             }
           g_debug ("slot %u: worker %d said hello", self->slot, (int) self->pid);
           self->said_hello = TRUE;
+          /* it starts: whatever was wrong is over */
+          self->n_start_failures = 0;
           self->funcs->hello (self, self->user_data);
         }
       else if (!self->funcs->frame (self, type, p, size, self->user_data, &error))
@@ -477,6 +528,13 @@ cw_supervisor_spawn (CwSupervisor          *self,
 
   g_return_val_if_fail (self->proc == NULL, FALSE);
 
+  if (self->backoff_timer != NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY, "Backing off after %u start failures",
+                   self->n_start_failures);
+      return FALSE;
+    }
+
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   g_subprocess_launcher_setenv (launcher, "CW_PARENT_PID", parent, TRUE);
   if (launch->nice > 0)
@@ -489,7 +547,10 @@ cw_supervisor_spawn (CwSupervisor          *self,
     g_subprocess_launcher_setenv (launcher, "CW_WORKER_ANSWER_EACH", "1", TRUE);
   self->proc = g_subprocess_launcher_spawnv (launcher, argv, error);
   if (self->proc == NULL)
-    return FALSE;
+    {
+      backoff_after_start_failure (self, error != NULL && *error != NULL ? (*error)->message : "spawn failed");
+      return FALSE;
+    }
 
   /* Record the pid now: once reaped, GSubprocess forgets it, and a worker
    * that dies at once (a broken install) may be reaped already. */

@@ -15,8 +15,10 @@ G_BEGIN_DECLS
 /* A supervisor looks after the worker of one pool slot, one process after
  * another: it spawns it, moves frames through its pipes, stops it when
  * asked and reaps it, and then says how it ended. It knows a stop it was
- * asked for from a crash. What the frames mean, and what becomes of a dead
- * worker's tasks, is the pool's business. */
+ * asked for from a crash, and after a start failure (a spawn that fails, or
+ * a worker that dies before its hello) it holds the next spawn back,
+ * longer each time in a row, until a worker says hello. What the frames
+ * mean, and what becomes of a dead worker's tasks, is the pool's business. */
 typedef struct _CwSupervisor CwSupervisor;
 
 typedef enum
@@ -57,6 +59,9 @@ typedef struct
   void     (*exited) (CwSupervisor       *supervisor,
                       const CwWorkerExit *exit,
                       gpointer            user_data);
+  /* a back-off ended: a spawn may go ahead */
+  void     (*ready)  (CwSupervisor       *supervisor,
+                      gpointer            user_data);
 } CwSupervisorFuncs;
 
 typedef struct
@@ -65,6 +70,11 @@ typedef struct
   int         nice;         /* CW_WORKER_NICE; 0: as nice as we are */
   gboolean    answer_each;  /* CW_WORKER_ANSWER_EACH: every task answered as it ends */
 } CwWorkerLaunch;
+
+/* The first back-off after a start failure, doubled for each one in a row
+ * up to the cap. */
+#define CW_SUPERVISOR_BACKOFF_FIRST_MS 100
+#define CW_SUPERVISOR_BACKOFF_MAX_MS   5000
 
 /* @owner (the pool) is kept alive while a callback runs and while a
  * worker is being reaped; the callbacks run on @context. */
@@ -76,6 +86,7 @@ CwSupervisor *cw_supervisor_new             (guint                    slot,
 /* Kills and reaps a worker still there (see cw_supervisor_kill_and_wait ()). */
 void          cw_supervisor_free            (CwSupervisor            *self);
 
+/* Fails while backing off, or when the spawn fails (which starts a back-off). */
 gboolean      cw_supervisor_spawn           (CwSupervisor            *self,
                                              const CwWorkerLaunch    *launch,
                                              GError                 **error);
@@ -85,6 +96,7 @@ gboolean      cw_supervisor_has_process     (CwSupervisor            *self);
 gboolean      cw_supervisor_is_running      (CwSupervisor            *self);
 /* Running and not asked to stop: it may be given work. */
 gboolean      cw_supervisor_is_accepting    (CwSupervisor            *self);
+gboolean      cw_supervisor_is_backing_off  (CwSupervisor            *self);
 /* The running worker's pid, or 0. */
 gint32        cw_supervisor_get_pid         (CwSupervisor            *self);
 
@@ -108,7 +120,8 @@ void          cw_supervisor_kill            (CwSupervisor            *self,
 /* End of input: it exits once it has answered everything. */
 void          cw_supervisor_close_input     (CwSupervisor            *self);
 /* The last resort (a pool disposed with workers alive): kills the worker
- * and reaps it here, so none is left a zombie. Returns its pid, or 0. */
+ * and reaps it here, so none is left a zombie, and drops a pending
+ * back-off. Returns its pid, or 0. */
 gint32        cw_supervisor_kill_and_wait   (CwSupervisor            *self);
 
 G_END_DECLS
