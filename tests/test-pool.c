@@ -261,6 +261,70 @@ test_chunk_sizes (void)
       }
 }
 
+typedef struct
+{
+  guint    given;
+  GThread *main_thread;
+  guint    n_results;
+  gboolean done;
+} SlowSource;
+
+/* The second task takes the main thread 200 ms to make: meanwhile the
+ * first one's thread has finished. */
+static gboolean
+slow_source_next (gpointer  user_data,
+                  CwTask   *task)
+{
+  SlowSource *s = user_data;
+
+  if (s->given >= 4)
+    return FALSE;
+  if (s->given == 1)
+    g_usleep (200 * 1000);
+  task->kind = CW_TASK_MUL10;
+  task->arg = s->given++;
+  return TRUE;
+}
+
+static void
+on_main_thread_cb (const CwResult *result,
+                   gpointer        user_data)
+{
+  SlowSource *s = user_data;
+
+  g_assert_true (g_thread_self () == s->main_thread);
+  s->n_results++;
+}
+
+static void
+slow_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  SlowSource *s = user_data;
+
+  g_assert_true (g_thread_self () == s->main_thread);
+  g_assert_true (cw_pool_map_finish (CW_POOL (object), result, NULL, NULL));
+  s->done = TRUE;
+}
+
+/* A thread's results reach the pool on its main context, also when the
+ * main thread is busy outside the main loop as the thread finishes (GLib's
+ * g_main_context_invoke () would run them on the thread then, beside the
+ * main thread's own dispatch). */
+static void
+test_threads_hand_back (void)
+{
+  CwPool *pool = new_pool (CW_MODE_THREADS, 2, 1);
+  SlowSource s = { .main_thread = g_thread_self () };
+
+  cw_pool_map_async (pool, &synthetic_settings, slow_source_next, &s, NULL, 4,
+                     CW_ORDER_UNORDERED, on_main_thread_cb, &s, NULL, slow_done_cb, &s);
+  WAIT_UNTIL (s.done);
+  g_assert_cmpuint (s.n_results, ==, 4);
+  cw_test_close_pool (pool);
+}
+
 static void
 applied_cb (GObject      *object,
             GAsyncResult *result,
@@ -879,6 +943,7 @@ main (int   argc,
   g_test_add_func ("/cw/pool/order/unordered", test_order_unordered);
   g_test_add_func ("/cw/pool/order/all", test_order_all);
   g_test_add_func ("/cw/pool/chunk-sizes", test_chunk_sizes);
+  g_test_add_func ("/cw/pool/threads-hand-back", test_threads_hand_back);
   g_test_add_data_func ("/cw/pool/fault/worker-killed", GINT_TO_POINTER (FALSE), test_worker_killed);
   g_test_add_data_func ("/cw/pool/log/worker-killed", GINT_TO_POINTER (TRUE), test_worker_killed);
   g_test_add_func ("/cw/pool/fault/crash-on", test_crash_on);

@@ -4,7 +4,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * A chunk runs on a GThreadPool thread, which hands its results back to the
- * pool's main context in one go; nothing here touches the pool from a
+ * pool's main context in one go; nothing else here touches the pool from a
  * thread. Cancelling stops a task between blocks (cw_task_run () checks the
  * job's cancellable).
  */
@@ -42,6 +42,7 @@ thread_run_chunk (gpointer data,
   CwChunk *chunk = data;
   CwJob *job = chunk->job;
   gint64 stamp = g_get_monotonic_time ();
+  GSource *source;
 
   chunk->results = g_new0 (CwResult, chunk->n_tasks);
   for (guint i = 0; i < chunk->n_tasks; i++)
@@ -62,8 +63,14 @@ thread_run_chunk (gpointer data,
         r->start_us = r->end_us = stamp;
     }
 
-  g_main_context_invoke_full (job->pool->context, G_PRIORITY_DEFAULT,
-                              thread_chunk_done_cb, chunk, NULL);
+  /* Not g_main_context_invoke_full (): when the context is this thread's
+   * default too (the global one) and nobody holds it at that moment, it
+   * runs the callback right here, beside the main thread. */
+  source = g_idle_source_new ();
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, thread_chunk_done_cb, chunk, NULL);
+  g_source_attach (source, job->pool->context);
+  g_source_unref (source);
 }
 
 void
