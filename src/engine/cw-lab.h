@@ -85,7 +85,7 @@ typedef struct
 {
   char   **inputs;      /* audio files to use; NULL: the demo set (written to a cache folder) */
   char    *work_dir;    /* outputs and scratch; removed afterwards */
-  guint    max_workers; /* 0: online CPUs */
+  guint    max_workers; /* 0: the usable CPUs (cw_cpus_usable ()) */
   gboolean quick;       /* small sizes, for tests and a first look */
 } CwLabOptions;
 
