@@ -26,6 +26,7 @@
 #include "cw-lab-page.h"
 #include "cw-pool.h"
 #include "cw-queue-item.h"
+#include "cw-settings-page.h"
 #include "cw-spec.h"
 #include "cw-text.h"
 #include "cw-timeline.h"
@@ -44,27 +45,7 @@ struct _CwWindow
   GtkStack             *queue_stack;
   GtkColumnView        *queue_view;
   GtkLabel             *queue_summary;
-  GtkSwitch            *mono_switch;
-  AdwExpanderRow       *gain_row;
-  GtkSpinButton        *gain_spin;
-  AdwExpanderRow       *normalize_row;
-  GtkSpinButton        *normalize_spin;
-  AdwExpanderRow       *noise_row;
-  GtkSpinButton        *noise_spin;
-  AdwExpanderRow       *fade_row;
-  GtkSpinButton        *fade_in_spin;
-  GtkSpinButton        *fade_out_spin;
-  AdwActionRow         *chain_row;
-  AdwActionRow         *output_row;
-  AdwComboRow          *format_row;
-  GtkSwitch            *overwrite_switch;
-  AdwActionRow         *workers_row;
-  GtkSpinButton        *workers_spin;
-  GtkSwitch            *chunk_auto_switch;
-  AdwActionRow         *chunk_row;
-  GtkSpinButton        *chunk_spin;
-  AdwComboRow          *order_row;
-  AdwComboRow          *mode_row;
+  CwSettingsPage       *settings_page;
   CwCpuMeter           *cpu_meter;
   GtkProgressBar       *progress_bar;
   GtkLabel             *status_label;
@@ -1067,42 +1048,6 @@ open_folder_action (GtkWidget  *widget,
 }
 
 static void
-choose_output_response_cb (GtkNativeDialog *dialog,
-                           int              response,
-                           gpointer         user_data)
-{
-  CwWindow *self = user_data;
-
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) folder = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-      g_autofree char *path = folder ? g_file_get_path (folder) : NULL;
-
-      if (path != NULL)
-        g_settings_set_string (cw_settings_get_gsettings (self->settings), "output-dir", path);
-    }
-  g_object_unref (dialog);
-}
-
-static void
-choose_output_action (GtkWidget  *widget,
-                      const char *action_name,
-                      GVariant   *parameter)
-{
-  CwWindow *self = CW_WINDOW (widget);
-  GtkFileChooserNative *dialog = gtk_file_chooser_native_new (_("Output Folder"), GTK_WINDOW (self),
-                                                              GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
-                                                              _("_Select"), _("_Cancel"));
-  g_autofree char *current = cw_settings_dup_output_dir (self->settings);
-  g_autoptr(GFile) file = g_file_new_for_path (current);
-
-  /* a folder that does not exist yet is not an error: it is made at Start */
-  gtk_file_chooser_set_file (GTK_FILE_CHOOSER (dialog), file, NULL);
-  g_signal_connect (dialog, "response", G_CALLBACK (choose_output_response_cb), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
-}
-
-static void
 demo_thread (GTask        *task,
              gpointer      source_object,
              gpointer      task_data,
@@ -1164,134 +1109,11 @@ demo_action (GtkWidget  *widget,
 /* settings */
 
 static void
-chain_changed_cb (GSettings  *settings,
-                  const char *key,
-                  gpointer    user_data)
-{
-  CwWindow *self = user_data;
-  g_autofree char *spec = cw_settings_build_spec (self->settings);
-  g_autofree char *dir = cw_settings_dup_output_dir (self->settings);
-  g_autofree char *display = g_filename_display_name (dir);
-  g_autofree char *workers = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                                           "Tasks at once; this computer has %'u core",
-                                                           "Tasks at once; this computer has %'u cores",
-                                                           cw_online_cpus ()),
-                                              cw_online_cpus ());
-
-  adw_action_row_set_subtitle (self->chain_row, spec);
-  adw_action_row_set_subtitle (self->output_row, display);
-  adw_action_row_set_subtitle (self->workers_row, workers);
-}
-
-static gboolean
-get_enum_index (GValue   *value,
-                GVariant *variant,
-                gpointer  user_data)
-{
-  const char * const *nicks = user_data;
-  const char *nick = g_variant_get_string (variant, NULL);
-
-  for (guint i = 0; nicks[i] != NULL; i++)
-    if (g_str_equal (nicks[i], nick))
-      {
-        g_value_set_uint (value, i);
-        return TRUE;
-      }
-  return FALSE;
-}
-
-static GVariant *
-set_enum_index (const GValue       *value,
-                const GVariantType *expected_type,
-                gpointer            user_data)
-{
-  const char * const *nicks = user_data;
-  guint i = g_value_get_uint (value);
-
-  if (i >= g_strv_length ((char **) nicks))
-    return NULL;
-  return g_variant_new_string (nicks[i]);
-}
-
-static gboolean
-get_workers (GValue   *value,
-             GVariant *variant,
-             gpointer  user_data)
-{
-  int n = g_variant_get_int32 (variant);
-
-  g_value_set_double (value, n > 0 ? (double) n : (double) cw_online_cpus ());
-  return TRUE;
-}
-
-static gboolean
-get_chunk_auto (GValue   *value,
-                GVariant *variant,
-                gpointer  user_data)
-{
-  g_value_set_boolean (value, g_variant_get_int32 (variant) == 0);
-  return TRUE;
-}
-
-static GVariant *
-set_chunk_auto (const GValue       *value,
-                const GVariantType *expected_type,
-                gpointer            user_data)
-{
-  CwWindow *self = user_data;
-
-  return g_variant_new_int32 (g_value_get_boolean (value) ? 0 : gtk_spin_button_get_value_as_int (self->chunk_spin));
-}
-
-static gboolean
-get_chunk_value (GValue   *value,
-                 GVariant *variant,
-                 gpointer  user_data)
-{
-  CwWindow *self = user_data;
-  int n = g_variant_get_int32 (variant);
-
-  /* auto: keep the last number shown */
-  g_value_set_double (value, n > 0 ? n : MAX (1, gtk_spin_button_get_value (self->chunk_spin)));
-  return TRUE;
-}
-
-static const char * const order_nicks[] = { "unordered", "ordered", "all", NULL };
-static const char * const mode_nicks[] = { "processes", "threads", "sequential", NULL };
-static const char * const format_nicks[] = { "same", "wav", "flac", "ogg", "opus", "mp3", NULL };
-
-static void
 bind_settings (CwWindow *self)
 {
   GSettings *s = cw_settings_get_gsettings (self->settings);
 
-  g_settings_bind (s, "mono", self->mono_switch, "active", G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind (s, "gain-enabled", self->gain_row, "enable-expansion", G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind (s, "gain-db", self->gain_spin, "value", G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind (s, "normalize-enabled", self->normalize_row, "enable-expansion", G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind (s, "normalize-peak", self->normalize_spin, "value", G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind (s, "noise-enabled", self->noise_row, "enable-expansion", G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind (s, "noise-sigma", self->noise_spin, "value", G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind (s, "fade-enabled", self->fade_row, "enable-expansion", G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind (s, "fade-in-ms", self->fade_in_spin, "value", G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind (s, "fade-out-ms", self->fade_out_spin, "value", G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind (s, "overwrite", self->overwrite_switch, "active", G_SETTINGS_BIND_DEFAULT);
-
-  g_settings_bind_with_mapping (s, "format", self->format_row, "selected", G_SETTINGS_BIND_DEFAULT,
-                                get_enum_index, set_enum_index, (gpointer) format_nicks, NULL);
-  g_settings_bind_with_mapping (s, "order", self->order_row, "selected", G_SETTINGS_BIND_DEFAULT,
-                                get_enum_index, set_enum_index, (gpointer) order_nicks, NULL);
-  g_settings_bind_with_mapping (s, "mode", self->mode_row, "selected", G_SETTINGS_BIND_DEFAULT,
-                                get_enum_index, set_enum_index, (gpointer) mode_nicks, NULL);
-  /* 0 workers in the key means "one per core": the spin shows that number */
-  g_settings_bind_with_mapping (s, "workers", self->workers_spin, "value", G_SETTINGS_BIND_DEFAULT,
-                                get_workers, NULL, NULL, NULL);
-  g_settings_bind_with_mapping (s, "chunk-size", self->chunk_auto_switch, "active", G_SETTINGS_BIND_DEFAULT,
-                                get_chunk_auto, set_chunk_auto, self, NULL);
-  g_settings_bind_with_mapping (s, "chunk-size", self->chunk_spin, "value", G_SETTINGS_BIND_DEFAULT,
-                                get_chunk_value, NULL, self, NULL);
-  g_object_bind_property (self->chunk_auto_switch, "active", self->chunk_row, "sensitive",
-                          G_BINDING_SYNC_CREATE | G_BINDING_INVERT_BOOLEAN);
+  cw_settings_page_set_settings (self->settings_page, self->settings);
 
   /* the lab uses as many workers as a batch would */
   g_settings_bind (s, "workers", self->lab_page, "max-workers", G_SETTINGS_BIND_GET);
@@ -1299,37 +1121,6 @@ bind_settings (CwWindow *self)
   g_settings_bind (s, "window-width", self, "default-width", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (s, "window-height", self, "default-height", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (s, "window-maximized", self, "maximized", G_SETTINGS_BIND_DEFAULT);
-
-  g_signal_connect_object (s, "changed", G_CALLBACK (chain_changed_cb), self, 0);
-  chain_changed_cb (s, NULL, self);
-}
-
-/* Mapping functions with NULL setters make those bindings read-only;
- * write the spins' numbers ourselves. */
-static void
-workers_value_changed_cb (GtkSpinButton *spin,
-                          gpointer       user_data)
-{
-  CwWindow *self = user_data;
-  GSettings *s = cw_settings_get_gsettings (self->settings);
-  int n = gtk_spin_button_get_value_as_int (spin);
-  int stored = g_settings_get_int (s, "workers");
-
-  /* keep "one per core" while the number shown is the core count */
-  if (!(stored == 0 && (guint) n == cw_online_cpus ()) && stored != n)
-    g_settings_set_int (s, "workers", n);
-}
-
-static void
-chunk_value_changed_cb (GtkSpinButton *spin,
-                        gpointer       user_data)
-{
-  CwWindow *self = user_data;
-  GSettings *s = cw_settings_get_gsettings (self->settings);
-  int n = gtk_spin_button_get_value_as_int (spin);
-
-  if (!gtk_switch_get_active (self->chunk_auto_switch) && g_settings_get_int (s, "chunk-size") != n)
-    g_settings_set_int (s, "chunk-size", n);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -1409,8 +1200,6 @@ cw_window_new (GtkApplication *application,
 
   self->settings = g_object_ref (settings);
   bind_settings (self);
-  g_signal_connect (self->workers_spin, "value-changed", G_CALLBACK (workers_value_changed_cb), self);
-  g_signal_connect (self->chunk_spin, "value-changed", G_CALLBACK (chunk_value_changed_cb), self);
   return self;
 }
 
@@ -1497,6 +1286,7 @@ cw_window_class_init (CwWindowClass *klass)
   g_type_ensure (CW_TYPE_RESULT_VIEW);
   g_type_ensure (CW_TYPE_TIMELINE);
   g_type_ensure (CW_TYPE_LAB_PAGE);
+  g_type_ensure (CW_TYPE_SETTINGS_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/corewave/Corewave/cw-window.ui");
   gtk_widget_class_bind_template_child (widget_class, CwWindow, toast_overlay);
@@ -1505,27 +1295,7 @@ cw_window_class_init (CwWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CwWindow, queue_stack);
   gtk_widget_class_bind_template_child (widget_class, CwWindow, queue_view);
   gtk_widget_class_bind_template_child (widget_class, CwWindow, queue_summary);
-  gtk_widget_class_bind_template_child (widget_class, CwWindow, mono_switch);
-  gtk_widget_class_bind_template_child (widget_class, CwWindow, gain_row);
-  gtk_widget_class_bind_template_child (widget_class, CwWindow, gain_spin);
-  gtk_widget_class_bind_template_child (widget_class, CwWindow, normalize_row);
-  gtk_widget_class_bind_template_child (widget_class, CwWindow, normalize_spin);
-  gtk_widget_class_bind_template_child (widget_class, CwWindow, noise_row);
-  gtk_widget_class_bind_template_child (widget_class, CwWindow, noise_spin);
-  gtk_widget_class_bind_template_child (widget_class, CwWindow, fade_row);
-  gtk_widget_class_bind_template_child (widget_class, CwWindow, fade_in_spin);
-  gtk_widget_class_bind_template_child (widget_class, CwWindow, fade_out_spin);
-  gtk_widget_class_bind_template_child (widget_class, CwWindow, chain_row);
-  gtk_widget_class_bind_template_child (widget_class, CwWindow, output_row);
-  gtk_widget_class_bind_template_child (widget_class, CwWindow, format_row);
-  gtk_widget_class_bind_template_child (widget_class, CwWindow, overwrite_switch);
-  gtk_widget_class_bind_template_child (widget_class, CwWindow, workers_row);
-  gtk_widget_class_bind_template_child (widget_class, CwWindow, workers_spin);
-  gtk_widget_class_bind_template_child (widget_class, CwWindow, chunk_auto_switch);
-  gtk_widget_class_bind_template_child (widget_class, CwWindow, chunk_row);
-  gtk_widget_class_bind_template_child (widget_class, CwWindow, chunk_spin);
-  gtk_widget_class_bind_template_child (widget_class, CwWindow, order_row);
-  gtk_widget_class_bind_template_child (widget_class, CwWindow, mode_row);
+  gtk_widget_class_bind_template_child (widget_class, CwWindow, settings_page);
   gtk_widget_class_bind_template_child (widget_class, CwWindow, cpu_meter);
   gtk_widget_class_bind_template_child (widget_class, CwWindow, progress_bar);
   gtk_widget_class_bind_template_child (widget_class, CwWindow, status_label);
@@ -1540,7 +1310,6 @@ cw_window_class_init (CwWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.clear-queue", NULL, clear_queue_action);
   gtk_widget_class_install_action (widget_class, "win.open-files", NULL, open_files_action);
   gtk_widget_class_install_action (widget_class, "win.open-folder", NULL, open_folder_action);
-  gtk_widget_class_install_action (widget_class, "win.choose-output", NULL, choose_output_action);
   gtk_widget_class_install_action (widget_class, "win.demo", NULL, demo_action);
   gtk_widget_class_install_action (widget_class, "win.page", "s", page_action);
   gtk_widget_class_install_action (widget_class, "win.resume", NULL, resume_action);
