@@ -11,6 +11,7 @@
 #include "cw-settings-page.h"
 
 #include <glib/gi18n.h>
+#include <math.h>
 
 struct _CwSettingsPage
 {
@@ -40,6 +41,7 @@ struct _CwSettingsPage
   AdwComboRow        *mode_row;
 
   CwSettings         *settings;
+  GPtrArray          *bindings;   /* GBinding*: settings to rows */
 };
 
 G_DEFINE_FINAL_TYPE (CwSettingsPage, cw_settings_page, ADW_TYPE_PREFERENCES_PAGE)
@@ -52,12 +54,10 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+/* the rows whose subtitles say what the settings mean */
 static void
-chain_changed_cb (GSettings  *settings,
-                  const char *key,
-                  gpointer    user_data)
+settings_notify_cb (CwSettingsPage *self)
 {
-  CwSettingsPage *self = user_data;
   g_autofree char *spec = cw_settings_build_spec (self->settings);
   g_autofree char *dir = cw_settings_dup_output_dir (self->settings);
   g_autofree char *display = g_filename_display_name (dir);
@@ -72,76 +72,123 @@ chain_changed_cb (GSettings  *settings,
   adw_action_row_set_subtitle (self->workers_row, workers);
 }
 
+/* A combo row's position and a key's nick; user_data is the nicks in the
+ * order of the row's model. */
 static gboolean
-get_enum_index (GValue   *value,
-                GVariant *variant,
-                gpointer  user_data)
+nick_to_index (GBinding     *binding,
+               const GValue *from,
+               GValue       *to,
+               gpointer      user_data)
 {
   const char * const *nicks = user_data;
-  const char *nick = g_variant_get_string (variant, NULL);
+  const char *nick = g_value_get_string (from);
 
   for (guint i = 0; nicks[i] != NULL; i++)
-    if (g_str_equal (nicks[i], nick))
+    if (g_strcmp0 (nicks[i], nick) == 0)
       {
-        g_value_set_uint (value, i);
+        g_value_set_uint (to, i);
         return TRUE;
       }
   return FALSE;
 }
 
-static GVariant *
-set_enum_index (const GValue       *value,
-                const GVariantType *expected_type,
-                gpointer            user_data)
+static gboolean
+index_to_nick (GBinding     *binding,
+               const GValue *from,
+               GValue       *to,
+               gpointer      user_data)
 {
   const char * const *nicks = user_data;
-  guint i = g_value_get_uint (value);
+  guint i = g_value_get_uint (from);
 
   if (i >= g_strv_length ((char **) nicks))
-    return NULL;
-  return g_variant_new_string (nicks[i]);
+    return FALSE;
+  g_value_set_string (to, nicks[i]);
+  return TRUE;
 }
 
+/* 0 workers in the key means "one per core": the spin shows that number */
 static gboolean
-get_workers (GValue   *value,
-             GVariant *variant,
-             gpointer  user_data)
+workers_to_spin (GBinding     *binding,
+                 const GValue *from,
+                 GValue       *to,
+                 gpointer      user_data)
 {
-  int n = g_variant_get_int32 (variant);
+  int n = g_value_get_int (from);
 
-  g_value_set_double (value, n > 0 ? (double) n : (double) cw_online_cpus ());
+  g_value_set_double (to, n > 0 ? (double) n : (double) cw_online_cpus ());
   return TRUE;
 }
 
 static gboolean
-get_chunk_auto (GValue   *value,
-                GVariant *variant,
-                gpointer  user_data)
+spin_to_workers (GBinding     *binding,
+                 const GValue *from,
+                 GValue       *to,
+                 gpointer      user_data)
 {
-  g_value_set_boolean (value, g_variant_get_int32 (variant) == 0);
+  CwSettingsPage *self = user_data;
+  int n = (int) round (g_value_get_double (from));
+  int stored;
+
+  /* keep "one per core" while the number shown is the core count */
+  g_object_get (self->settings, CW_SETTINGS_KEY_WORKERS, &stored, NULL);
+  if (stored == 0 && (guint) n == cw_online_cpus ())
+    return FALSE;
+  g_value_set_int (to, n);
   return TRUE;
 }
 
-static GVariant *
-set_chunk_auto (const GValue       *value,
-                const GVariantType *expected_type,
-                gpointer            user_data)
+/* 0 in the key is the automatic chunk size: the switch on, and the spin
+ * keeps the last number it showed */
+static gboolean
+chunk_to_auto (GBinding     *binding,
+               const GValue *from,
+               GValue       *to,
+               gpointer      user_data)
 {
-  CwSettingsPage *self = user_data;
-
-  return g_variant_new_int32 (g_value_get_boolean (value) ? 0 : gtk_spin_button_get_value_as_int (self->chunk_spin));
+  g_value_set_boolean (to, g_value_get_int (from) == 0);
+  return TRUE;
 }
 
 static gboolean
-get_chunk_value (GValue   *value,
-                 GVariant *variant,
-                 gpointer  user_data)
+auto_to_chunk (GBinding     *binding,
+               const GValue *from,
+               GValue       *to,
+               gpointer      user_data)
 {
   CwSettingsPage *self = user_data;
-  int n = g_variant_get_int32 (variant);
 
-  /* auto: keep the last number shown */
-  g_value_set_double (value, n > 0 ? n : MAX (1, gtk_spin_button_get_value (self->chunk_spin)));
+  if (g_value_get_boolean (from))
+    g_value_set_int (to, 0);
+  else
+    g_value_set_int (to, gtk_spin_button_get_value_as_int (self->chunk_spin));
+  return TRUE;
+}
+
+static gboolean
+chunk_to_spin (GBinding     *binding,
+               const GValue *from,
+               GValue       *to,
+               gpointer      user_data)
+{
+  CwSettingsPage *self = user_data;
+  int n = g_value_get_int (from);
+
+  g_value_set_double (to, n > 0 ? n : MAX (1, gtk_spin_button_get_value (self->chunk_spin)));
+  return TRUE;
+}
+
+static gboolean
+spin_to_chunk (GBinding     *binding,
+               const GValue *from,
+               GValue       *to,
+               gpointer      user_data)
+{
+  CwSettingsPage *self = user_data;
+
+  if (gtk_switch_get_active (self->chunk_auto_switch))
+    return FALSE;
+  g_value_set_int (to, (int) round (g_value_get_double (from)));
   return TRUE;
 }
 
@@ -150,68 +197,74 @@ static const char * const mode_nicks[] = { "processes", "threads", "sequential",
 static const char * const format_nicks[] = { "same", "wav", "flac", "ogg", "opus", "mp3", NULL };
 
 static void
+bind (CwSettingsPage        *self,
+      const char            *key,
+      gpointer               target,
+      const char            *property,
+      GBindingTransformFunc  to_target,
+      GBindingTransformFunc  to_settings,
+      gconstpointer          user_data)
+{
+  GBinding *binding;
+
+  binding = g_object_bind_property_full (self->settings, key, target, property,
+                                         G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE,
+                                         to_target, to_settings, (gpointer) user_data, NULL);
+
+  g_ptr_array_add (self->bindings, g_object_ref (binding));
+}
+
+static void
+bind_plain (CwSettingsPage *self,
+            const char     *key,
+            gpointer        target,
+            const char     *property)
+{
+  bind (self, key, target, property, NULL, NULL, NULL);
+}
+
+static void
 bind_settings (CwSettingsPage *self)
 {
-  GSettings *s = cw_settings_get_gsettings (self->settings);
+  bind_plain (self, CW_SETTINGS_KEY_MONO, self->mono_switch, "active");
+  bind_plain (self, CW_SETTINGS_KEY_GAIN_ENABLED, self->gain_row, "enable-expansion");
+  bind_plain (self, CW_SETTINGS_KEY_GAIN_DB, self->gain_spin, "value");
+  bind_plain (self, CW_SETTINGS_KEY_NORMALIZE_ENABLED, self->normalize_row, "enable-expansion");
+  bind_plain (self, CW_SETTINGS_KEY_NORMALIZE_PEAK, self->normalize_spin, "value");
+  bind_plain (self, CW_SETTINGS_KEY_NOISE_ENABLED, self->noise_row, "enable-expansion");
+  bind_plain (self, CW_SETTINGS_KEY_NOISE_SIGMA, self->noise_spin, "value");
+  bind_plain (self, CW_SETTINGS_KEY_FADE_ENABLED, self->fade_row, "enable-expansion");
+  bind_plain (self, CW_SETTINGS_KEY_FADE_IN_MS, self->fade_in_spin, "value");
+  bind_plain (self, CW_SETTINGS_KEY_FADE_OUT_MS, self->fade_out_spin, "value");
+  bind_plain (self, CW_SETTINGS_KEY_OVERWRITE, self->overwrite_switch, "active");
 
-  g_settings_bind (s, "mono", self->mono_switch, "active", G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind (s, "gain-enabled", self->gain_row, "enable-expansion", G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind (s, "gain-db", self->gain_spin, "value", G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind (s, "normalize-enabled", self->normalize_row, "enable-expansion", G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind (s, "normalize-peak", self->normalize_spin, "value", G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind (s, "noise-enabled", self->noise_row, "enable-expansion", G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind (s, "noise-sigma", self->noise_spin, "value", G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind (s, "fade-enabled", self->fade_row, "enable-expansion", G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind (s, "fade-in-ms", self->fade_in_spin, "value", G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind (s, "fade-out-ms", self->fade_out_spin, "value", G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind (s, "overwrite", self->overwrite_switch, "active", G_SETTINGS_BIND_DEFAULT);
+  bind (self, CW_SETTINGS_KEY_FORMAT, self->format_row, "selected",
+        nick_to_index, index_to_nick, format_nicks);
+  bind (self, CW_SETTINGS_KEY_ORDER, self->order_row, "selected",
+        nick_to_index, index_to_nick, order_nicks);
+  bind (self, CW_SETTINGS_KEY_MODE, self->mode_row, "selected",
+        nick_to_index, index_to_nick, mode_nicks);
+  bind (self, CW_SETTINGS_KEY_WORKERS, self->workers_spin, "value",
+        workers_to_spin, spin_to_workers, self);
+  bind (self, CW_SETTINGS_KEY_CHUNK_SIZE, self->chunk_auto_switch, "active",
+        chunk_to_auto, auto_to_chunk, self);
+  bind (self, CW_SETTINGS_KEY_CHUNK_SIZE, self->chunk_spin, "value",
+        chunk_to_spin, spin_to_chunk, self);
 
-  g_settings_bind_with_mapping (s, "format", self->format_row, "selected", G_SETTINGS_BIND_DEFAULT,
-                                get_enum_index, set_enum_index, (gpointer) format_nicks, NULL);
-  g_settings_bind_with_mapping (s, "order", self->order_row, "selected", G_SETTINGS_BIND_DEFAULT,
-                                get_enum_index, set_enum_index, (gpointer) order_nicks, NULL);
-  g_settings_bind_with_mapping (s, "mode", self->mode_row, "selected", G_SETTINGS_BIND_DEFAULT,
-                                get_enum_index, set_enum_index, (gpointer) mode_nicks, NULL);
-  /* 0 workers in the key means "one per core": the spin shows that number */
-  g_settings_bind_with_mapping (s, "workers", self->workers_spin, "value", G_SETTINGS_BIND_DEFAULT,
-                                get_workers, NULL, NULL, NULL);
-  g_settings_bind_with_mapping (s, "chunk-size", self->chunk_auto_switch, "active", G_SETTINGS_BIND_DEFAULT,
-                                get_chunk_auto, set_chunk_auto, self, NULL);
-  g_settings_bind_with_mapping (s, "chunk-size", self->chunk_spin, "value", G_SETTINGS_BIND_DEFAULT,
-                                get_chunk_value, NULL, self, NULL);
-  g_object_bind_property (self->chunk_auto_switch, "active", self->chunk_row, "sensitive",
-                          G_BINDING_SYNC_CREATE | G_BINDING_INVERT_BOOLEAN);
-
-  g_signal_connect_object (s, "changed", G_CALLBACK (chain_changed_cb), self, 0);
-  chain_changed_cb (s, NULL, self);
-}
-
-/* Mapping functions with NULL setters make those bindings read-only;
- * write the spins' numbers ourselves. */
-static void
-workers_value_changed_cb (GtkSpinButton *spin,
-                          gpointer       user_data)
-{
-  CwSettingsPage *self = user_data;
-  GSettings *s = cw_settings_get_gsettings (self->settings);
-  int n = gtk_spin_button_get_value_as_int (spin);
-  int stored = g_settings_get_int (s, "workers");
-
-  /* keep "one per core" while the number shown is the core count */
-  if (!(stored == 0 && (guint) n == cw_online_cpus ()) && stored != n)
-    g_settings_set_int (s, "workers", n);
+  g_signal_connect_object (self->settings, "notify",
+                           G_CALLBACK (settings_notify_cb), self, G_CONNECT_SWAPPED);
+  settings_notify_cb (self);
 }
 
 static void
-chunk_value_changed_cb (GtkSpinButton *spin,
-                        gpointer       user_data)
+unbind_settings (CwSettingsPage *self)
 {
-  CwSettingsPage *self = user_data;
-  GSettings *s = cw_settings_get_gsettings (self->settings);
-  int n = gtk_spin_button_get_value_as_int (spin);
-
-  if (!gtk_switch_get_active (self->chunk_auto_switch) && g_settings_get_int (s, "chunk-size") != n)
-    g_settings_set_int (s, "chunk-size", n);
+  if (self->settings == NULL)
+    return;
+  for (guint i = 0; i < self->bindings->len; i++)
+    g_binding_unbind (g_ptr_array_index (self->bindings, i));
+  g_ptr_array_set_size (self->bindings, 0);
+  g_signal_handlers_disconnect_by_data (self->settings, self);
 }
 
 static void
@@ -227,7 +280,7 @@ choose_output_response_cb (GtkNativeDialog *dialog,
       g_autofree char *path = folder ? g_file_get_path (folder) : NULL;
 
       if (path != NULL)
-        g_settings_set_string (cw_settings_get_gsettings (self->settings), "output-dir", path);
+        cw_settings_set_output_dir (self->settings, path);
     }
   g_object_unref (dialog);
 }
@@ -269,13 +322,14 @@ cw_settings_page_set_settings (CwSettingsPage *self,
                                CwSettings     *settings)
 {
   g_return_if_fail (CW_IS_SETTINGS_PAGE (self));
-  g_return_if_fail (CW_IS_SETTINGS (settings));
-  g_return_if_fail (self->settings == NULL);
+  g_return_if_fail (settings == NULL || CW_IS_SETTINGS (settings));
 
-  self->settings = g_object_ref (settings);
-  bind_settings (self);
-  g_signal_connect (self->workers_spin, "value-changed", G_CALLBACK (workers_value_changed_cb), self);
-  g_signal_connect (self->chunk_spin, "value-changed", G_CALLBACK (chunk_value_changed_cb), self);
+  if (self->settings == settings)
+    return;
+  unbind_settings (self);
+  g_set_object (&self->settings, settings);
+  if (settings != NULL)
+    bind_settings (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SETTINGS]);
 }
 
@@ -308,8 +362,7 @@ cw_settings_page_set_property (GObject      *object,
   switch (prop_id)
     {
     case PROP_SETTINGS:
-      if (g_value_get_object (value) != NULL)
-        cw_settings_page_set_settings (self, g_value_get_object (value));
+      cw_settings_page_set_settings (self, g_value_get_object (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -319,6 +372,10 @@ cw_settings_page_set_property (GObject      *object,
 static void
 cw_settings_page_dispose (GObject *object)
 {
+  CwSettingsPage *self = CW_SETTINGS_PAGE (object);
+
+  unbind_settings (self);
+  g_clear_object (&self->settings);
   gtk_widget_dispose_template (GTK_WIDGET (object), CW_TYPE_SETTINGS_PAGE);
   G_OBJECT_CLASS (cw_settings_page_parent_class)->dispose (object);
 }
@@ -328,7 +385,7 @@ cw_settings_page_finalize (GObject *object)
 {
   CwSettingsPage *self = CW_SETTINGS_PAGE (object);
 
-  g_clear_object (&self->settings);
+  g_ptr_array_unref (self->bindings);
   G_OBJECT_CLASS (cw_settings_page_parent_class)->finalize (object);
 }
 
@@ -346,14 +403,15 @@ cw_settings_page_class_init (CwSettingsPageClass *klass)
   /**
    * CwSettingsPage:settings:
    *
-   * What the rows show and change.
+   * What the rows show and change; NULL unbinds them.
    */
   properties[PROP_SETTINGS] =
     g_param_spec_object ("settings", NULL, NULL, CW_TYPE_SETTINGS,
                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/corewave/Corewave/cw-settings-page.ui");
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/corewave/Corewave/cw-settings-page.ui");
   gtk_widget_class_bind_template_child (widget_class, CwSettingsPage, mono_switch);
   gtk_widget_class_bind_template_child (widget_class, CwSettingsPage, gain_row);
   gtk_widget_class_bind_template_child (widget_class, CwSettingsPage, gain_spin);
@@ -376,11 +434,15 @@ cw_settings_page_class_init (CwSettingsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CwSettingsPage, order_row);
   gtk_widget_class_bind_template_child (widget_class, CwSettingsPage, mode_row);
 
-  gtk_widget_class_install_action (widget_class, "settings.choose-output", NULL, choose_output_action);
+  gtk_widget_class_install_action (widget_class, "settings.choose-output", NULL,
+                                   choose_output_action);
 }
 
 static void
 cw_settings_page_init (CwSettingsPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->bindings = g_ptr_array_new_with_free_func (g_object_unref);
+  g_object_bind_property (self->chunk_auto_switch, "active", self->chunk_row, "sensitive",
+                          G_BINDING_SYNC_CREATE | G_BINDING_INVERT_BOOLEAN);
 }

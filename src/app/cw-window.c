@@ -183,16 +183,18 @@ page_action (GtkWidget  *widget,
 static void
 bind_settings (CwWindow *self)
 {
-  GSettings *s = cw_settings_get_gsettings (self->settings);
-
   cw_settings_page_set_settings (self->settings_page, self->settings);
 
   /* the lab uses as many workers as a batch would */
-  g_settings_bind (s, "workers", self->lab_page, "max-workers", G_SETTINGS_BIND_GET);
+  g_object_bind_property (self->settings, CW_SETTINGS_KEY_WORKERS, self->lab_page, "max-workers",
+                          G_BINDING_SYNC_CREATE);
 
-  g_settings_bind (s, "window-width", self, "default-width", G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind (s, "window-height", self, "default-height", G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind (s, "window-maximized", self, "maximized", G_SETTINGS_BIND_DEFAULT);
+  g_object_bind_property (self->settings, CW_SETTINGS_KEY_WINDOW_WIDTH, self, "default-width",
+                          G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
+  g_object_bind_property (self->settings, CW_SETTINGS_KEY_WINDOW_HEIGHT, self, "default-height",
+                          G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
+  g_object_bind_property (self->settings, CW_SETTINGS_KEY_WINDOW_MAXIMIZED, self, "maximized",
+                          G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
 }
 
 /* ---------------------------------------------------------------------- */
