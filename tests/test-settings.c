@@ -452,11 +452,13 @@ test_keep_for_this_run (void)
 }
 
 /* A value out of its key's range is refused and changes nothing: the typed
- * setters say so, a property set warns (as GObject does for a bad value). */
+ * setters and cw_settings_apply_spec () say so, a property set warns (as
+ * GObject does for a bad value). */
 static void
 test_out_of_range (void)
 {
   g_autoptr(CwSettings) settings = cw_settings_new ();
+  g_autoptr(GError) error = NULL;
   g_autofree char *order = NULL;
   double gain_db;
 
@@ -484,6 +486,24 @@ test_out_of_range (void)
   g_object_get (settings, CW_SETTINGS_KEY_ORDER, &order, NULL);
   g_assert_cmpstr (order, ==, "ordered");
 
+  /* a spec the CLI takes (its limits are wider) may not fit the window's
+   * keys: refused as a whole, with the key's range */
+  g_assert_true (cw_settings_apply_spec (settings, "noise:sigma=0.2", &error));
+  g_assert_false (cw_settings_apply_spec (settings, "noise:sigma=0.5,gain:db=100", &error));
+  g_assert_error (error, CW_ERROR, CW_ERROR_SPEC);
+  g_assert_cmpstr (error->message, ==, "In the window, gain:db must be between -120 and 60");
+  g_clear_error (&error);
+  g_assert_false (cw_settings_apply_spec (settings, "fade:in=0:out=4000000", &error));
+  g_assert_error (error, CW_ERROR, CW_ERROR_SPEC);
+  g_assert_cmpstr (error->message, ==, "In the window, fade:out must be between 0 and 3600000");
+  g_clear_error (&error);
+  {
+    g_autofree char *spec = cw_settings_build_spec (settings);
+
+    g_assert_cmpstr (spec, ==, "noise:sigma=0.2");
+  }
+
+  g_assert_true (cw_settings_apply_spec (settings, CW_DEFAULT_SPEC, &error));
   cw_settings_set_workers (settings, 0);
   cw_settings_set_chunk_size (settings, 0);
   cw_settings_set_order (settings, CW_ORDER_UNORDERED);

@@ -141,6 +141,42 @@ cw_settings_build_spec (CwSettings *self)
   return g_string_free (g_steal_pointer (&spec), FALSE);
 }
 
+/* The keys' ranges are narrower than the spec's (cw-spec.c): a spec the
+ * CLI takes may still not fit the window, and GSettings would only warn
+ * and keep the old value. */
+static gboolean
+stage_fits (CwSettings     *self,
+            guint           i,
+            const CwStage  *stage,
+            GError        **error)
+{
+  for (guint k = 0; k < G_N_ELEMENTS (stages[i].params) && stages[i].params[k] != NULL; k++)
+    {
+      const char *key = stages[i].keys[k];
+      g_autoptr(GSettingsSchemaKey) schema_key = g_settings_schema_get_key (self->schema, key);
+      double v = k == 0 ? stage->a : stage->b;
+      g_autoptr(GVariant) value = g_variant_ref_sink (g_variant_new_double (v));
+      g_autoptr(GVariant) range = NULL;
+      g_autoptr(GVariant) limits = NULL;
+      double min, max;
+
+      if (g_settings_schema_key_range_check (schema_key, value))
+        continue;
+      /* ('range', <(min, max)>) */
+      range = g_settings_schema_key_get_range (schema_key);
+      g_variant_get (range, "(&sv)", NULL, &limits);
+      g_variant_get (limits, "(dd)", &min, &max);
+      g_set_error (error, CW_ERROR, CW_ERROR_SPEC,
+                   /* Translators: a transform the window's settings cannot hold (the command
+                    * line's limits are wider), e.g. "In the window, gain:db must be between -120
+                    * and 60" */
+                   _("In the window, %s:%s must be between %.10g and %.10g"),
+                   stages[i].name, stages[i].params[k], min, max);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
 cw_settings_apply_spec (CwSettings  *self,
                         const char  *spec,
@@ -170,6 +206,8 @@ cw_settings_apply_spec (CwSettings  *self,
                            _("The window runs each stage once; “%s” has one twice"), spec);
               return FALSE;
             }
+          if (!stage_fits (self, i, stage, error))
+            return FALSE;
           found[i] = stage;
         }
     }

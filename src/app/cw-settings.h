@@ -49,7 +49,8 @@ CwSettings *cw_settings_new               (void);
  * mono, gain, normalize, noise, fade ("copy" when none is on). */
 char       *cw_settings_build_spec        (CwSettings  *self);
 /* Sets the stage keys from a spec; each stage may appear once (the window
- * runs stages in its fixed order). Nothing is changed on an error. */
+ * runs stages in its fixed order), and each value must fit its key's range
+ * (narrower than the spec's). Nothing is changed on an error. */
 gboolean    cw_settings_apply_spec        (CwSettings  *self,
                                            const char  *spec,
                                            GError     **error);
