@@ -10,6 +10,7 @@
 
 #include "config.h"
 
+#include "cw-cpus.h"
 #include "cw-settings-page.h"
 #include "cw-test-gtk-util.h"
 
@@ -101,7 +102,7 @@ test_rows_follow (Fixture       *f,
   g_assert_cmpstr (adw_action_row_get_subtitle (child (f, "output_row")), ==, "/srv/elsewhere");
 
   /* "one per core" shows the core count; auto chunks switch the size off */
-  g_assert_cmpfloat (spin_value (f, "workers_spin"), ==, cw_online_cpus ());
+  g_assert_cmpfloat (spin_value (f, "workers_spin"), ==, cw_cpus_usable ());
   g_assert_true (gtk_switch_get_active (child (f, "chunk_auto_switch")));
   g_assert_false (gtk_widget_get_sensitive (child (f, "chunk_row")));
   cw_settings_set_workers (f->settings, 3);
@@ -142,10 +143,10 @@ test_rows_write (Fixture       *f,
   g_assert_true (cw_settings_get_overwrite (f->settings));
 
   /* the core count shown keeps "one per core"; another number is saved */
-  gtk_spin_button_set_value (child (f, "workers_spin"), cw_online_cpus () + 1);
-  g_assert_cmpuint (cw_settings_get_workers (f->settings), ==, cw_online_cpus () + 1);
+  gtk_spin_button_set_value (child (f, "workers_spin"), cw_cpus_usable () + 1);
+  g_assert_cmpuint (cw_settings_get_workers (f->settings), ==, cw_cpus_usable () + 1);
   cw_settings_set_workers (f->settings, 0);
-  gtk_spin_button_set_value (child (f, "workers_spin"), cw_online_cpus ());
+  gtk_spin_button_set_value (child (f, "workers_spin"), cw_cpus_usable ());
   g_object_get (f->settings, CW_SETTINGS_KEY_WORKERS, &workers, NULL);
   g_assert_cmpint (workers, ==, 0);
 

@@ -10,6 +10,7 @@
 
 #include "config.h"
 
+#include "cw-cpus.h"
 #include "cw-error.h"
 #include "cw-settings.h"
 #include "cw-test-util.h"
@@ -89,7 +90,7 @@ test_defaults (void)
       gboolean maximized;
 
       g_assert_cmpstr (dir, ==, expected_dir);
-      g_assert_cmpuint (cw_settings_get_workers (settings), ==, cw_online_cpus ());
+      g_assert_cmpuint (cw_settings_get_workers (settings), ==, cw_cpus_usable ());
       g_assert_cmpuint (cw_settings_get_chunk_size (settings), ==, 0);
       g_assert_cmpint (cw_settings_get_order (settings), ==, CW_ORDER_UNORDERED);
       g_assert_cmpint (cw_settings_get_mode (settings), ==, CW_MODE_PROCESSES);
@@ -155,7 +156,7 @@ test_typed_round_trip (void)
       g_assert_cmpint (workers, ==, n);
     }
   g_assert_true (cw_settings_set_workers (settings, 0));
-  g_assert_cmpuint (cw_settings_get_workers (settings), ==, cw_online_cpus ());
+  g_assert_cmpuint (cw_settings_get_workers (settings), ==, cw_cpus_usable ());
 
   g_assert_true (cw_settings_set_chunk_size (settings, CW_POOL_MAX_CHUNK_SIZE));
   g_assert_cmpuint (cw_settings_get_chunk_size (settings), ==, CW_POOL_MAX_CHUNK_SIZE);

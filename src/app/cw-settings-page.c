@@ -13,6 +13,8 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "cw-cpus.h"
+
 struct _CwSettingsPage
 {
   AdwPreferencesPage  parent_instance;
@@ -64,8 +66,8 @@ settings_notify_cb (CwSettingsPage *self)
   g_autofree char *workers = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                                            "Tasks at once; this computer has %'u core",
                                                            "Tasks at once; this computer has %'u cores",
-                                                           cw_online_cpus ()),
-                                              cw_online_cpus ());
+                                                           cw_cpus_usable ()),
+                                              cw_cpus_usable ());
 
   adw_action_row_set_subtitle (self->chain_row, spec);
   adw_action_row_set_subtitle (self->output_row, display);
@@ -116,7 +118,7 @@ workers_to_spin (GBinding     *binding,
 {
   int n = g_value_get_int (from);
 
-  g_value_set_double (to, n > 0 ? (double) n : (double) cw_online_cpus ());
+  g_value_set_double (to, n > 0 ? (double) n : (double) cw_cpus_usable ());
   return TRUE;
 }
 
@@ -132,7 +134,7 @@ spin_to_workers (GBinding     *binding,
 
   /* keep "one per core" while the number shown is the core count */
   g_object_get (self->settings, CW_SETTINGS_KEY_WORKERS, &stored, NULL);
-  if (stored == 0 && (guint) n == cw_online_cpus ())
+  if (stored == 0 && (guint) n == cw_cpus_usable ())
     return FALSE;
   g_value_set_int (to, n);
   return TRUE;

@@ -74,12 +74,6 @@ static const struct
     { "in", "out" }, { CW_SETTINGS_KEY_FADE_IN_MS, CW_SETTINGS_KEY_FADE_OUT_MS } },
 };
 
-guint
-cw_online_cpus (void)
-{
-  return cw_cpus_usable ();
-}
-
 CwSettings *
 cw_settings_new (void)
 {
@@ -261,7 +255,7 @@ cw_settings_get_workers (CwSettings *self)
   g_return_val_if_fail (CW_IS_SETTINGS (self), 1);
 
   n = g_settings_get_int (self->settings, CW_SETTINGS_KEY_WORKERS);
-  return n > 0 ? (guint) n : cw_online_cpus ();
+  return n > 0 ? (guint) n : cw_cpus_usable ();
 }
 
 gboolean

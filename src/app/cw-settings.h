@@ -87,8 +87,5 @@ void        cw_settings_set_seed          (CwSettings  *self,
 /* Command-line options apply to one run: from here on nothing is saved. */
 void        cw_settings_keep_for_this_run (CwSettings  *self);
 
-/* The CPUs this process may use (cw_cpus_usable ()): the default worker
- * count. (The name is older than the difference.) */
-guint       cw_online_cpus                (void);
 
 G_END_DECLS

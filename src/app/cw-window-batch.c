@@ -17,6 +17,7 @@
 #include <glib/gi18n.h>
 #include <inttypes.h>
 
+#include "cw-cpus.h"
 #include "cw-pool.h"
 #include "cw-queue-item.h"
 #include "cw-text.h"
@@ -233,7 +234,7 @@ batch_done_cb (GObject      *object,
   cpu = self->stats.cpu_us / 1e6;
   /* the share of every core's time the batch used, from measured CPU time;
    * the meter's samples are too coarse for a batch of a second */
-  usage = wall > 0 ? MIN (1.0, cpu / (wall * cw_online_cpus ())) : 0;
+  usage = wall > 0 ? MIN (1.0, cpu / (wall * cw_cpus_usable ())) : 0;
   /* Translators: the number of files that failed, e.g. "2 failed" */
   failed = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'" PRIu64 " failed",
                                          "%'" PRIu64 " failed", self->stats.n_failed),
