@@ -45,6 +45,24 @@ typedef struct
   char *out;     /* dir/out: the output folder */
 } Fixture;
 
+
+/* cw_inputs_plan () with the options spelt out */
+static GPtrArray *
+plan_with (GPtrArray  *inputs,
+           const char *output_dir,
+           CwFormat    format,
+           CwExisting  existing,
+           gboolean    by_key,
+           CwLayout    layout)
+{
+  CwPlanOptions options = {
+    .output_dir = output_dir, .format = format, .existing = existing,
+    .by_key = by_key, .layout = layout,
+  };
+
+  return cw_inputs_plan (inputs, &options);
+}
+
 static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
@@ -383,7 +401,7 @@ test_plan_spares_inputs (Fixture       *f,
   g_ptr_array_add (inputs, cw_input_file_new (c, NULL));
   g_ptr_array_add (inputs, cw_input_file_new (d, NULL));
 
-  plan = cw_inputs_plan (inputs, f->out, CW_FORMAT_SAME, CW_PLAN_REPLACE, CW_LAYOUT_FLAT);
+  plan = plan_with (inputs, f->out, CW_FORMAT_SAME, CW_EXISTING_REPLACE, FALSE, CW_LAYOUT_FLAT);
   for (guint i = 0; i < plan->len; i++)
     {
       p = g_ptr_array_index (plan, i);
@@ -397,7 +415,7 @@ test_plan_spares_inputs (Fixture       *f,
   g_clear_pointer (&plan, g_ptr_array_unref);
 
   /* without overwrite, a dangling link is a taken name: numbered */
-  plan = cw_inputs_plan (inputs, f->out, CW_FORMAT_SAME, CW_PLAN_NUMBERED, CW_LAYOUT_FLAT);
+  plan = plan_with (inputs, f->out, CW_FORMAT_SAME, CW_EXISTING_RENAME, FALSE, CW_LAYOUT_FLAT);
   p = g_ptr_array_index (plan, 3);
   g_assert_cmpstr (p->output_path, !=, dangling);
   g_assert_cmpint (p->replace, ==, CW_REPLACE_NEVER);
@@ -1072,7 +1090,7 @@ test_naming_is_linear (Fixture       *f,
       g_ptr_array_add (inputs, cw_input_file_new (path, NULL));
     }
   /* quadratic naming took minutes here; the test's timeout catches it */
-  plan = cw_inputs_plan (inputs, f->out, CW_FORMAT_SAME, CW_PLAN_NUMBERED, CW_LAYOUT_FLAT);
+  plan = plan_with (inputs, f->out, CW_FORMAT_SAME, CW_EXISTING_RENAME, FALSE, CW_LAYOUT_FLAT);
   g_assert_cmpuint (plan->len, ==, n);
   for (guint i = 0; i < n; i++)
     {

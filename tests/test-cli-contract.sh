@@ -19,7 +19,7 @@ not_ok () { n=$((n + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "
 skip () { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
 check () { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name" "failed: $*"; fi; }
 same_tree () { diff -r "$1" "$2" >/dev/null; }
-echo "1..22"
+echo "1..23"
 
 in=$work/in
 "$cli" --demo "$in" --demo-count 7 --demo-seconds 0.3 >/dev/null
@@ -130,3 +130,9 @@ if [ -f /usr/share/bash-completion/bash_completion ]; then
 else
   skip "bash completion offers --order's values" "bash-completion is not installed"
 fi
+
+# 23. --existing: skip keeps a file at an output's name and leaves its input out
+mkdir -p "$work/ex"; printf 'MINE' >"$work/ex/example00.wav"
+err=$("$cli" "$in" -o "$work/ex" --existing skip -q 2>&1); rc=$?
+check "--existing skip keeps the file, says so, and does the rest" \
+  eval '[ $rc = 0 ] && [ "$(cat "$work/ex/example00.wav")" = MINE ] && grep -q "skipped: .*example00.wav: its output .* exists (kept)" <<<"$err" && [ -f "$work/ex/example01.wav" ]'

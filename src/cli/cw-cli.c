@@ -70,6 +70,7 @@ typedef struct
   gboolean     version;
   char        *files_from;
   char        *layout_name;
+  char        *existing_name;
   gboolean     null_separated;
   gboolean     check;
   char       **inputs;
@@ -109,6 +110,7 @@ cli_clear (Cli *cli)
   g_free (cli->joblog_path);
   g_free (cli->files_from);
   g_free (cli->layout_name);
+  g_free (cli->existing_name);
   g_strfreev (cli->inputs);
   cw_batch_options_clear (&cli->options);
   g_clear_object (&cli->batch);
@@ -546,7 +548,22 @@ build_options (Cli     *cli,
     }
   o->inputs = g_strdupv (cli->inputs);
   o->output_dir = g_strdup (cli->output_dir);
-  o->overwrite = cli->overwrite;
+  if (cli->existing_name != NULL && !cw_existing_from_string (cli->existing_name, &o->existing))
+    {
+      g_set_error (error, CW_ERROR, CW_ERROR_USAGE,
+                   "--existing must be rename, replace, skip or fail, not “%s”", cli->existing_name);
+      return FALSE;
+    }
+  if (cli->overwrite)
+    {
+      if (o->existing != CW_EXISTING_DEFAULT && o->existing != CW_EXISTING_REPLACE)
+        {
+          g_set_error_literal (error, CW_ERROR, CW_ERROR_USAGE,
+                               "--overwrite is --existing replace: give one of them");
+          return FALSE;
+        }
+      o->existing = CW_EXISTING_REPLACE;
+    }
   o->joblog_path = g_strdup (cli->joblog_path);
   o->resume = cli->resume;
   return TRUE;
@@ -730,7 +747,8 @@ cw_cli_run (int    argc,
     { "format", 'f', 0, G_OPTION_ARG_STRING, &cli.format_name, "Output format: wav, flac, ogg, opus or mp3 (default: as the input)", "FORMAT" },
     { "mode", 0, 0, G_OPTION_ARG_STRING, &cli.mode_name, "processes (default), threads or sequential", "MODE" },
     { "seed", 0, 0, G_OPTION_ARG_STRING, &cli.seed_text, "Batch seed for the noise (default 0)", "N" },
-    { "overwrite", 0, 0, G_OPTION_ARG_NONE, &cli.overwrite, "Replace existing outputs (never an input)", NULL },
+    { "existing", 0, 0, G_OPTION_ARG_STRING, &cli.existing_name, "A file already at an output's name: rename (keep both, the default), replace (never an input), skip (keep it, leave the input out) or fail (the default with --shard or --joblog)", "WHAT" },
+    { "overwrite", 0, 0, G_OPTION_ARG_NONE, &cli.overwrite, "The same as --existing replace", NULL },
     { "layout", 0, 0, G_OPTION_ARG_STRING, &cli.layout_name, "tree (default: files from a folder keep their subfolders in OUTDIR) or flat (all in OUTDIR)", "LAYOUT" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &cli.json, "One JSON object per result on stdout, then a summary object", NULL },
     { "progress", 0, 0, G_OPTION_ARG_NONE, &cli.progress, "Show the progress bar even when stderr is not a terminal", NULL },

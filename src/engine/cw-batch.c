@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <glib/gstdio.h>
 
@@ -41,6 +42,7 @@ struct _CwBatch
   GPtrArray      *skipped;       /* char* */
   guint           n_resumed;
   guint           n_redone;
+  guint           n_existing;
 
   /* the run */
   GTask          *run_task;
@@ -203,17 +205,6 @@ cw_batch_get_pool (CwBatch *self)
 /* ---------------------------------------------------------------------- */
 /* planning */
 
-static CwPlanMode
-plan_mode (const CwBatchOptions *o)
-{
-  if (o->overwrite)
-    return CW_PLAN_REPLACE;
-  /* shards and reruns must find each other's outputs: names by key */
-  if (o->shard_count > 0 || o->joblog_path != NULL)
-    return CW_PLAN_BY_KEY;
-  return CW_PLAN_NUMBERED;
-}
-
 static gboolean
 resume_plan (CwBatch  *self,
              GError  **error)
@@ -223,6 +214,31 @@ resume_plan (CwBatch  *self,
   if (done == NULL)
     return FALSE;
   self->n_resumed = cw_joblog_resume (done, self->plan, &self->settings, &self->n_redone);
+  /* what is left at an output's name is the user's: --existing skip keeps
+   * it and leaves its input out (the batch's own outputs are ALWAYS now) */
+  if (self->options.existing == CW_EXISTING_SKIP)
+    {
+      gsize len = 0;
+      gpointer *files = g_ptr_array_steal (self->plan, &len);
+
+      for (gsize i = 0; i < len; i++)
+        {
+          CwPlannedFile *file = files[i];
+          struct stat st;
+
+          if (file->replace != CW_REPLACE_ALWAYS && lstat (file->output_path, &st) == 0)
+            {
+              g_autofree char *display = g_filename_display_name (file->output_path);
+
+              g_ptr_array_add (self->skipped, g_strdup_printf ("%s: its output “%s” exists (kept)",
+                                                               file->input_path, display));
+              cw_planned_file_free (file);
+            }
+          else
+            g_ptr_array_add (self->plan, file);
+        }
+      g_free (files);
+    }
   return TRUE;
 }
 
@@ -297,7 +313,29 @@ cw_batch_plan (CwBatch       *self,
     cw_shard_sort_inputs (files);
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
-  self->plan = cw_inputs_plan (files, o->output_dir, o->format, plan_mode (o), o->layout);
+  {
+    CwPlanOptions plan = {
+      .output_dir = o->output_dir,
+      .format = o->format,
+      .layout = o->layout,
+      /* resuming decides about existing outputs itself, from the log */
+      .existing = o->resume ? (o->existing == CW_EXISTING_REPLACE ? CW_EXISTING_REPLACE : CW_EXISTING_FAIL)
+                            : o->existing,
+      /* shards and reruns must find each other's outputs: names by key */
+      .by_key = o->shard_count > 0 || o->joblog_path != NULL,
+      .skipped = self->skipped,
+    };
+
+    if (plan.by_key && o->existing == CW_EXISTING_RENAME)
+      {
+        g_set_error_literal (error, CW_ERROR, CW_ERROR_USAGE,
+                             "--existing rename cannot go with --shard or --joblog: their outputs "
+                             "are named by key, so that runs find each other's");
+        return FALSE;
+      }
+    self->plan = cw_inputs_plan (files, &plan);
+    self->n_existing = plan.n_existing;
+  }
   if (o->shard_count > 0)
     cw_shard_select (self->plan, o->shard_index, o->shard_count, (GDestroyNotify) cw_planned_file_free);
   if (!make_folders (self, error))
@@ -359,6 +397,13 @@ cw_batch_get_n_resumed (CwBatch *self)
 {
   g_return_val_if_fail (CW_IS_BATCH (self), 0);
   return self->n_resumed;
+}
+
+guint
+cw_batch_get_n_existing (CwBatch *self)
+{
+  g_return_val_if_fail (CW_IS_BATCH (self), 0);
+  return self->n_existing;
 }
 
 guint
@@ -847,7 +892,7 @@ cw_batch_record_to_options (CwBatchRecord  *record,
   options->spec = g_strdup (record->settings.spec);
   options->format = record->settings.format;
   options->seed = record->settings.seed;
-  options->overwrite = FALSE;
+  options->existing = CW_EXISTING_DEFAULT;
   options->shard_count = 0;
   g_free (options->joblog_path);
   options->joblog_path = record_joblog_path (dir);

@@ -24,7 +24,8 @@ typedef struct
   char        *spec;            /* canonical transform chain */
   CwFormat     format;
   guint64      seed;
-  gboolean     overwrite;       /* replace existing outputs, never an input */
+  CwExisting   existing;        /* a file at an output's name: rename (the default),
+                                 * replace, skip, or fail (the default by key) */
   CwLayout     layout;          /* tree (the default): subfolders kept; or flat */
   guint        shard_index;
   guint        shard_count;     /* 0: the whole list */
@@ -77,6 +78,10 @@ gboolean             cw_batch_plan_finish   (CwBatch              *self,
 /* After planning: "path: reason" notes, and the files that will run. */
 GPtrArray           *cw_batch_get_skipped   (CwBatch              *self);
 GPtrArray           *cw_batch_get_plan      (CwBatch              *self);
+/* Inputs whose output's name was taken on disk when planned (renamed,
+ * replaced, skipped or to fail, as CwBatchOptions.existing says): what the
+ * window asks about before it runs. */
+guint                cw_batch_get_n_existing (CwBatch             *self);
 /* Resuming: files skipped as done, and outputs of the batch's own made
  * again because they were made with other settings. */
 guint                cw_batch_get_n_resumed (CwBatch              *self);
