@@ -336,6 +336,33 @@ test_shard (Fixture       *f,
     }
 }
 
+/* The window's batches keep a record (and so a job log), but their names
+ * are planned like any run's: a file already there is renamed around,
+ * not a reason to fail (as a --joblog run's names by key would). */
+static void
+test_record_renames_existing (Fixture       *f,
+                              gconstpointer  data)
+{
+  CwBatchOptions o;
+  g_autoptr(CwBatch) batch = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *taken = g_build_filename (f->out, "f0.wav", NULL);
+  const CwPlannedFile *first;
+
+  g_assert_cmpint (g_mkdir_with_parents (f->out, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (taken, "the user's", -1, NULL));
+  options_for (f, &o);
+  o.record_dir = g_strdup (f->record);
+  o.existing = CW_EXISTING_RENAME;
+  batch = cw_batch_new (&o);
+  cw_batch_options_clear (&o);
+  g_assert_true (cw_batch_plan (batch, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (cw_batch_get_n_existing (batch), ==, 1);
+  first = g_ptr_array_index (cw_batch_get_plan (batch), 0);
+  g_assert_true (g_str_has_suffix (first->output_path, "/f0 (1).wav"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -349,6 +376,7 @@ main (int   argc,
   ADD ("/cw/batch/synthetic", test_synthetic);
   ADD ("/cw/batch/plan-errors", test_plan_errors);
   ADD ("/cw/batch/shard", test_shard);
+  ADD ("/cw/batch/record-renames-existing", test_record_renames_existing);
 #undef ADD
   return g_test_run ();
 }
