@@ -6,7 +6,7 @@
 set -u
 top=$1
 manifest=$top/flatpak/io.github.corewave.Corewave.json
-echo "1..5"
+echo "1..9"
 
 if command -v flatpak-builder >/dev/null; then
   err=$(flatpak-builder --show-manifest "$manifest" 2>&1 >/dev/null); rc=$?
@@ -62,4 +62,48 @@ check(not broad and '--socket=wayland' in args and '--socket=fallback-x11' in ar
 
 readme = open(os.path.join(top, 'README.md')).read()
 check('flatpak-builder --user --install' in readme, 'the README says how to build and install it')
+
+# --- what Flathub's linter and reviewers check in the metainfo and the
+# desktop file, on paper (appstream 0.16 here knows fewer rules) ---
+data = os.path.join(top, 'data')
+app_id = m['id']
+metainfo = open(os.path.join(data, app_id + '.metainfo.xml.in')).read()
+version = re.search(r"project\('corewave',.*?version: '([^']+)'", open(os.path.join(top, 'meson.build')).read(), re.S).group(1)
+
+summary = re.search(r'<summary>([^<]*)</summary>', metainfo).group(1)
+long_ones = [summary] if len(summary) > 35 else []
+for po in sorted(os.listdir(os.path.join(top, 'po'))):
+    if po.endswith('.po'):
+        text = open(os.path.join(top, 'po', po)).read()
+        t = re.search(r'msgid "' + re.escape(summary) + r'"\nmsgstr "([^"]*)"', text)
+        if t and len(t.group(1)) > 35:
+            long_ones.append(f'{po}: {t.group(1)}')
+check(not long_ones, 'the summary and its translations have at most 35 characters (appstream-summary-too-long)',
+      f'too long: {long_ones}')
+
+def luminance(colour):
+    rgb = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    rgb = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    return 0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2]
+
+def contrast(a, b):
+    la, lb = sorted((luminance(a), luminance(b)))
+    return (lb + 0.05) / (la + 0.05)
+
+# the icon sits on the branding colour: each scheme's colour must stand
+# out from the icon's face (the first stop of its "face" gradient)
+svg = open(os.path.join(data, 'icons', 'hicolor', 'scalable', 'apps', app_id + '.svg')).read()
+face = re.search(r'id="face".*?stop-color="(#[0-9a-fA-F]{6})"', svg, re.S).group(1)
+colours = dict(re.findall(r'<color type="primary" scheme_preference="(light|dark)">(#[0-9a-fA-F]{6})</color>', metainfo))
+weak = {k: round(contrast(v, face), 2) for k, v in colours.items() if contrast(v, face) < 3}
+check(set(colours) == {'light', 'dark'} and not weak,
+      f'light and dark branding colours, each at least 3:1 against the icon ({face})',
+      f'colours {colours}, too weak {weak}')
+
+shots = re.findall(r'<image>([^<]+)</image>', metainfo)
+unpinned = [u for u in shots if f'/v{version}/' not in u]
+check(shots and not unpinned, f'screenshot URLs are pinned to the release tag v{version}', f'not pinned: {unpinned}')
+
+desktop = open(os.path.join(data, app_id + '.desktop.in')).read()
+check(re.search(r'^SingleMainWindow=true$', desktop, re.M) is not None, 'the desktop file says SingleMainWindow=true')
 PY
