@@ -6,7 +6,7 @@
 
 COREWAVE_BUILD_PACKAGES=(
   gcc libc6-dev meson ninja-build pkg-config gettext
-  libglib2.0-dev libglib2.0-dev-bin libsndfile1-dev
+  libglib2.0-dev libglib2.0-dev-bin libsndfile1-dev libsamplerate0-dev libebur128-dev
   libgtk-4-dev libadwaita-1-dev
   desktop-file-utils appstream
   xvfb xauth dbus-daemon librsvg2-common imagemagick xdotool
