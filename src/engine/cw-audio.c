@@ -12,7 +12,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <ebur128.h>
 #include <glib/gstdio.h>
+#include <samplerate.h>
 #include <sndfile.h>
 
 #include "cw-audio.h"
@@ -50,9 +52,33 @@ typedef enum
   WRITE_DOUBLE,
 } WriteMode;
 
+/* A resampler's output may run past its input block's frames times the
+ * ratio by the length of its filter, and more when it is flushed. */
+#define RESAMPLE_SLACK_FRAMES 16384
+
+/* The TPDF dither's RNG streams, apart from every noise stage's */
+#define DITHER_STREAM (G_GUINT64_CONSTANT (0xD1) << 56)
+
+typedef enum
+{
+  MEASURE_NONE,
+  MEASURE_PEAK,       /* normalize */
+  MEASURE_LOUDNESS,   /* loudness: EBU R128 integrated loudness and true peak */
+} MeasureKind;
+
+typedef struct
+{
+  MeasureKind    kind;
+  double         peak;
+  ebur128_state *ebur;
+} Measure;
+
 typedef struct
 {
   const CwAudioJob *job;
+  const CwChain    *chain;         /* the job's, or with the resample its format needs */
+  CwChain          *own_chain;
+  guint             n_stages;
   int               fd;            /* the input, kept open across passes */
   struct stat       in_stat;       /* as first opened: a change fails the file */
   SF_INFO           in_info;
@@ -64,12 +90,35 @@ typedef struct
   int               out_bits;      /* WRITE_SHORT/INT */
   gboolean          passthrough;   /* identity chain, same integer width: no arithmetic */
   int               noise16_stage; /* PCM_16 -> PCM_16 with only noise: its stage, else -1 */
-  double           *gains;         /* per stage: normalize's measured gain */
-  double           *x;             /* BLOCK_SAMPLES */
-  float            *noise;         /* BLOCK_SAMPLES */
-  gint32           *ibuf;          /* BLOCK_SAMPLES */
-  short            *sbuf;          /* BLOCK_SAMPLES */
+  gboolean          dither;        /* --bits made the output coarser: TPDF dither */
+  /* the signal's shape at the input of each stage (index n_stages: the output) */
+  int              *rate_at;
+  int              *channels_at;
+  gint64           *total_at;      /* frames (after a resample, the expected count) */
+  gint64           *pos_at;        /* frames that entered each stage in this pass */
+  SRC_STATE       **src;           /* each resample stage's converter, for one pass */
+  gboolean          has_resample;
+  double           *gains;         /* per stage: gain, normalize's or loudness's measured gain */
+  gsize             cap;           /* samples each block buffer holds */
+  double           *x;             /* cap */
+  double           *y;             /* cap: where a resample writes */
+  float            *fin;           /* cap: libsamplerate works in floats */
+  float            *fout;          /* cap */
+  float            *noise;         /* cap */
+  gint32           *ibuf;          /* cap */
+  short            *sbuf;          /* cap */
+  guint64           write_block;   /* blocks written: the dither's stream */
+  gint64            written;       /* frames written */
+  char             *tags[SF_STR_LAST + 1];  /* the input's title, artist, … */
+  char             *note;          /* what the format made Corewave do, or NULL */
 } Proc;
+
+static void
+free_resamplers (Proc *p)
+{
+  for (guint i = 0; p->src != NULL && i < p->n_stages; i++)
+    g_clear_pointer (&p->src[i], src_delete);
+}
 
 static void
 proc_clear (Proc *p)
@@ -77,11 +126,24 @@ proc_clear (Proc *p)
   if (p->fd >= 0)
     close (p->fd);
   p->fd = -1;
+  free_resamplers (p);
+  g_clear_pointer (&p->src, g_free);
+  g_clear_pointer (&p->own_chain, cw_chain_free);
+  g_clear_pointer (&p->rate_at, g_free);
+  g_clear_pointer (&p->channels_at, g_free);
+  g_clear_pointer (&p->total_at, g_free);
+  g_clear_pointer (&p->pos_at, g_free);
   g_clear_pointer (&p->gains, g_free);
   g_clear_pointer (&p->x, g_free);
+  g_clear_pointer (&p->y, g_free);
+  g_clear_pointer (&p->fin, g_free);
+  g_clear_pointer (&p->fout, g_free);
   g_clear_pointer (&p->noise, g_free);
   g_clear_pointer (&p->ibuf, g_free);
   g_clear_pointer (&p->sbuf, g_free);
+  for (guint i = 0; i < G_N_ELEMENTS (p->tags); i++)
+    g_clear_pointer (&p->tags[i], g_free);
+  g_clear_pointer (&p->note, g_free);
 }
 
 /* ---- formats ------------------------------------------------------------ */
@@ -205,10 +267,88 @@ major_short_name (int format)
     }
 }
 
-/* Picks the output format; FALSE with a per-file error when it can't be. */
+/* Vorbis, Opus, MP3: where a quality setting means something */
+static gboolean
+is_lossy (int format)
+{
+  int major = format & SF_FORMAT_TYPEMASK;
+
+  return major == SF_FORMAT_OGG || major == SF_FORMAT_MPEG;
+}
+
+/* The rates Opus and MP3 can hold, ascending, 0-terminated. */
+static const int opus_rates[] = { 8000, 12000, 16000, 24000, 48000, 0 };
+static const int mp3_rates[] = { 8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000, 0 };
+
+/* @rate if @rates has it, else the nearest above it, else the highest. */
+static int
+rate_for (const int *rates,
+          int        rate)
+{
+  int i;
+
+  for (i = 0; rates[i] != 0; i++)
+    if (rates[i] >= rate)
+      return rates[i];
+  return rates[i - 1];
+}
+
+gboolean
+cw_bits_from_string (const char *name,
+                     CwBits     *bits)
+{
+  static const char * const names[] = { "same", "16", "24", "32f" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    if (g_strcmp0 (name, names[i]) == 0)
+      {
+        *bits = (CwBits) i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+const char *
+cw_bits_to_string (CwBits bits)
+{
+  static const char * const names[] = { "same", "16", "24", "32f" };
+
+  return bits <= CW_BITS_32F ? names[bits] : "same";
+}
+
+/* --bits for outputs that hold PCM; lossy ones have no depth. */
+static gboolean
+apply_bits (Proc     *p,
+            SF_INFO  *out,
+            GError  **error)
+{
+  int major = out->format & SF_FORMAT_TYPEMASK;
+  int sub;
+
+  if (p->job->bits == CW_BITS_SAME || major == SF_FORMAT_OGG || major == SF_FORMAT_MPEG)
+    return TRUE;
+  sub = p->job->bits == CW_BITS_16 ? SF_FORMAT_PCM_16
+        : p->job->bits == CW_BITS_24 ? SF_FORMAT_PCM_24 : SF_FORMAT_FLOAT;
+  if (major == SF_FORMAT_FLAC && sub == SF_FORMAT_FLOAT)
+    {
+      g_set_error_literal (error, CW_ERROR, CW_ERROR_UNSUPPORTED,
+                           "FLAC holds integers of up to 24 bits, not 32-bit float: choose 16 or "
+                           "24 bits, or another format");
+      return FALSE;
+    }
+  out->format = major | sub;
+  return TRUE;
+}
+
+/* Picks the output format at the chain's output rate and channels; FALSE
+ * with a per-file error when it can't be. A rate Opus or MP3 cannot hold
+ * is said in @needed_rate (the nearest one above it) for the caller to
+ * resample to. */
 static gboolean
 choose_output_format (Proc    *p,
+                      int      out_rate,
                       int      out_channels,
+                      int     *needed_rate,
                       GError **error)
 {
   int in_format = p->in_info.format;
@@ -216,8 +356,9 @@ choose_output_format (Proc    *p,
   SF_INFO *out = &p->out_info;
 
   memset (out, 0, sizeof *out);
-  out->samplerate = p->in_info.samplerate;
+  out->samplerate = out_rate;
   out->channels = out_channels;
+  *needed_rate = 0;
 
   switch (p->job->format)
     {
@@ -252,35 +393,16 @@ choose_output_format (Proc    *p,
 
     case CW_FORMAT_OPUS:
       out->format = SF_FORMAT_OGG | SF_FORMAT_OPUS;
-      switch (out->samplerate)
-        {
-        case 8000: case 12000: case 16000: case 24000: case 48000:
-          break;
-        default:
-          g_set_error (error, CW_ERROR, CW_ERROR_UNSUPPORTED,
-                       "Opus only supports 8, 12, 16, 24 or 48 kHz, and this file is %d Hz "
-                       "(Corewave does not resample: choose another format)",
-                       out->samplerate);
-          return FALSE;
-        }
+      if (rate_for (opus_rates, out->samplerate) != out->samplerate)
+        *needed_rate = out->samplerate = rate_for (opus_rates, out->samplerate);
       break;
 
     case CW_FORMAT_MP3:
       out->format = SF_FORMAT_MPEG | SF_FORMAT_MPEG_LAYER_III;
-      /* checked before the encoder is opened: LAME refuses other rates only
+      /* settled before the encoder is opened: LAME refuses other rates only
        * then, and a refused open costs the worker memory it never gives back */
-      switch (out->samplerate)
-        {
-        case 8000: case 11025: case 12000: case 16000: case 22050: case 24000:
-        case 32000: case 44100: case 48000:
-          break;
-        default:
-          g_set_error (error, CW_ERROR, CW_ERROR_UNSUPPORTED,
-                       "MP3 only supports 8, 11.025, 12, 16, 22.05, 24, 32, 44.1 or 48 kHz, "
-                       "and this file is %d Hz (Corewave does not resample: choose another format)",
-                       out->samplerate);
-          return FALSE;
-        }
+      if (rate_for (mp3_rates, out->samplerate) != out->samplerate)
+        *needed_rate = out->samplerate = rate_for (mp3_rates, out->samplerate);
       if (out->channels > 2)
         {
           g_set_error (error, CW_ERROR, CW_ERROR_UNSUPPORTED,
@@ -295,6 +417,8 @@ choose_output_format (Proc    *p,
       return FALSE;
     }
 
+  if (!apply_bits (p, out, error))
+    return FALSE;
   if (!sf_format_check (out))
     {
       g_autofree char *what = format_description (out->format);
@@ -614,9 +738,6 @@ db_to_gain (double db)
   return cw_exp_det (db * (2.302585092994045684 / 20.0));
 }
 
-/* Runs stages [0, upto) over one block in place. @channels is updated by
- * mono. @block is the block index (the noise stream), @frame0 the position of
- * its first frame (for fade). */
 /* The RNG stream of a block for a noise stage: the stage's rank among the
  * chain's noise stages, so "copy,noise" and "noise" make the same noise. */
 static guint64
@@ -632,16 +753,65 @@ noise_stream (const CwChain *chain,
   return block | (rank << 48);
 }
 
-static void
-apply_stages (Proc    *p,
-              guint    upto,
-              double  *x,
-              gsize    frames,
-              int     *channels,
-              guint64  block,
-              gint64   frame0)
+/* Stage @si's resample of @frames frames of @channels from @in into the
+ * other block buffer; at the end of the input (@eof) the converter gives
+ * what it still holds. Returns the buffer, *frames its frames. */
+static double *
+resample (Proc      *p,
+          guint      si,
+          double    *in,
+          gsize     *frames,
+          int        channels,
+          gboolean   eof)
 {
-  const CwChain *chain = p->job->chain;
+  double *out = in == p->x ? p->y : p->x;
+  gsize room = p->cap / channels, produced = 0;
+  SRC_DATA d = {
+    .data_in = p->fin,
+    .input_frames = (long) *frames,
+    .src_ratio = (double) p->rate_at[si + 1] / p->rate_at[si],
+    .end_of_input = eof,
+  };
+
+  for (gsize i = 0; i < *frames * channels; i++)
+    p->fin[i] = (float) in[i];
+  for (;;)
+    {
+      int rc;
+
+      d.data_out = p->fout;
+      d.output_frames = (long) (room - produced);
+      rc = src_process (p->src[si], &d);
+      g_assert (rc == 0);
+      for (long i = 0; i < d.output_frames_gen * channels; i++)
+        out[produced * channels + i] = p->fout[i];
+      produced += d.output_frames_gen;
+      d.data_in += d.input_frames_used * channels;
+      d.input_frames -= d.input_frames_used;
+      if (d.input_frames == 0 && (!eof || d.output_frames_gen == 0))
+        break;
+      /* the buffers were sized for the largest block: this never spins */
+      g_assert (produced < room);
+    }
+  *frames = produced;
+  return out;
+}
+
+/* Runs stages [0, upto) over one block: @x holds *frames frames of
+ * *channels, block @block of the input. Returns the buffer that holds the
+ * result (a resample writes to the other one), with *frames and *channels
+ * updated. At the end of the input (@eof, no frames), only the resamplers
+ * have something left to give, and the stages after them run on it. */
+static double *
+apply_stages (Proc     *p,
+              guint     upto,
+              double   *x,
+              gsize    *frames,
+              int      *channels,
+              guint64   block,
+              gboolean  eof)
+{
+  const CwChain *chain = p->chain;
   /* the largest value an integer output can hold, so noise clips like the
    * lesson's np.clip; float outputs clip noise to [-1, 1] */
   double hi = p->write_mode == WRITE_DOUBLE ? 1.0 : 1.0 - ldexp (1.0, 1 - p->out_bits);
@@ -649,7 +819,12 @@ apply_stages (Proc    *p,
   for (guint si = 0; si < upto; si++)
     {
       const CwStage *stage = cw_chain_get_stage (chain, si);
-      gsize n = frames * *channels;
+      gsize n = *frames * *channels;
+      gint64 frame0 = p->pos_at[si];
+
+      p->pos_at[si] += *frames;
+      if (*frames == 0 && stage->kind != CW_STAGE_RESAMPLE)
+        continue;
 
       switch (stage->kind)
         {
@@ -676,6 +851,7 @@ apply_stages (Proc    *p,
 
         case CW_STAGE_GAIN:
         case CW_STAGE_NORMALIZE:
+        case CW_STAGE_LOUDNESS:
           {
             double g = p->gains[si];
 
@@ -686,12 +862,12 @@ apply_stages (Proc    *p,
 
         case CW_STAGE_FADE:
           {
-            double rate = p->in_info.samplerate;
+            double rate = p->rate_at[si];
             gint64 n_in = (gint64) rint (stage->a * rate / 1000.0);
             gint64 n_out = (gint64) rint (stage->b * rate / 1000.0);
-            gint64 total = p->total_frames;
+            gint64 total = p->total_at[si];
 
-            for (gsize f = 0; f < frames; f++)
+            for (gsize f = 0; f < *frames; f++)
               {
                 gint64 t = frame0 + (gint64) f;
                 double g = 1.0;
@@ -713,7 +889,7 @@ apply_stages (Proc    *p,
             {
               int ch = *channels;
 
-              for (gsize f = 0; f < frames; f++)
+              for (gsize f = 0; f < *frames; f++)
                 {
                   double sum = 0.0;
 
@@ -725,10 +901,16 @@ apply_stages (Proc    *p,
             }
           break;
 
+        case CW_STAGE_RESAMPLE:
+          if (p->src[si] != NULL)
+            x = resample (p, si, x, frames, *channels, eof);
+          break;
+
         default:
           g_assert_not_reached ();
         }
     }
+  return x;
 }
 
 /* The lesson's case, PCM_16 + noise -> PCM_16, in one pass over the block
@@ -741,7 +923,7 @@ noise16_block (Proc     *p,
                SNDFILE  *in,
                guint64   block)
 {
-  const CwStage *stage = cw_chain_get_stage (p->job->chain, p->noise16_stage);
+  const CwStage *stage = cw_chain_get_stage (p->chain, p->noise16_stage);
   sf_count_t got = sf_readf_short (in, p->sbuf, p->block_frames);
   double scaled_sigma = stage->a * 32768.0;
   gsize n;
@@ -752,7 +934,7 @@ noise16_block (Proc     *p,
     return got;
   n = got * p->in_info.channels;
   cw_rng_init_stream (&rng, p->job->seed, p->job->seed_key,
-                      noise_stream (p->job->chain, p->noise16_stage, block));
+                      noise_stream (p->chain, p->noise16_stage, block));
   cw_gauss_init (&g, &rng);
   cw_gauss_noise16 (&g, p->sbuf, p->sbuf, n, scaled_sigma);
   return got;
@@ -786,6 +968,26 @@ read_block (Proc     *p,
   return got;
 }
 
+/* TPDF dither for the next @n samples, in LSBs of the output: the
+ * difference of two uniform draws, so triangular on (-1, 1). Seeded from
+ * the file's noise seed and the block written, so it is the same on every
+ * run and worker. */
+static void
+fill_dither (Proc   *p,
+             double *d,
+             gsize   n)
+{
+  CwRng rng;
+
+  cw_rng_init_stream (&rng, p->job->seed, p->job->seed_key, DITHER_STREAM | p->write_block);
+  for (gsize i = 0; i < n; i++)
+    {
+      guint64 u = cw_rng_next_u64 (&rng);
+
+      d[i] = ((double) (guint32) u - (double) (guint32) (u >> 32)) * (1.0 / 4294967296.0);
+    }
+}
+
 /* Converts and writes @frames frames of @channels; FALSE with errno-like
  * details left in the SNDFILE on a short write. */
 static gboolean
@@ -798,6 +1000,15 @@ write_block (Proc     *p,
   gsize n = frames * channels;
   double scale = ldexp (1.0, p->out_bits - 1);
   double lo = -scale, hi = scale - 1.0;
+  double *dither = NULL;
+
+  if (p->dither && p->write_mode != WRITE_DOUBLE)
+    {
+      /* the other block buffer is free while a block is written */
+      dither = x == p->x ? p->y : p->x;
+      fill_dither (p, dither, n);
+    }
+  p->write_block++;
 
   switch (p->write_mode)
     {
@@ -822,7 +1033,7 @@ write_block (Proc     *p,
 
         for (gsize i = 0; i < n; i++)
           {
-            double v = x[i] * scale;
+            double v = x[i] * scale + (dither != NULL ? dither[i] : 0.0);
 
             v = v < lo ? lo : v;
             x[i] = v > hi ? hi : v;
@@ -839,14 +1050,105 @@ write_block (Proc     *p,
     }
 }
 
-/* One pass over the input: stages [0, upto), then either the peak of the
- * result (@peak) or writing it to @out. */
+/* Stage @upto's measure of one block of its input. */
+static void
+measure_block (Measure      *m,
+               const double *x,
+               gsize         frames,
+               int           channels)
+{
+  if (m->kind == MEASURE_PEAK)
+    for (gsize i = 0; i < frames * channels; i++)
+      m->peak = MAX (m->peak, fabs (x[i]));
+  else if (m->kind == MEASURE_LOUDNESS && frames > 0)
+    ebur128_add_frames_double (m->ebur, x, frames);
+}
+
+/* The converters of the resample stages before @upto, new for a pass. */
+static void
+new_resamplers (Proc  *p,
+                guint  upto)
+{
+  free_resamplers (p);
+  for (guint si = 0; si < upto; si++)
+    {
+      int err = 0;
+
+      p->pos_at[si] = 0;
+      if (cw_chain_get_stage (p->chain, si)->kind != CW_STAGE_RESAMPLE
+          || p->rate_at[si] == p->rate_at[si + 1])
+        continue;
+      /* the best of libsamplerate's sinc converters: plain C, so the same
+       * bits on every machine */
+      p->src[si] = src_new (SRC_SINC_BEST_QUALITY, p->channels_at[si], &err);
+      g_assert (p->src[si] != NULL);
+    }
+}
+
+static gboolean
+chain_resamples (Proc  *p,
+                 guint  upto)
+{
+  for (guint si = 0; si < upto; si++)
+    if (p->src[si] != NULL)
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+write_error (Proc     *p,
+             SNDFILE  *out,
+             GError  **error)
+{
+  int saved_errno = errno;
+  g_autofree char *display = g_filename_display_name (p->job->output_path);
+
+  if (saved_errno != 0)
+    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                 "cannot write “%s”: %s", display, g_strerror (saved_errno));
+  else
+    g_set_error (error, CW_ERROR, CW_ERROR_AUDIO,
+                 "cannot write “%s”: %s", display, sf_strerror (out));
+  return FALSE;
+}
+
+/* Stages [0, upto) over one block, then its measure (@m) or writing it to
+ * @out. */
+static gboolean
+block_through (Proc      *p,
+               guint      upto,
+               SNDFILE   *out,
+               Measure   *m,
+               double    *x,
+               gsize      frames,
+               guint64    block,
+               gboolean   eof,
+               GError   **error)
+{
+  int channels = p->in_info.channels;
+
+  x = apply_stages (p, upto, x, &frames, &channels, block, eof);
+  if (out == NULL)
+    {
+      measure_block (m, x, frames, channels);
+      return TRUE;
+    }
+  errno = 0;
+  if (frames > 0 && !write_block (p, out, x, frames, channels))
+    return write_error (p, out, error);
+  p->written += frames;
+  return TRUE;
+}
+
+/* One pass over the input: stages [0, upto), then either stage @upto's
+ * measure (@m) or writing the result to @out. @frames_read: the input's
+ * frames. */
 static gboolean
 run_pass (Proc          *p,
           guint          upto,
           SNDFILE       *out,
-          double        *peak,
-          gint64        *frames_done,
+          Measure       *m,
+          gint64        *frames_read,
           GCancellable  *cancellable,
           GError       **error)
 {
@@ -854,7 +1156,6 @@ run_pass (Proc          *p,
   SNDFILE *in;
   gint64 pos = 0;
   guint64 block = 0;
-  double max = 0.0;
   gboolean ok = TRUE;
 
   /* Each pass reopens the input and trusts nothing new in it: the buffers
@@ -872,10 +1173,12 @@ run_pass (Proc          *p,
         input_changed_error (p, error);
       return FALSE;
     }
+  new_resamplers (p, upto);
+  p->written = 0;
+  p->write_block = 0;
 
   for (;;)
     {
-      int channels = p->in_info.channels;
       sf_count_t got;
 
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
@@ -908,54 +1211,45 @@ run_pass (Proc          *p,
           break;
         }
       if (got == 0)
-        break;
+        {
+          /* what the resamplers still hold */
+          if (chain_resamples (p, upto))
+            ok = block_through (p, upto, out, m, p->x, 0, block, TRUE, error);
+          break;
+        }
 
-      if ((!p->passthrough && p->noise16_stage < 0) || out == NULL)
-        apply_stages (p, upto, p->x, got, &channels, block, pos);
-
-      if (out != NULL)
+      if (out != NULL && (p->noise16_stage >= 0 || p->passthrough))
         {
           gboolean written;
 
           errno = 0;
           if (p->noise16_stage >= 0)
             written = sf_writef_short (out, p->sbuf, got) == got;
-          else if (p->passthrough)
+          else
             written = (p->read_mode == READ_SHORT
                        ? sf_writef_short (out, p->sbuf, got)
                        : sf_writef_int (out, p->ibuf, got)) == got;
-          else
-            written = write_block (p, out, p->x, got, channels);
           if (!written)
             {
-              int saved_errno = errno;
-              g_autofree char *display = g_filename_display_name (p->job->output_path);
-
-              if (saved_errno != 0)
-                g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                             "cannot write “%s”: %s", display, g_strerror (saved_errno));
-              else
-                g_set_error (error, CW_ERROR, CW_ERROR_AUDIO,
-                             "cannot write “%s”: %s", display, sf_strerror (out));
-              ok = FALSE;
+              ok = write_error (p, out, error);
               break;
             }
+          p->written += got;
         }
-      else
+      else if (!block_through (p, upto, out, m, p->x, got, block, FALSE, error))
         {
-          for (sf_count_t i = 0; i < got * channels; i++)
-            max = MAX (max, fabs (p->x[i]));
+          ok = FALSE;
+          break;
         }
 
       pos += got;
       block++;
     }
 
+  free_resamplers (p);
   sf_close (in);
-  if (peak)
-    *peak = max;
-  if (frames_done)
-    *frames_done = pos;
+  if (frames_read)
+    *frames_read = pos;
   return ok;
 }
 
@@ -964,7 +1258,9 @@ count_frames (Proc          *p,
               GCancellable  *cancellable,
               GError       **error)
 {
-  return run_pass (p, 0, NULL, NULL, &p->total_frames, cancellable, error);
+  Measure none = { .kind = MEASURE_NONE };
+
+  return run_pass (p, 0, NULL, &none, &p->total_frames, cancellable, error);
 }
 
 /* What can be refused before any work: an output that is the input itself
@@ -1034,28 +1330,108 @@ verify_output (Proc          *p,
   return ok;
 }
 
+/* The signal's rate, channels and (once the input's length is known)
+ * frames at the input of every stage of p->chain. */
+static void
+chain_shape (Proc *p)
+{
+  int rate = p->in_info.samplerate, channels = p->in_info.channels;
+  gint64 total = p->total_frames;
+
+  g_free (p->rate_at);
+  g_free (p->channels_at);
+  g_free (p->total_at);
+  p->rate_at = g_new (int, p->n_stages + 1);
+  p->channels_at = g_new (int, p->n_stages + 1);
+  p->total_at = g_new (gint64, p->n_stages + 1);
+  for (guint si = 0; si < p->n_stages; si++)
+    {
+      const CwStage *stage = cw_chain_get_stage (p->chain, si);
+
+      p->rate_at[si] = rate;
+      p->channels_at[si] = channels;
+      p->total_at[si] = total;
+      if (stage->kind == CW_STAGE_MONO)
+        channels = 1;
+      else if (stage->kind == CW_STAGE_RESAMPLE)
+        {
+          /* what a converter gives for @total frames, rounded */
+          total = (gint64) llround ((double) total * stage->a / rate);
+          rate = (int) stage->a;
+        }
+    }
+  p->rate_at[p->n_stages] = rate;
+  p->channels_at[p->n_stages] = channels;
+  p->total_at[p->n_stages] = total;
+}
+
+/* p->chain is the job's, with a resample at its end when the output
+ * format cannot hold the rate (Opus, MP3): then p->note says so. */
 static gboolean
-process (Proc           *p,
-         CwOutputFile  **tmp,
-         gint64         *frames_out,
-         GCancellable   *cancellable,
-         GError        **error)
+settle_chain_and_format (Proc     *p,
+                         GError  **error)
+{
+  int needed_rate;
+
+  p->chain = p->job->chain;
+  p->n_stages = cw_chain_get_n_stages (p->chain);
+  chain_shape (p);
+  if (!choose_output_format (p, p->rate_at[p->n_stages], p->channels_at[p->n_stages],
+                             &needed_rate, error))
+    return FALSE;
+  if (needed_rate != 0)
+    {
+      g_autofree char *spec = cw_chain_to_string (p->job->chain);
+      g_autofree char *more = g_strdup_printf ("%s%sresample:rate=%d", spec,
+                                               spec[0] != '\0' ? "," : "", needed_rate);
+
+      p->note = g_strdup_printf ("resampled from %d to %d Hz: %s holds no other rate near it",
+                                 p->rate_at[p->n_stages], needed_rate,
+                                 p->job->format == CW_FORMAT_OPUS ? "Opus" : "MP3");
+      p->own_chain = cw_chain_parse (more, NULL);
+      g_assert (p->own_chain != NULL);
+      p->chain = p->own_chain;
+      p->n_stages = cw_chain_get_n_stages (p->chain);
+      chain_shape (p);
+    }
+  return TRUE;
+}
+
+/* The input's title, artist, album, … (what libsndfile reads), for the
+ * output. */
+static void
+read_tags (Proc    *p,
+           SNDFILE *in)
+{
+  for (int t = SF_STR_FIRST; t <= SF_STR_LAST; t++)
+    {
+      const char *value = sf_get_string (in, t);
+
+      if (value != NULL && value[0] != '\0')
+        p->tags[t] = g_strdup (value);
+    }
+}
+
+/* What the output format can hold of them: libsndfile refuses the rest. */
+static void
+write_tags (Proc    *p,
+            SNDFILE *out)
+{
+  for (int t = SF_STR_FIRST; t <= SF_STR_LAST; t++)
+    if (p->tags[t] != NULL)
+      (void) sf_set_string (out, t, p->tags[t]);
+}
+
+/* Opens the input, checks its header and settles what the output will
+ * be: the chain (and the resample a format needs), the output format, and
+ * how samples are read and written. Nothing is written. */
+static gboolean
+prepare (Proc          *p,
+         GError       **error)
 {
   const CwAudioJob *job = p->job;
-  guint n_stages = cw_chain_get_n_stages (job->chain);
-  int in_sub, out_sub, out_channels = 0;
-  gboolean needs_total = FALSE;
-  SNDFILE *in, *out;
-  gint64 written = 0;
-  int close_status;
-  gboolean ok;
-
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
-    return FALSE;
-
-  /* refuse early what we would refuse at the end */
-  if (refuse_early (job, error))
-    return FALSE;
+  int in_sub, out_sub;
+  SNDFILE *in;
 
   p->fd = open_input_fd (job->input_path, &p->in_stat, error);
   if (p->fd < 0)
@@ -1068,20 +1444,12 @@ process (Proc           *p,
       sf_close (in);
       return FALSE;
     }
+  if (!job->no_metadata)
+    read_tags (p, in);
   sf_close (in);
 
-  out_channels = p->in_info.channels;
-  for (guint si = 0; si < n_stages; si++)
-    {
-      CwStageKind kind = cw_chain_get_stage (job->chain, si)->kind;
-
-      if (kind == CW_STAGE_MONO)
-        out_channels = 1;
-      if (kind == CW_STAGE_FADE)
-        needs_total = TRUE;
-    }
-
-  if (!choose_output_format (p, out_channels, error))
+  p->total_frames = p->in_info.frames;
+  if (!settle_chain_and_format (p, error))
     return FALSE;
 
   in_sub = p->in_info.format & SF_FORMAT_SUBMASK;
@@ -1099,8 +1467,12 @@ process (Proc           *p,
     p->write_mode = WRITE_INT;
   else
     p->write_mode = WRITE_DOUBLE;
+  /* --bits asked for fewer bits than the input has (or integers from
+   * float): dither, so the quantisation error is noise, not distortion */
+  p->dither = job->bits != CW_BITS_SAME && p->out_bits > 0
+              && (pcm_bits (in_sub) == 0 || pcm_bits (in_sub) > p->out_bits);
 
-  p->passthrough = cw_chain_is_identity (job->chain)
+  p->passthrough = cw_chain_is_identity (p->chain) && !p->dither
                    && ((p->read_mode == READ_SHORT && p->write_mode == WRITE_SHORT)
                        || (p->read_mode == READ_INT && p->write_mode == WRITE_INT
                            && pcm_bits (in_sub) == p->out_bits));
@@ -1110,9 +1482,9 @@ process (Proc           *p,
     {
       guint n_noise = 0, n_other = 0;
 
-      for (guint si = 0; si < n_stages; si++)
+      for (guint si = 0; si < p->n_stages; si++)
         {
-          CwStageKind kind = cw_chain_get_stage (job->chain, si)->kind;
+          CwStageKind kind = cw_chain_get_stage (p->chain, si)->kind;
 
           if (kind == CW_STAGE_NOISE)
             {
@@ -1125,21 +1497,150 @@ process (Proc           *p,
       if (n_noise != 1 || n_other != 0)
         p->noise16_stage = -1;
     }
+  return TRUE;
+}
 
-  /* bounded memory: a few blocks, whatever the file's length */
+/* Bounded memory: a few blocks, whatever the file's length (a resample
+ * up makes a block grow by its ratio). */
+static void
+alloc_buffers (Proc *p)
+{
+  double grow = 1.0, most = 1.0;
+  int channels = p->in_info.channels;
+
+  for (guint si = 0; si < p->n_stages; si++)
+    {
+      grow *= (double) p->rate_at[si + 1] / p->rate_at[si];
+      most = MAX (most, grow);
+      channels = MAX (channels, p->channels_at[si]);
+    }
   p->block_frames = MAX (1, BLOCK_SAMPLES / p->in_info.channels);
-  p->x = g_new (double, BLOCK_SAMPLES);
-  p->noise = g_new (float, BLOCK_SAMPLES);
-  p->ibuf = g_new (gint32, BLOCK_SAMPLES);
-  p->sbuf = g_new (short, BLOCK_SAMPLES);
-  p->gains = g_new0 (double, MAX (n_stages, 1));
+  p->cap = (gsize) (ceil (p->block_frames * most) + (p->has_resample ? RESAMPLE_SLACK_FRAMES : 0))
+           * channels;
+  p->cap = MAX (p->cap, BLOCK_SAMPLES);
+  p->x = g_new (double, p->cap);
+  p->y = g_new (double, p->cap);
+  p->noise = g_new (float, p->cap);
+  p->ibuf = g_new (gint32, p->cap);
+  p->sbuf = g_new (short, p->cap);
+  if (p->has_resample)
+    {
+      p->fin = g_new (float, p->cap);
+      p->fout = g_new (float, p->cap);
+    }
+  p->src = g_new0 (SRC_STATE *, MAX (p->n_stages, 1));
+  p->pos_at = g_new0 (gint64, MAX (p->n_stages, 1));
+  p->gains = g_new0 (double, MAX (p->n_stages, 1));
+}
 
-  p->total_frames = p->in_info.frames;
+/* The gain of a loudness stage from what its pass measured: to the target
+ * integrated loudness, less if the true peak would pass the ceiling. */
+static double
+loudness_gain (const CwStage *stage,
+               ebur128_state *ebur,
+               int            channels)
+{
+  double lufs, peak = 0.0;
+
+  if (ebur128_loudness_global (ebur, &lufs) != EBUR128_SUCCESS || !isfinite (lufs))
+    return 1.0;   /* silence has no loudness to set */
+  for (int c = 0; c < channels; c++)
+    {
+      double tp = 0.0;
+
+      if (ebur128_true_peak (ebur, c, &tp) == EBUR128_SUCCESS)
+        peak = MAX (peak, tp);
+    }
+  {
+    double gain = db_to_gain (stage->a - lufs);
+    double ceiling = db_to_gain (stage->b);
+
+    if (peak > 0.0 && peak * gain > ceiling)
+      gain = ceiling / peak;
+    return gain;
+  }
+}
+
+/* The gains of gain, normalize and loudness stages, in chain order: a
+ * measured one takes one more pass over the stages before it. */
+static gboolean
+settle_gains (Proc          *p,
+              GCancellable  *cancellable,
+              GError       **error)
+{
+  for (guint si = 0; si < p->n_stages; si++)
+    {
+      const CwStage *stage = cw_chain_get_stage (p->chain, si);
+
+      if (stage->kind == CW_STAGE_GAIN)
+        p->gains[si] = db_to_gain (stage->a);
+      else if (stage->kind == CW_STAGE_NORMALIZE)
+        {
+          Measure m = { .kind = MEASURE_PEAK };
+
+          /* the peak of the signal as it is at this stage: one more pass */
+          if (!run_pass (p, si, NULL, &m, NULL, cancellable, error))
+            return FALSE;
+          p->gains[si] = m.peak > 0.0 ? db_to_gain (stage->a) / m.peak : 1.0;
+        }
+      else if (stage->kind == CW_STAGE_LOUDNESS)
+        {
+          Measure m = { .kind = MEASURE_LOUDNESS };
+          gboolean ok;
+
+          m.ebur = ebur128_init (p->channels_at[si], p->rate_at[si],
+                                 EBUR128_MODE_I | EBUR128_MODE_TRUE_PEAK);
+          g_assert (m.ebur != NULL);
+          ok = run_pass (p, si, NULL, &m, NULL, cancellable, error);
+          if (ok)
+            p->gains[si] = loudness_gain (stage, m.ebur, p->channels_at[si]);
+          ebur128_destroy (&m.ebur);
+          if (!ok)
+            return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static gboolean
+process (Proc           *p,
+         CwOutputFile  **tmp,
+         gint64         *frames_out,
+         GCancellable   *cancellable,
+         GError        **error)
+{
+  const CwAudioJob *job = p->job;
+  gboolean needs_total = FALSE;
+  SNDFILE *out;
+  int close_status;
+  gboolean ok;
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+
+  /* refuse early what we would refuse at the end */
+  if (refuse_early (job, error))
+    return FALSE;
+  if (!prepare (p, error))
+    return FALSE;
+
+  for (guint si = 0; si < p->n_stages; si++)
+    {
+      CwStageKind kind = cw_chain_get_stage (p->chain, si)->kind;
+
+      if (kind == CW_STAGE_FADE || kind == CW_STAGE_RESAMPLE)
+        needs_total = TRUE;
+      if (kind == CW_STAGE_RESAMPLE)
+        p->has_resample = TRUE;
+    }
+  alloc_buffers (p);
+
   if (p->total_frames <= 0 || p->total_frames == SF_COUNT_MAX)
     {
       if (p->total_frames != 0 || needs_total)
         if (!count_frames (p, cancellable, error))
           return FALSE;
+      chain_shape (p);
     }
   if (p->total_frames <= 0)
     {
@@ -1150,24 +1651,8 @@ process (Proc           *p,
       return FALSE;
     }
 
-  for (guint si = 0; si < n_stages; si++)
-    {
-      const CwStage *stage = cw_chain_get_stage (job->chain, si);
-
-      if (stage->kind == CW_STAGE_GAIN)
-        {
-          p->gains[si] = db_to_gain (stage->a);
-        }
-      else if (stage->kind == CW_STAGE_NORMALIZE)
-        {
-          double peak;
-
-          /* the peak of the signal as it is at this stage: one more pass */
-          if (!run_pass (p, si, NULL, &peak, NULL, cancellable, error))
-            return FALSE;
-          p->gains[si] = peak > 0.0 ? db_to_gain (stage->a) / peak : 1.0;
-        }
-    }
+  if (!settle_gains (p, cancellable, error))
+    return FALSE;
 
   *tmp = cw_output_file_create (job->output_path, error);
   if (*tmp == NULL)
@@ -1191,8 +1676,17 @@ process (Proc           *p,
       if (sub != SF_FORMAT_FLOAT && sub != SF_FORMAT_DOUBLE)
         sf_command (out, SFC_SET_CLIPPING, NULL, SF_TRUE);
     }
+  if (job->has_quality && is_lossy (p->out_info.format))
+    {
+      /* libsndfile's level: 0 best, 1 smallest (Vorbis, Opus, MP3) */
+      double level = 1.0 - CLAMP (job->quality, 0.0, 1.0);
 
-  ok = run_pass (p, n_stages, out, NULL, &written, cancellable, error);
+      (void) sf_command (out, SFC_SET_COMPRESSION_LEVEL, &level, sizeof level);
+    }
+  /* before any audio: some formats write their tags first */
+  write_tags (p, out);
+
+  ok = run_pass (p, p->n_stages, out, NULL, NULL, cancellable, error);
   close_status = sf_close (out);
   if (!ok || !cw_output_file_check_written (*tmp, error))
     return FALSE;
@@ -1205,7 +1699,7 @@ process (Proc           *p,
       return FALSE;
     }
 
-  if (written == 0)
+  if (p->written == 0)
     {
       g_autofree char *display = g_filename_display_name (job->input_path);
 
@@ -1214,7 +1708,7 @@ process (Proc           *p,
       return FALSE;
     }
 
-  if (!verify_output (p, *tmp, p->out_info.channels, written, error))
+  if (!verify_output (p, *tmp, p->out_info.channels, p->written, error))
     return FALSE;
   /* what was read is what the input still holds */
   if (input_changed (p, error))
@@ -1223,8 +1717,25 @@ process (Proc           *p,
     return FALSE;
 
   if (frames_out)
-    *frames_out = written;
+    *frames_out = p->written;
   return TRUE;
+}
+
+gboolean
+cw_audio_check (const CwAudioJob  *job,
+                char             **note,
+                GError           **error)
+{
+  Proc p = { .job = job, .fd = -1 };
+  gboolean ok;
+
+  g_return_val_if_fail (job != NULL && job->input_path != NULL && job->chain != NULL, FALSE);
+
+  ok = prepare (&p, error);
+  if (ok && note != NULL)
+    *note = g_steal_pointer (&p.note);
+  proc_clear (&p);
+  return ok;
 }
 
 gboolean
