@@ -777,7 +777,8 @@ cw_cli_run (int    argc,
     "given (--layout tree) or all at its top (--layout flat); inputs are never\n"
     "modified.\n\n"
     "A transform chain joins stages with commas: noise:sigma=0.1, gain:db=-3,\n"
-    "normalize:peak=-1, fade:in=500:out=2000, mono, copy.");
+    "normalize:peak=-1, fade:in=500:out=2000, mono, resample:rate=48000,\n"
+    "loudness:lufs=-16:tp=-1 (EBU R128), copy.");
   g_option_context_set_description (context,
     "The lesson's experiments, measured on this machine: corewave-cli lab --help\n\n"
     "Exit status: 0 when every file succeeded, 1 when some failed, 2 for usage errors,\n"
