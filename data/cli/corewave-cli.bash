@@ -31,7 +31,7 @@ _corewave_cli ()
     -c|--chunk-size) COMPREPLY=($(compgen -W 'auto' -- "$cur")); return ;;
     --shard) COMPREPLY=($(compgen -W 'slurm auto' -- "$cur")); return ;;
     -t|--transform)
-      COMPREPLY=($(compgen -W 'noise:sigma=0.1 gain:db=-3 normalize:peak=-1 fade:in=500:out=2000 mono copy' -- "$cur"))
+      COMPREPLY=($(compgen -W 'noise:sigma=0.1 gain:db=-3 normalize:peak=-1 fade:in=500:out=2000 mono resample:rate=48000 loudness:lufs=-16:tp=-1 copy' -- "$cur"))
       return ;;
     --synthetic) COMPREPLY=($(compgen -W 'mul10:count= spin:count= fib:count=' -- "$cur")); compopt -o nospace; return ;;
     -j|--workers|--seed|--task-timeout|--demo-count|--demo-seconds) return ;;
