@@ -34,6 +34,8 @@ enum {
   /* the chunk header's settings byte (bit 0 is no longer used: whether an
    * output may be replaced is each task's) */
   SETTINGS_NAIVE_SEED = 1 << 1,
+  SETTINGS_NO_METADATA = 1 << 2,
+  SETTINGS_HAS_QUALITY = 1 << 3,
 };
 
 /* Encoding: fields are written straight into room reserved in the
@@ -145,13 +147,21 @@ cw_protocol_encode_chunk (GByteArray          *out,
 {
   gsize start = begin_frame (out, CW_MSG_CHUNK);
   gsize spec_len = str_len (settings->spec);
-  guint8 *p = reserve (out, 8 + 4 + spec_len + 1 + 8 + 1 + 4);
+  guint8 *p = reserve (out, 8 + 4 + spec_len + 1 + 8 + 1 + 1 + (settings->has_quality ? 8 : 0) + 4);
+  guint64 quality_bits = 0;
 
+  if (settings->has_quality)
+    memcpy (&quality_bits, &settings->quality, sizeof quality_bits);
   p = put_u64 (p, chunk_id);
   p = put_str (p, settings->spec, spec_len);
   p = put_u8 (p, (guint8) settings->format);
   p = put_u64 (p, settings->seed);
-  p = put_u8 (p, settings->naive_seed ? SETTINGS_NAIVE_SEED : 0);
+  p = put_u8 (p, (settings->naive_seed ? SETTINGS_NAIVE_SEED : 0)
+                 | (settings->no_metadata ? SETTINGS_NO_METADATA : 0)
+                 | (settings->has_quality ? SETTINGS_HAS_QUALITY : 0));
+  p = put_u8 (p, (guint8) settings->bits);
+  if (settings->has_quality)
+    p = put_u64 (p, quality_bits);
   put_u32 (p, n_tasks);
   for (guint i = 0; i < n_tasks; i++)
     {
@@ -450,6 +460,7 @@ cw_protocol_decode_chunk (const guint8    *frame,
   guint32 n;
   guint8 format;
   guint8 settings_flags;
+  guint8 bits;
 
   memset (msg, 0, sizeof *msg);
   if (!open_frame (frame, size, CW_MSG_CHUNK, &r, error))
@@ -461,16 +472,30 @@ cw_protocol_decode_chunk (const guint8    *frame,
   msg->settings.seed = get_u64 (&r);
   settings_flags = get_u8 (&r);
   msg->settings.naive_seed = (settings_flags & SETTINGS_NAIVE_SEED) != 0;
+  msg->settings.no_metadata = (settings_flags & SETTINGS_NO_METADATA) != 0;
+  msg->settings.has_quality = (settings_flags & SETTINGS_HAS_QUALITY) != 0;
+  bits = get_u8 (&r);
+  if (msg->settings.has_quality)
+    {
+      guint64 quality_bits = get_u64 (&r);
+
+      memcpy (&msg->settings.quality, &quality_bits, sizeof quality_bits);
+    }
   n = get_u32 (&r);
 
   msg->settings.format = format;
+  msg->settings.bits = bits;
 
   /* Refuse a bad header before looking at the count: the count check below
    * must never be skipped, or a garbage count allocates gigabytes. */
-  if (r.failed || format > CW_FORMAT_MP3)
+  if (r.failed || format > CW_FORMAT_MP3 || bits > CW_BITS_32F
+      || (msg->settings.has_quality
+          && !(msg->settings.quality >= 0.0 && msg->settings.quality <= 1.0)))
     {
       cw_chunk_message_clear (msg);
-      return protocol_error (error, r.failed ? "truncated message" : "unknown output format");
+      return protocol_error (error, r.failed ? "truncated message"
+                                    : format > CW_FORMAT_MP3 ? "unknown output format"
+                                    : "bad output encoding");
     }
 
   /* Every task takes at least 10 bytes: a count that cannot fit in what
