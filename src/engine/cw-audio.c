@@ -136,9 +136,12 @@ settle_chain_and_format (Proc     *p,
       g_autofree char *more = g_strdup_printf ("%s%sresample:rate=%d", spec,
                                                spec[0] != '\0' ? "," : "", needed_rate);
 
-      p->note = g_strdup_printf ("resampled from %d to %d Hz: %s holds no other rate near it",
+      p->note = g_strdup_printf ("resampled from %d to %d Hz (%s holds %s, not %d Hz)",
                                  p->rate_at[p->n_stages], needed_rate,
-                                 p->job->format == CW_FORMAT_OPUS ? "Opus" : "MP3");
+                                 p->job->format == CW_FORMAT_OPUS ? "Opus" : "MP3",
+                                 p->job->format == CW_FORMAT_OPUS ? "8, 12, 16, 24 or 48 kHz"
+                                 : "8 to 48 kHz (8, 11.025, 12, 16, 22.05, 24, 32, 44.1 or 48)",
+                                 p->rate_at[p->n_stages]);
       p->own_chain = cw_chain_parse (more, NULL);
       g_assert (p->own_chain != NULL);
       p->chain = p->own_chain;
