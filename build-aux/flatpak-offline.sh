@@ -94,7 +94,7 @@ echo 'XDG_MUSIC_DIR="$HOME/Music"' >"$HOME/.config/user-dirs.dirs"
 # out: they would triple the SDK and nothing here needs them.
 platform_packages=(
   bash coreutils dash sed grep findutils mawk diffutils libc-bin base-files debianutils
-  libglib2.0-0 libglib2.0-bin libgtk-4-1 libadwaita-1-0 libsndfile1
+  libglib2.0-0 libglib2.0-bin libgtk-4-1 libadwaita-1-0 libsndfile1 libsamplerate0
   gsettings-desktop-schemas adwaita-icon-theme hicolor-icon-theme shared-mime-info
   librsvg2-common fontconfig fonts-dejavu-core xdg-user-dirs
   '!systemd' '!libgl1-mesa-dri' '!libllvm15' '!dbus' '!dbus-daemon' '!dbus-bin'
@@ -105,6 +105,7 @@ sdk_packages=(
   gcc g++ libc6-dev make cmake ninja-build meson pkg-config gettext python3
   libglib2.0-dev libglib2.0-dev-bin libgtk-4-dev libadwaita-1-dev
   libsndfile1-dev libmp3lame-dev libmpg123-dev libflac-dev libvorbis-dev libopus-dev
+  libsamplerate0-dev
   desktop-file-utils appstream appstream-util elfutils binutils
   tar gzip xz-utils bzip2 patch file
 )
