@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <stdio.h>
+
 #include <gio/gio.h>
 
 #include "cw-cpu-sampler.h"
@@ -174,6 +176,174 @@ test_parse_last_cpu (void)
   g_assert_cmpint (cw_cpu_parse_last_cpu (self_stat), >=, 0);
 }
 
+
+static void
+test_parse_pid_stat (void)
+{
+  const char *line =
+    "4242 (my ) (odd) name) S 1 4242 4242 0 -1 4194560 100 0 0 0 5 3 0 0 20 0 "
+    "1 0 123456 1000000 200 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 7 "
+    "0 0 0 0 0 0 0 0 0 0 0 0 0\n";
+  guint64 ticks = 0;
+  int cpu = -1;
+
+  g_assert_true (cw_cpu_parse_pid_stat (line, &cpu, &ticks));
+  g_assert_cmpint (cpu, ==, 7);
+  g_assert_cmpuint (ticks, ==, 8);   /* utime 5 + stime 3 */
+  g_assert_false (cw_cpu_parse_pid_stat ("12 (x) R 1 2", &cpu, &ticks));
+
+  g_assert_cmpint (cw_cpu_parse_schedstat ("123456789 1000 42\n"), ==, 123456789);
+  g_assert_cmpint (cw_cpu_parse_schedstat ("x 1 2\n"), ==, -1);
+  g_assert_cmpint (cw_cpu_parse_schedstat (""), ==, -1);
+  g_assert_cmpint (cw_cpu_parse_schedstat ("99999999999999999999999 1 1\n"), ==, -1);
+}
+
+/* ---------------------------------------------------------------------- */
+/* which worker ran where */
+
+#define MS 1000000  /* ns */
+
+static CwCpuSample *
+busy_cores (guint         n,
+            const double *usage)
+{
+  CwCpuSample *sample = cw_cpu_sample_new (n);
+
+  for (guint i = 0; i < n; i++)
+    sample->usage[i] = usage[i];
+  return sample;
+}
+
+static guint
+n_marked (const CwCpuSample *sample)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < sample->n_cpus; i++)
+    n += sample->workers[i] > 0;
+  return n;
+}
+
+static void
+test_attribute_apart (void)
+{
+  const double usage[] = { 1.0, 1.0, 0.0 };
+  g_autoptr(CwCpuSample) sample = busy_cores (3, usage);
+  CwCpuAccount a[2] = { { .pid = 10, .slot = 0 }, { .pid = 11, .slot = 1 } };
+
+  cw_cpu_account_add (&a[0], 0, 95 * MS);
+  cw_cpu_account_add (&a[1], 1, 97 * MS);
+  cw_cpu_sample_attribute (sample, a, 2, 100 * MS);
+
+  g_assert_cmpuint (sample->workers[0], ==, 1);
+  g_assert_cmpuint (sample->workers[1], ==, 1);
+  g_assert_cmpuint (sample->workers[2], ==, 0);
+  g_assert_cmpuint (sample->worker[0], ==, 1);
+  g_assert_cmpuint (sample->worker[1], ==, 2);
+  g_assert_cmpuint (sample->n_procs, ==, 2);
+  g_assert_cmpint (sample->procs[0].pid, ==, 10);
+  g_assert_cmpint (sample->procs[0].core, ==, 0);
+  g_assert_cmpfloat_with_epsilon (sample->procs[0].use, 0.95, 1e-9);
+  g_assert_cmpint (sample->procs[1].core, ==, 1);
+}
+
+/* The issue's case: two busy workers both last seen on core 0, both cores
+ * busy. One core cannot hold 1.9 cores of work: they ran on both. */
+static void
+test_attribute_same_last_core (void)
+{
+  const double usage[] = { 1.0, 1.0 };
+  g_autoptr(CwCpuSample) sample = busy_cores (2, usage);
+  CwCpuAccount a[2] = { { .pid = 10, .slot = 0 }, { .pid = 11, .slot = 1 } };
+
+  cw_cpu_account_add (&a[0], 0, 95 * MS);
+  cw_cpu_account_add (&a[1], 0, 96 * MS);
+  cw_cpu_sample_attribute (sample, a, 2, 100 * MS);
+
+  g_assert_cmpuint (n_marked (sample), ==, 2);
+  g_assert_cmpuint (sample->worker[0], !=, 0);
+  g_assert_cmpuint (sample->worker[1], !=, 0);
+  g_assert_cmpuint (sample->worker[0], !=, sample->worker[1]);
+  /* a process's use stays its own, wherever it went */
+  g_assert_cmpfloat_with_epsilon (sample->procs[0].use, 0.95, 1e-9);
+  g_assert_cmpfloat_with_epsilon (sample->procs[1].use, 0.96, 1e-9);
+
+  /* the same with the other core idle: nowhere else to go, one core */
+  {
+    const double one[] = { 1.0, 0.0 };
+    g_autoptr(CwCpuSample) other = busy_cores (2, one);
+
+    cw_cpu_sample_attribute (other, a, 2, 100 * MS);
+    g_assert_cmpuint (other->workers[0], ==, 2);
+    g_assert_cmpuint (other->workers[1], ==, 0);
+  }
+}
+
+/* Eight workers on two cores: four on each, counted as such. */
+static void
+test_attribute_shared_cores (void)
+{
+  const double usage[] = { 1.0, 1.0 };
+  g_autoptr(CwCpuSample) sample = busy_cores (2, usage);
+  CwCpuAccount a[8] = { { 0 } };
+
+  for (guint i = 0; i < 8; i++)
+    {
+      a[i].pid = 100 + i;
+      a[i].slot = i;
+      cw_cpu_account_add (&a[i], i % 2, 24 * MS);
+    }
+  cw_cpu_sample_attribute (sample, a, 8, 100 * MS);
+  g_assert_cmpuint (sample->workers[0], ==, 4);
+  g_assert_cmpuint (sample->workers[1], ==, 4);
+
+  /* all eight last seen on core 0: half of them must have been on 1 */
+  {
+    g_autoptr(CwCpuSample) piled = busy_cores (2, usage);
+
+    for (guint i = 0; i < 8; i++)
+      {
+        a[i].n_cores = 0;
+        cw_cpu_account_add (&a[i], 0, 24 * MS);
+      }
+    cw_cpu_sample_attribute (piled, a, 8, 100 * MS);
+    g_assert_cmpuint (piled->workers[0], >=, 3);
+    g_assert_cmpuint (piled->workers[1], >=, 3);
+  }
+}
+
+static void
+test_attribute_idle_and_odd (void)
+{
+  const double usage[] = { 0.5, 0.0 };
+  g_autoptr(CwCpuSample) sample = busy_cores (2, usage);
+  CwCpuAccount a[3] = { { .pid = 1, .slot = 0 }, { .pid = 2, .slot = 1 }, { .pid = 3, .slot = 2 } };
+
+  /* a worker that hardly ran, one on a core the sample does not have, and
+   * one spread thin over many cores */
+  cw_cpu_account_add (&a[0], 0, 5 * MS);
+  cw_cpu_account_add (&a[1], 9, 80 * MS);
+  cw_cpu_account_add (&a[2], 0, 5 * MS);
+  cw_cpu_account_add (&a[2], 1, 7 * MS);
+  cw_cpu_sample_attribute (sample, a, 3, 100 * MS);
+  g_assert_cmpuint (sample->workers[1], ==, 1);   /* the thin one, on its main core */
+  g_assert_cmpuint (sample->worker[1], ==, 3);
+  g_assert_cmpuint (sample->workers[0], ==, 0);
+  g_assert_cmpint (sample->procs[1].core, ==, -1);
+
+  /* more cores than an account holds: the last place takes the rest */
+  a[0].n_cores = 0;
+  for (guint c = 0; c < CW_CPU_ACCOUNT_CORES + 3; c++)
+    cw_cpu_account_add (&a[0], c, MS);
+  g_assert_cmpuint (a[0].n_cores, ==, CW_CPU_ACCOUNT_CORES);
+  g_assert_cmpint (a[0].ns[CW_CPU_ACCOUNT_CORES - 1], ==, 4 * MS);
+
+  /* nothing watched: no marks, no processes */
+  cw_cpu_sample_attribute (sample, NULL, 0, 100 * MS);
+  g_assert_cmpuint (n_marked (sample), ==, 0);
+  g_assert_null (sample->procs);
+}
+
 /* ---------------------------------------------------------------------- */
 /* the live sampler */
 
@@ -331,6 +501,133 @@ test_live_worker_marked (void)
   g_assert_finalize_object (g_steal_pointer (&sampler));
 }
 
+
+/* A made-up 16-core machine, read through the sampler's reader: every
+ * read of "stat" advances each core by 10 ticks, core c busy for c of
+ * them; workers 500 + k run on core 2k + 1 and gain 20 ms a probe. */
+typedef struct
+{
+  GMutex lock;
+  guint  n_stat;
+  guint  n_probes[4];
+} FakeMachine;
+
+static char *
+fake_read (const char *name,
+           gpointer    user_data)
+{
+  FakeMachine *m = user_data;
+  g_autoptr(GString) text = g_string_new (NULL);
+  int pid;
+
+  g_mutex_lock (&m->lock);
+  if (g_str_equal (name, "stat"))
+    {
+      guint t = ++m->n_stat;
+
+      g_string_append_printf (text, "cpu  %u 0 0 %u 0 0 0 0 0 0\n", t * 10 * 8, t * 10 * 8);
+      for (guint c = 0; c < 16; c++)
+        g_string_append_printf (text, "cpu%u %u 0 0 %u 0 0 0 0 0 0\n",
+                                c, t * (10 * c / 15), t * (10 - 10 * c / 15));
+    }
+  else if (sscanf (name, "%d/", &pid) == 1 && pid >= 500 && pid < 504)
+    {
+      guint k = pid - 500;
+
+      if (g_str_has_suffix (name, "/schedstat"))
+        g_string_append_printf (text, "%" G_GUINT64_FORMAT " 0 0\n",
+                                (guint64) ++m->n_probes[k] * 20 * 1000000);
+      else
+        g_string_append_printf (text, "%d (corewave-worker) R 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 "
+                                "20 0 1 0 1 1 1 1 1 1 0 0 0 0 0 0 0 0 0 0 17 %u 0 0 0 0 0\n",
+                                pid, 2 * k + 1);
+    }
+  else
+    {
+      g_mutex_unlock (&m->lock);
+      return NULL;
+    }
+  g_mutex_unlock (&m->lock);
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+typedef struct
+{
+  guint n_samples;
+  guint n_cpus;
+  guint worker_on[16];
+  guint interval_fast;  /* samples less than 40 ms apart */
+} FakeLog;
+
+static void
+fake_sample_cb (CwCpuSampler *sampler,
+                CwCpuSample  *sample,
+                gpointer      user_data)
+{
+  FakeLog *log = user_data;
+
+  log->n_samples++;
+  log->n_cpus = sample->n_cpus;
+  for (guint c = 0; c < MIN (sample->n_cpus, 16); c++)
+    if (sample->worker[c] > 0)
+      log->worker_on[c] = sample->worker[c];
+  if (sample->interval_us > 0 && sample->interval_us < 40000)
+    log->interval_fast++;
+}
+
+static void
+test_live_reader (void)
+{
+  g_autoptr(CwCpuSampler) sampler = cw_cpu_sampler_new (100);
+  FakeMachine machine = { 0 };
+  FakeLog log = { 0 };
+  const CwCpuWorker workers[] = { { 500, 0 }, { 501, 1 }, { 503, 3 } };
+
+  g_mutex_init (&machine.lock);
+  cw_cpu_sampler_set_reader (sampler, fake_read, &machine, NULL);
+  cw_cpu_sampler_set_workers (sampler, workers, G_N_ELEMENTS (workers));
+  g_signal_connect (sampler, "sample", G_CALLBACK (fake_sample_cb), &log);
+  cw_cpu_sampler_start (sampler);
+  WAIT_UNTIL (log.n_samples >= 3 && log.worker_on[7] != 0);
+
+  /* the made-up machine's cores, and each worker on its own, by slot */
+  g_assert_cmpuint (log.n_cpus, ==, 16);
+  g_assert_cmpuint (log.worker_on[1], ==, 1);
+  g_assert_cmpuint (log.worker_on[3], ==, 2);
+  g_assert_cmpuint (log.worker_on[7], ==, 4);
+  g_assert_cmpuint (log.worker_on[5], ==, 0);
+
+  /* faster while running, as a batch asks */
+  cw_cpu_sampler_set_interval (sampler, 20);
+  g_assert_cmpuint (cw_cpu_sampler_get_interval (sampler), ==, 20);
+  WAIT_UNTIL (log.interval_fast >= 3);
+
+  cw_cpu_sampler_stop (sampler);
+  g_assert_finalize_object (g_steal_pointer (&sampler));
+  g_mutex_clear (&machine.lock);
+}
+
+/* A folder laid out like /proc works the same; a missing one gives nothing. */
+static void
+test_live_root (void)
+{
+  g_autoptr(CwCpuSampler) sampler = cw_cpu_sampler_new (30);
+  g_autofree char *dir = cw_test_make_tmp_dir ();
+  g_autofree char *stat = g_build_filename (dir, "stat", NULL);
+  FakeLog log = { 0 };
+
+  g_assert_true (g_file_set_contents (stat, "cpu  1 0 0 1 0 0 0 0 0 0\ncpu0 1 0 0 1 0 0 0 0 0 0\n"
+                                      "cpu1 1 0 0 1 0 0 0 0 0 0\ncpu2 1 0 0 1 0 0 0 0 0 0\n", -1, NULL));
+  cw_cpu_sampler_set_root (sampler, dir);
+  g_signal_connect (sampler, "sample", G_CALLBACK (fake_sample_cb), &log);
+  cw_cpu_sampler_start (sampler);
+  WAIT_UNTIL (log.n_samples >= 2);
+  g_assert_cmpuint (log.n_cpus, ==, 3);
+  cw_cpu_sampler_stop (sampler);
+  cw_test_rm_rf (dir);
+  g_assert_finalize_object (g_steal_pointer (&sampler));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -344,7 +641,14 @@ main (int   argc,
   g_test_add_func ("/cw/cpu-sampler/parse/counter-reset", test_parse_counter_reset);
   g_test_add_func ("/cw/cpu-sampler/parse/garbage", test_parse_garbage);
   g_test_add_func ("/cw/cpu-sampler/parse/last-cpu", test_parse_last_cpu);
+  g_test_add_func ("/cw/cpu-sampler/parse/pid-stat", test_parse_pid_stat);
+  g_test_add_func ("/cw/cpu-sampler/attribute/apart", test_attribute_apart);
+  g_test_add_func ("/cw/cpu-sampler/attribute/same-last-core", test_attribute_same_last_core);
+  g_test_add_func ("/cw/cpu-sampler/attribute/shared-cores", test_attribute_shared_cores);
+  g_test_add_func ("/cw/cpu-sampler/attribute/idle-and-odd", test_attribute_idle_and_odd);
   g_test_add_func ("/cw/cpu-sampler/live/samples", test_live_samples);
+  g_test_add_func ("/cw/cpu-sampler/live/reader", test_live_reader);
+  g_test_add_func ("/cw/cpu-sampler/live/root", test_live_root);
   g_test_add_func ("/cw/cpu-sampler/live/stop-promptly", test_slow_interval_stops_promptly);
   g_test_add_func ("/cw/cpu-sampler/live/worker-marked", test_live_worker_marked);
 

@@ -161,7 +161,7 @@ test_cpu_strip (void)
   GtkWidget *window = window_with (timeline, 600);
   double usage[4] = { 0.1, 0.9, -1, 0.5 };
   guint workers[4] = { 0 };
-  CwCpuSample sample = { 0, 4, 0.5, usage, workers };
+  CwCpuSample sample = { .n_cpus = 4, .total = 0.5, .usage = usage, .workers = workers };
   g_autofree char *text = NULL;
   graphene_rect_t area;
 

@@ -3,264 +3,40 @@
  * Copyright 2026 The Corewave Authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * One thread per running sampler reads /proc/stat and the watched pids'
- * /proc/PID/stat, so the main loop never touches a file. The thread keeps
- * only the newest sample in a mailbox and schedules one idle on the
- * creator's main context when the mailbox was empty: a main loop that stalls
- * for a while gets the latest sample, not a backlog.
+ * One thread per running sampler reads /proc/stat every interval, and the
+ * watched workers' /proc/PID/schedstat and /proc/PID/stat more often (a
+ * probe every 10 ms for a few workers, less often for many), so that it
+ * knows on which core each spent its time (cw-cpu-sample.c does the
+ * arithmetic). The main loop never touches a file.
+ *
+ * Samples wait in a short queue; the thread schedules one source on the
+ * creator's main context when the queue was empty, no sooner than the
+ * delivery spacing allows, and that source emits ::sample for each. A main
+ * loop that stalls gets the latest samples, not an unbounded backlog.
  *
  * ::sample is emitted with a CwCpuSample * (G_TYPE_POINTER) owned by the
  * sampler and valid during the emission only: copy it with
  * cw_cpu_sample_copy () to keep it.
  *
- * start, stop, set_pids and the last unref belong to the thread that runs
- * the creating main context.
+ * start, stop, the setters and the last unref belong to the thread that
+ * runs the creating main context.
  */
+
+#define G_LOG_DOMAIN "corewave"
 
 #include "config.h"
 
 #include "cw-cpu-sampler.h"
 
 #include <string.h>
+#include <unistd.h>
 
-/* Linux's NR_CPUS is at most 8192; a larger number is garbage, not a core. */
-#define MAX_CPUS 8192
-
-#define MIN_INTERVAL_MS 10
-
-/* ---------------------------------------------------------------------- */
-/* samples */
-
-void
-cw_cpu_sample_free (CwCpuSample *sample)
-{
-  if (sample == NULL)
-    return;
-
-  g_free (sample->usage);
-  g_free (sample->workers);
-  g_free (sample);
-}
-
-static CwCpuSample *
-cw_cpu_sample_alloc (guint n_cpus)
-{
-  CwCpuSample *sample = g_new0 (CwCpuSample, 1);
-
-  sample->n_cpus = n_cpus;
-  sample->usage = g_new (double, MAX (n_cpus, 1));
-  sample->workers = g_new0 (guint, MAX (n_cpus, 1));
-  for (guint i = 0; i < n_cpus; i++)
-    sample->usage[i] = -1;
-
-  return sample;
-}
-
-CwCpuSample *
-cw_cpu_sample_copy (const CwCpuSample *sample)
-{
-  CwCpuSample *copy;
-
-  g_return_val_if_fail (sample != NULL, NULL);
-
-  copy = cw_cpu_sample_alloc (sample->n_cpus);
-  copy->time_us = sample->time_us;
-  copy->total = sample->total;
-  if (sample->n_cpus > 0)
-    {
-      memcpy (copy->usage, sample->usage, sample->n_cpus * sizeof (double));
-      memcpy (copy->workers, sample->workers, sample->n_cpus * sizeof (guint));
-    }
-
-  return copy;
-}
-
-/* ---------------------------------------------------------------------- */
-/* parsing */
-
-enum {
-  F_USER, F_NICE, F_SYSTEM, F_IDLE, F_IOWAIT, F_IRQ, F_SOFTIRQ, F_STEAL,
-  N_FIELDS  /* guest and guest_nice are already inside user and nice */
-};
-
-typedef struct
-{
-  gboolean present;
-  guint64  f[N_FIELDS];
-} StatLine;
-
-typedef struct
-{
-  StatLine  all;
-  GArray   *cpus;  /* StatLine, indexed by the core's number */
-} StatText;
-
-static void
-stat_text_clear (StatText *st)
-{
-  g_clear_pointer (&st->cpus, g_array_unref);
-}
-
-/* Reads up to N_FIELDS numbers after "cpu" / "cpuN"; missing ones (old
- * kernels) stay 0. */
-static void
-parse_fields (const char *p,
-              StatLine   *line)
-{
-  line->present = TRUE;
-  for (guint i = 0; i < N_FIELDS; i++)
-    {
-      char *end;
-      guint64 v;
-
-      while (*p == ' ' || *p == '\t')
-        p++;
-      if (!g_ascii_isdigit (*p))
-        break;
-      v = g_ascii_strtoull (p, &end, 10);
-      if (end == p)
-        break;
-      line->f[i] = v;
-      p = end;
-    }
-}
-
-static void
-stat_text_parse (const char *text,
-                 StatText   *st)
-{
-  const char *line = text;
-
-  memset (st, 0, sizeof *st);
-  st->cpus = g_array_new (FALSE, TRUE, sizeof (StatLine));
-
-  while (line != NULL && *line != '\0')
-    {
-      const char *next = strchr (line, '\n');
-
-      if (strncmp (line, "cpu", 3) == 0)
-        {
-          if (line[3] == ' ' || line[3] == '\t')
-            {
-              parse_fields (line + 3, &st->all);
-            }
-          else if (g_ascii_isdigit (line[3]))
-            {
-              char *end;
-              guint64 n = g_ascii_strtoull (line + 3, &end, 10);
-
-              if (n < MAX_CPUS && (*end == ' ' || *end == '\t'))
-                {
-                  if (n >= st->cpus->len)
-                    g_array_set_size (st->cpus, n + 1);
-                  parse_fields (end, &g_array_index (st->cpus, StatLine, n));
-                }
-            }
-        }
-
-      line = next != NULL ? next + 1 : NULL;
-    }
-}
-
-/* A counter that went backwards (a reset, a wrap, or iowait, which the
- * kernel does not keep monotonic) adds nothing, so usage stays in 0..1. */
-static double
-usage_between (const StatLine *a,
-               const StatLine *b)
-{
-  guint64 d[N_FIELDS];
-  guint64 busy, total;
-
-  for (guint i = 0; i < N_FIELDS; i++)
-    d[i] = b->f[i] >= a->f[i] ? b->f[i] - a->f[i] : 0;
-
-  busy = d[F_USER] + d[F_NICE] + d[F_SYSTEM] + d[F_IRQ] + d[F_SOFTIRQ] + d[F_STEAL];
-  total = busy + d[F_IDLE] + d[F_IOWAIT];
-
-  if (total == 0)
-    return 0.0;
-
-  return CLAMP ((double) busy / (double) total, 0.0, 1.0);
-}
-
-CwCpuSample *
-cw_cpu_sample_from_stat (const char *before,
-                         const char *after)
-{
-  StatText a, b;
-  CwCpuSample *sample;
-
-  g_return_val_if_fail (before != NULL, NULL);
-  g_return_val_if_fail (after != NULL, NULL);
-
-  stat_text_parse (before, &a);
-  stat_text_parse (after, &b);
-
-  sample = cw_cpu_sample_alloc (b.cpus->len);
-  sample->time_us = g_get_monotonic_time ();
-  sample->total = a.all.present && b.all.present ? usage_between (&a.all, &b.all) : 0.0;
-
-  for (guint i = 0; i < b.cpus->len; i++)
-    {
-      const StatLine *lb = &g_array_index (b.cpus, StatLine, i);
-
-      if (!lb->present)
-        continue;  /* offline: stays -1 */
-
-      /* A core that just came online has no earlier count yet. */
-      if (i < a.cpus->len && g_array_index (a.cpus, StatLine, i).present)
-        sample->usage[i] = usage_between (&g_array_index (a.cpus, StatLine, i), lb);
-      else
-        sample->usage[i] = 0.0;
-    }
-
-  stat_text_clear (&a);
-  stat_text_clear (&b);
-
-  return sample;
-}
-
-int
-cw_cpu_parse_last_cpu (const char *pid_stat)
-{
-  const char *p;
-
-  g_return_val_if_fail (pid_stat != NULL, -1);
-
-  /* Field 2 is "(comm)" and comm may hold spaces and ')': the last ')' ends it. */
-  p = strrchr (pid_stat, ')');
-  if (p == NULL)
-    return -1;
-  p++;
-
-  /* After ")" comes field 3; walk to field 39. */
-  for (guint field = 3; ; field++)
-    {
-      const char *start;
-
-      while (*p == ' ')
-        p++;
-      if (*p == '\0' || *p == '\n')
-        return -1;
-
-      start = p;
-      while (*p != '\0' && *p != ' ' && *p != '\n')
-        p++;
-
-      if (field == 39)
-        {
-          char *end;
-          gint64 cpu;
-
-          if (!g_ascii_isdigit (*start))
-            return -1;
-          cpu = g_ascii_strtoll (start, &end, 10);
-          if (end != p || cpu < 0 || cpu >= MAX_CPUS)
-            return -1;
-          return (int) cpu;
-        }
-    }
-}
+#define MIN_INTERVAL_MS   10
+#define MIN_PROBE_US      (10 * G_TIME_SPAN_MILLISECOND)
+/* probing a worker costs two small reads: about this long apart per worker */
+#define PROBE_PER_WORKER_US (2 * G_TIME_SPAN_MILLISECOND)
+/* samples kept for a main loop that does not take them */
+#define MAX_QUEUED        64
 
 /* ---------------------------------------------------------------------- */
 /* the run: what the thread shares with the main context */
@@ -271,13 +47,21 @@ typedef struct
   GMutex           lock;
   GCond            cond;
   gboolean         stopping;      /* lock */
-  GArray          *pids;          /* lock; gint32 */
-  CwCpuSample     *mailbox;       /* lock; the newest sample not yet emitted */
-  GSource         *idle;          /* lock; scheduled to emit the mailbox */
-  guint            interval_ms;
+  GArray          *workers;       /* lock; CwCpuWorker */
+  gboolean         workers_changed; /* lock */
+  guint            interval_ms;   /* lock */
+  guint            delivery_ms;   /* lock */
+  GPtrArray       *queue;         /* lock; CwCpuSample*, not yet emitted */
+  GSource         *source;        /* lock; scheduled to emit the queue */
+  gint64           delivered_us;  /* lock; when the queue was last emptied */
   GMainContext    *context;
 
-  /* Main context only: cleared by stop, so late idles emit nothing. */
+  /* the thread's, set before it starts */
+  CwCpuReadFunc    read_func;
+  gpointer         read_data;
+  char            *root;
+
+  /* Main context only: cleared by stop, so late sources emit nothing. */
   CwCpuSampler    *sampler;
 } Run;
 
@@ -296,10 +80,11 @@ run_unref (Run *run)
 
   g_mutex_clear (&run->lock);
   g_cond_clear (&run->cond);
-  g_clear_pointer (&run->pids, g_array_unref);
-  g_clear_pointer (&run->mailbox, cw_cpu_sample_free);
-  g_clear_pointer (&run->idle, g_source_unref);
+  g_clear_pointer (&run->workers, g_array_unref);
+  g_clear_pointer (&run->queue, g_ptr_array_unref);
+  g_clear_pointer (&run->source, g_source_unref);
   g_clear_pointer (&run->context, g_main_context_unref);
+  g_free (run->root);
   g_free (run);
 }
 
@@ -309,11 +94,16 @@ struct _CwCpuSampler
 {
   GObject  parent_instance;
 
-  guint         interval_ms;
-  GMainContext *context;
-  GArray       *pids;    /* gint32; handed to each new run */
-  Run          *run;     /* NULL when stopped */
-  GThread      *thread;
+  guint          interval_ms;
+  guint          delivery_ms;
+  GMainContext  *context;
+  GArray        *workers;    /* CwCpuWorker; handed to each new run */
+  char          *root;
+  CwCpuReadFunc  read_func;
+  gpointer       read_data;
+  GDestroyNotify read_destroy;
+  Run           *run;        /* NULL when stopped */
+  GThread       *thread;
 };
 
 G_DEFINE_FINAL_TYPE (CwCpuSampler, cw_cpu_sampler, G_TYPE_OBJECT)
@@ -332,45 +122,122 @@ enum {
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
-static char *
-read_proc_file (const char *path)
-{
-  g_autofree char *text = NULL;
+/* ---------------------------------------------------------------------- */
+/* the thread */
 
+static char *
+run_read (Run        *run,
+          const char *name)
+{
+  g_autofree char *path = NULL;
+  char *text = NULL;
+
+  if (run->read_func != NULL)
+    return run->read_func (name, run->read_data);
+
+  path = g_build_filename (run->root != NULL ? run->root : "/proc", name, NULL);
   if (!g_file_get_contents (path, &text, NULL, NULL))
     return NULL;
-
-  return g_steal_pointer (&text);
+  return text;
 }
 
-static void
-mark_workers (Run         *run,
-              CwCpuSample *sample)
+/* A watched worker, as the thread follows it. */
+typedef struct
 {
-  g_autoptr(GArray) pids = NULL;
+  CwCpuWorker   id;
+  gint64        last_ns;    /* its CPU time at the last probe; -1 before the first */
+  int           last_core;
+  CwCpuAccount  account;    /* this interval's */
+} Watched;
+
+static double
+ns_per_tick (void)
+{
+  static double ns = 0;
+
+  if (ns == 0)
+    {
+      long hz = sysconf (_SC_CLK_TCK);
+
+      ns = 1e9 / (hz > 0 ? hz : 100);
+    }
+  return ns;
+}
+
+/* Reads one worker's CPU time and core; its time since the last probe goes
+ * to the core it was on then and the one it is on now. */
+static void
+probe (Run     *run,
+       Watched *w)
+{
+  char name[64];
+  g_autofree char *stat = NULL;
+  g_autofree char *schedstat = NULL;
+  guint64 ticks = 0;
+  gint64 ns;
+  int core = -1;
+
+  g_snprintf (name, sizeof name, "%d/stat", w->id.pid);
+  stat = run_read (run, name);
+  if (stat == NULL || !cw_cpu_parse_pid_stat (stat, &core, &ticks))
+    return;  /* gone already */
+  g_snprintf (name, sizeof name, "%d/schedstat", w->id.pid);
+  schedstat = run_read (run, name);
+  ns = schedstat != NULL ? cw_cpu_parse_schedstat (schedstat) : -1;
+  if (ns < 0)
+    ns = (gint64) (ticks * ns_per_tick ());  /* no schedstat: clock ticks */
+
+  if (w->last_ns >= 0 && ns > w->last_ns)
+    {
+      gint64 delta = ns - w->last_ns;
+
+      if (w->last_core < 0 || w->last_core == core)
+        cw_cpu_account_add (&w->account, core, delta);
+      else
+        {
+          /* it moved in between: when is unknown, so half each */
+          cw_cpu_account_add (&w->account, w->last_core, delta / 2);
+          cw_cpu_account_add (&w->account, core, delta - delta / 2);
+        }
+    }
+  w->last_ns = ns;
+  w->last_core = core;
+}
+
+/* Takes the workers to watch when they changed, keeping what is known of
+ * those still there. */
+static void
+update_watched (Run    *run,
+                GArray *watched)
+{
+  g_autoptr(GArray) workers = NULL;
+  g_autoptr(GArray) old = NULL;
 
   g_mutex_lock (&run->lock);
-  if (run->pids->len > 0)
-    pids = g_array_copy (run->pids);
+  if (run->workers_changed)
+    {
+      workers = g_array_copy (run->workers);
+      run->workers_changed = FALSE;
+    }
   g_mutex_unlock (&run->lock);
-
-  if (pids == NULL)
+  if (workers == NULL)
     return;
 
-  for (guint i = 0; i < pids->len; i++)
+  old = g_array_copy (watched);
+  g_array_set_size (watched, 0);
+  for (guint i = 0; i < workers->len; i++)
     {
-      char path[64];
-      g_autofree char *text = NULL;
-      int cpu;
+      const CwCpuWorker *id = &g_array_index (workers, CwCpuWorker, i);
+      Watched w = { *id, -1, -1, { id->pid, id->slot, 0, { 0 }, { 0 } } };
 
-      g_snprintf (path, sizeof path, "/proc/%d/stat", g_array_index (pids, gint32, i));
-      text = read_proc_file (path);
-      if (text == NULL)
-        continue;  /* gone already */
-
-      cpu = cw_cpu_parse_last_cpu (text);
-      if (cpu >= 0 && (guint) cpu < sample->n_cpus)
-        sample->workers[cpu]++;
+      for (guint j = 0; j < old->len; j++)
+        if (g_array_index (old, Watched, j).id.pid == id->pid)
+          {
+            w = g_array_index (old, Watched, j);
+            w.id.slot = w.account.slot = id->slot;
+            break;
+          }
+      g_array_append_val (watched, w);
     }
 }
 
@@ -378,15 +245,17 @@ static gboolean
 deliver_cb (gpointer user_data)
 {
   Run *run = user_data;
-  g_autoptr(CwCpuSample) sample = NULL;
+  g_autoptr(GPtrArray) samples = NULL;
 
   g_mutex_lock (&run->lock);
-  sample = g_steal_pointer (&run->mailbox);
-  g_clear_pointer (&run->idle, g_source_unref);
+  samples = g_steal_pointer (&run->queue);
+  run->queue = g_ptr_array_new_with_free_func ((GDestroyNotify) cw_cpu_sample_free);
+  g_clear_pointer (&run->source, g_source_unref);
+  run->delivered_us = g_get_monotonic_time ();
   g_mutex_unlock (&run->lock);
 
-  if (sample != NULL && run->sampler != NULL)
-    g_signal_emit (run->sampler, signals[SIGNAL_SAMPLE], 0, sample);
+  for (guint i = 0; i < samples->len && run->sampler != NULL; i++)
+    g_signal_emit (run->sampler, signals[SIGNAL_SAMPLE], 0, g_ptr_array_index (samples, i));
 
   return G_SOURCE_REMOVE;
 }
@@ -396,37 +265,43 @@ post_sample (Run         *run,
              CwCpuSample *sample)
 {
   g_mutex_lock (&run->lock);
-  g_clear_pointer (&run->mailbox, cw_cpu_sample_free);
-  run->mailbox = sample;
+  if (run->queue->len >= MAX_QUEUED)
+    g_ptr_array_remove_index (run->queue, 0);
+  g_ptr_array_add (run->queue, sample);
 
-  /* An idle source, not g_main_context_invoke (): from this thread, invoke
-   * runs the callback right here when the context is the global default and
-   * nobody holds it at that moment. */
-  if (run->idle == NULL)
+  /* A source attached from here, not g_main_context_invoke (): from this
+   * thread, invoke runs the callback right here when the context is the
+   * global default and nobody holds it at that moment. */
+  if (run->source == NULL)
     {
-      run->idle = g_idle_source_new ();
-      g_source_set_priority (run->idle, G_PRIORITY_DEFAULT);
-      g_source_set_callback (run->idle, deliver_cb, run_ref (run), (GDestroyNotify) run_unref);
-      g_source_set_static_name (run->idle, "[corewave] cpu sample");
-      g_source_attach (run->idle, run->context);
+      gint64 wait_us = run->delivered_us + (gint64) run->delivery_ms * 1000 - g_get_monotonic_time ();
+
+      run->source = wait_us > 1000 ? g_timeout_source_new (wait_us / 1000) : g_idle_source_new ();
+      g_source_set_priority (run->source, G_PRIORITY_DEFAULT);
+      g_source_set_callback (run->source, deliver_cb, run_ref (run), (GDestroyNotify) run_unref);
+      g_source_set_static_name (run->source, "[corewave] cpu sample");
+      g_source_attach (run->source, run->context);
     }
   g_mutex_unlock (&run->lock);
 }
 
-/* Waits until @deadline_us; returns FALSE when asked to stop instead. */
+/* Waits until @deadline_us (or a change of settings); returns FALSE when
+ * asked to stop instead. */
 static gboolean
 wait_until (Run    *run,
-            gint64  deadline_us)
+            gint64  deadline_us,
+            guint  *interval_ms)
 {
   gboolean stopping;
 
   g_mutex_lock (&run->lock);
-  while (!run->stopping)
+  while (!run->stopping && run->interval_ms == *interval_ms && !run->workers_changed)
     {
       if (!g_cond_wait_until (&run->cond, &run->lock, deadline_us))
         break;  /* reached the deadline */
     }
   stopping = run->stopping;
+  *interval_ms = run->interval_ms;
   g_mutex_unlock (&run->lock);
 
   return !stopping;
@@ -437,43 +312,93 @@ static gpointer
 sampler_thread (gpointer user_data)
 {
   Run *run = user_data;
-  g_autofree char *before = read_proc_file ("/proc/stat");
-  gint64 interval_us = (gint64) run->interval_ms * G_TIME_SPAN_MILLISECOND;
-  gint64 deadline = g_get_monotonic_time ();
+  g_autofree char *before = run_read (run, "stat");
+  g_autoptr(GArray) watched = g_array_new (FALSE, FALSE, sizeof (Watched));
+  guint interval_ms;
+  gint64 last_sample, next_sample;
+
+  g_mutex_lock (&run->lock);
+  interval_ms = run->interval_ms;
+  g_mutex_unlock (&run->lock);
+  last_sample = g_get_monotonic_time ();
+  next_sample = last_sample + (gint64) interval_ms * 1000;
 
   for (;;)
     {
-      g_autofree char *after = NULL;
-      gint64 now;
+      gint64 interval_us = (gint64) interval_ms * 1000;
+      gint64 probe_us, deadline, now;
+      guint old_interval = interval_ms;
 
-      /* A fixed grid of deadlines, so the rate does not drift; after a
-       * stall (a suspended machine) it restarts from now. */
-      deadline += interval_us;
+      update_watched (run, watched);
+      for (guint i = 0; i < watched->len; i++)
+        if (g_array_index (watched, Watched, i).last_ns < 0)
+          probe (run, &g_array_index (watched, Watched, i));
+
+      probe_us = watched->len == 0 ? interval_us
+                                   : CLAMP ((gint64) watched->len * PROBE_PER_WORKER_US,
+                                            MIN_PROBE_US, interval_us);
       now = g_get_monotonic_time ();
-      if (deadline < now)
-        deadline = now + interval_us;
+      deadline = MIN (now + probe_us, next_sample);
 
-      if (!wait_until (run, deadline))
+      if (!wait_until (run, deadline, &interval_ms))
         break;
-
-      after = read_proc_file ("/proc/stat");
-      if (after == NULL)
+      now = g_get_monotonic_time ();
+      if (interval_ms != old_interval)
+        {
+          /* a new rate: the next sample is one new interval after the last */
+          next_sample = last_sample + (gint64) interval_ms * 1000;
+          if (next_sample < now)
+            next_sample = now;
+          continue;
+        }
+      for (guint i = 0; i < watched->len; i++)
+        probe (run, &g_array_index (watched, Watched, i));
+      if (now < next_sample)
         continue;
 
-      if (before != NULL)
-        {
-          CwCpuSample *sample = cw_cpu_sample_from_stat (before, after);
+      {
+        g_autofree char *after = run_read (run, "stat");
+        g_autofree CwCpuAccount *accounts = NULL;
+        CwCpuSample *sample;
 
-          mark_workers (run, sample);
-          post_sample (run, sample);
-        }
+        if (after == NULL || before == NULL)
+          {
+            g_free (before);
+            before = g_steal_pointer (&after);
+            last_sample = now;
+            next_sample = now + interval_us;
+            continue;
+          }
+        sample = cw_cpu_sample_from_stat (before, after);
+        sample->time_us = now;
+        sample->interval_us = now - last_sample;
+        accounts = g_new0 (CwCpuAccount, MAX (watched->len, 1));
+        for (guint i = 0; i < watched->len; i++)
+          {
+            Watched *w = &g_array_index (watched, Watched, i);
 
-      g_free (before);
-      before = g_steal_pointer (&after);
+            accounts[i] = w->account;
+            w->account.n_cores = 0;
+          }
+        cw_cpu_sample_attribute (sample, accounts, watched->len, sample->interval_us * 1000);
+        post_sample (run, sample);
+
+        g_free (before);
+        before = g_steal_pointer (&after);
+        last_sample = now;
+        /* A fixed grid of deadlines, so the rate does not drift; after a
+         * stall (a suspended machine) it restarts from now. */
+        next_sample += interval_us;
+        if (next_sample < now)
+          next_sample = now + interval_us;
+      }
     }
 
   return NULL;
 }
+
+/* ---------------------------------------------------------------------- */
+/* the object */
 
 void
 cw_cpu_sampler_start (CwCpuSampler *self)
@@ -490,9 +415,15 @@ cw_cpu_sampler_start (CwCpuSampler *self)
   g_atomic_ref_count_init (&run->ref_count);
   g_mutex_init (&run->lock);
   g_cond_init (&run->cond);
-  run->pids = g_array_copy (self->pids);
+  run->workers = g_array_copy (self->workers);
+  run->workers_changed = TRUE;
   run->interval_ms = self->interval_ms;
+  run->delivery_ms = self->delivery_ms;
+  run->queue = g_ptr_array_new_with_free_func ((GDestroyNotify) cw_cpu_sample_free);
   run->context = g_main_context_ref (self->context);
+  run->read_func = self->read_func;
+  run->read_data = self->read_data;
+  run->root = g_strdup (self->root);
   run->sampler = self;
 
   self->thread = g_thread_try_new ("cw-cpu-sampler", sampler_thread, run, &error);
@@ -521,14 +452,89 @@ cw_cpu_sampler_stop (CwCpuSampler *self)
 
   g_clear_pointer (&self->thread, g_thread_join);
 
-  /* The thread is gone; drop a sample still waiting for the main context. */
+  /* The thread is gone; drop samples still waiting for the main context. */
   self->run->sampler = NULL;
   g_mutex_lock (&self->run->lock);
-  if (self->run->idle != NULL)
-    g_source_destroy (self->run->idle);
-  g_clear_pointer (&self->run->idle, g_source_unref);
+  if (self->run->source != NULL)
+    g_source_destroy (self->run->source);
+  g_clear_pointer (&self->run->source, g_source_unref);
   g_mutex_unlock (&self->run->lock);
   g_clear_pointer (&self->run, run_unref);
+}
+
+gboolean
+cw_cpu_sampler_is_running (CwCpuSampler *self)
+{
+  g_return_val_if_fail (CW_IS_CPU_SAMPLER (self), FALSE);
+
+  return self->run != NULL;
+}
+
+void
+cw_cpu_sampler_set_interval (CwCpuSampler *self,
+                             guint         interval_ms)
+{
+  g_return_if_fail (CW_IS_CPU_SAMPLER (self));
+
+  interval_ms = CLAMP (interval_ms, MIN_INTERVAL_MS, G_MAXUINT / 1000);
+  if (self->interval_ms == interval_ms)
+    return;
+  self->interval_ms = interval_ms;
+  if (self->run != NULL)
+    {
+      g_mutex_lock (&self->run->lock);
+      self->run->interval_ms = interval_ms;
+      g_cond_signal (&self->run->cond);
+      g_mutex_unlock (&self->run->lock);
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_INTERVAL_MS]);
+}
+
+guint
+cw_cpu_sampler_get_interval (CwCpuSampler *self)
+{
+  g_return_val_if_fail (CW_IS_CPU_SAMPLER (self), 0);
+
+  return self->interval_ms;
+}
+
+void
+cw_cpu_sampler_set_delivery (CwCpuSampler *self,
+                             guint         min_ms)
+{
+  g_return_if_fail (CW_IS_CPU_SAMPLER (self));
+
+  self->delivery_ms = min_ms;
+  if (self->run != NULL)
+    {
+      g_mutex_lock (&self->run->lock);
+      self->run->delivery_ms = min_ms;
+      g_mutex_unlock (&self->run->lock);
+    }
+}
+
+void
+cw_cpu_sampler_set_workers (CwCpuSampler      *self,
+                            const CwCpuWorker *workers,
+                            guint              n_workers)
+{
+  g_return_if_fail (CW_IS_CPU_SAMPLER (self));
+  g_return_if_fail (workers != NULL || n_workers == 0);
+
+  g_array_set_size (self->workers, 0);
+  if (n_workers > 0)
+    g_array_append_vals (self->workers, workers, n_workers);
+
+  if (self->run != NULL)
+    {
+      g_mutex_lock (&self->run->lock);
+      g_array_set_size (self->run->workers, 0);
+      if (n_workers > 0)
+        g_array_append_vals (self->run->workers, workers, n_workers);
+      self->run->workers_changed = TRUE;
+      g_cond_signal (&self->run->cond);
+      g_mutex_unlock (&self->run->lock);
+    }
 }
 
 void
@@ -536,21 +542,44 @@ cw_cpu_sampler_set_pids (CwCpuSampler *self,
                          const gint32 *pids,
                          guint         n_pids)
 {
+  g_autofree CwCpuWorker *workers = NULL;
+
   g_return_if_fail (CW_IS_CPU_SAMPLER (self));
   g_return_if_fail (pids != NULL || n_pids == 0);
 
-  g_array_set_size (self->pids, 0);
-  if (n_pids > 0)
-    g_array_append_vals (self->pids, pids, n_pids);
-
-  if (self->run != NULL)
+  workers = g_new0 (CwCpuWorker, MAX (n_pids, 1));
+  for (guint i = 0; i < n_pids; i++)
     {
-      g_mutex_lock (&self->run->lock);
-      g_array_set_size (self->run->pids, 0);
-      if (n_pids > 0)
-        g_array_append_vals (self->run->pids, pids, n_pids);
-      g_mutex_unlock (&self->run->lock);
+      workers[i].pid = pids[i];
+      workers[i].slot = i;
     }
+  cw_cpu_sampler_set_workers (self, workers, n_pids);
+}
+
+void
+cw_cpu_sampler_set_root (CwCpuSampler *self,
+                         const char   *root)
+{
+  g_return_if_fail (CW_IS_CPU_SAMPLER (self));
+
+  g_free (self->root);
+  self->root = g_strdup (root);
+}
+
+void
+cw_cpu_sampler_set_reader (CwCpuSampler   *self,
+                           CwCpuReadFunc   func,
+                           gpointer        user_data,
+                           GDestroyNotify  destroy)
+{
+  g_return_if_fail (CW_IS_CPU_SAMPLER (self));
+  g_return_if_fail (self->run == NULL);
+
+  if (self->read_destroy != NULL)
+    self->read_destroy (self->read_data);
+  self->read_func = func;
+  self->read_data = user_data;
+  self->read_destroy = destroy;
 }
 
 static void
@@ -568,8 +597,11 @@ cw_cpu_sampler_finalize (GObject *object)
 {
   CwCpuSampler *self = CW_CPU_SAMPLER (object);
 
-  g_clear_pointer (&self->pids, g_array_unref);
+  if (self->read_destroy != NULL)
+    self->read_destroy (self->read_data);
+  g_clear_pointer (&self->workers, g_array_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
+  g_free (self->root);
 
   G_OBJECT_CLASS (cw_cpu_sampler_parent_class)->finalize (object);
 }
@@ -604,7 +636,7 @@ cw_cpu_sampler_set_property (GObject      *object,
   switch (prop_id)
     {
     case PROP_INTERVAL_MS:
-      self->interval_ms = g_value_get_uint (value);
+      cw_cpu_sampler_set_interval (self, g_value_get_uint (value));
       break;
 
     default:
@@ -625,7 +657,7 @@ cw_cpu_sampler_class_init (CwCpuSamplerClass *klass)
   properties[PROP_INTERVAL_MS] =
     g_param_spec_uint ("interval-ms", NULL, NULL,
                        MIN_INTERVAL_MS, G_MAXUINT / 1000, 250,
-                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -646,7 +678,7 @@ cw_cpu_sampler_init (CwCpuSampler *self)
 {
   self->interval_ms = 250;
   self->context = g_main_context_ref_thread_default ();
-  self->pids = g_array_new (FALSE, FALSE, sizeof (gint32));
+  self->workers = g_array_new (FALSE, FALSE, sizeof (CwCpuWorker));
 }
 
 CwCpuSampler *
