@@ -607,24 +607,47 @@ test_live_reader (void)
   g_mutex_clear (&machine.lock);
 }
 
-/* A folder laid out like /proc works the same; a missing one gives nothing. */
+/* A folder laid out like /proc works the same: its counters move as the
+ * test rewrites them; while they stand still there is no sample. */
+typedef struct
+{
+  char  *path;
+  guint  t;
+} MovingStat;
+
+static gboolean
+move_stat_cb (gpointer user_data)
+{
+  MovingStat *m = user_data;
+  g_autofree char *text = NULL;
+
+  m->t++;
+  text = g_strdup_printf ("cpu  %u 0 0 %u 0 0 0 0 0 0\ncpu0 %u 0 0 %u 0 0 0 0 0 0\n"
+                          "cpu2 %u 0 0 %u 0 0 0 0 0 0\n", 2 * m->t, 2 * m->t, m->t, m->t, m->t, m->t);
+  g_assert_true (g_file_set_contents (m->path, text, -1, NULL));
+  return G_SOURCE_CONTINUE;
+}
+
 static void
 test_live_root (void)
 {
   g_autoptr(CwCpuSampler) sampler = cw_cpu_sampler_new (30);
   g_autofree char *dir = cw_test_make_tmp_dir ();
-  g_autofree char *stat = g_build_filename (dir, "stat", NULL);
+  MovingStat moving = { g_build_filename (dir, "stat", NULL), 0 };
   FakeLog log = { 0 };
+  guint id;
 
-  g_assert_true (g_file_set_contents (stat, "cpu  1 0 0 1 0 0 0 0 0 0\ncpu0 1 0 0 1 0 0 0 0 0 0\n"
-                                      "cpu1 1 0 0 1 0 0 0 0 0 0\ncpu2 1 0 0 1 0 0 0 0 0 0\n", -1, NULL));
+  move_stat_cb (&moving);
   cw_cpu_sampler_set_root (sampler, dir);
   g_signal_connect (sampler, "sample", G_CALLBACK (fake_sample_cb), &log);
   cw_cpu_sampler_start (sampler);
+  id = g_timeout_add (10, move_stat_cb, &moving);
   WAIT_UNTIL (log.n_samples >= 2);
-  g_assert_cmpuint (log.n_cpus, ==, 3);
+  g_assert_cmpuint (log.n_cpus, ==, 3);   /* cpu1 offline */
+  g_source_remove (id);
   cw_cpu_sampler_stop (sampler);
   cw_test_rm_rf (dir);
+  g_free (moving.path);
   g_assert_finalize_object (g_steal_pointer (&sampler));
 }
 

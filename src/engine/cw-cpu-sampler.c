@@ -361,6 +361,13 @@ sampler_thread (gpointer user_data)
         g_autofree CwCpuAccount *accounts = NULL;
         CwCpuSample *sample;
 
+        /* A source that did not move at all (a made-up one between its
+         * writes: a real /proc/stat counts idle time too) has no news. */
+        if (after != NULL && before != NULL && strcmp (after, before) == 0)
+          {
+            next_sample = now + interval_us;
+            continue;
+          }
         if (after == NULL || before == NULL)
           {
             g_free (before);
