@@ -33,6 +33,7 @@ static const GOptionEntry options[] = {
   { "chunk-size", 'c', 0, G_OPTION_ARG_STRING, NULL, N_("Tasks per trip to a worker, or auto"), N_("N|auto") },
   { "order", 0, 0, G_OPTION_ARG_STRING, NULL, N_("ordered, unordered or all"), N_("ORDER") },
   { "transform", 't', 0, G_OPTION_ARG_STRING, NULL, N_("Transform chain, e.g. gain:db=-3,noise:sigma=0.05"), N_("SPEC") },
+  { "format", 'f', 0, G_OPTION_ARG_STRING, NULL, N_("Output format: wav, flac, ogg, opus or mp3"), N_("FORMAT") },
   { "start", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Start at once"), NULL },
   { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, NULL, NULL, N_("[FILE…]") },
   { NULL }
@@ -72,10 +73,11 @@ apply_options (CwApplication *self,
                GVariantDict  *dict,
                GError       **error)
 {
-  const char *output_dir = NULL, *chunk = NULL, *order_name = NULL, *spec = NULL;
+  const char *output_dir = NULL, *chunk = NULL, *order_name = NULL, *spec = NULL, *format_name = NULL;
   int workers = -1;
   guint n_workers = 0, chunk_size = 0;
   CwOrder order = CW_ORDER_UNORDERED;
+  CwFormat format = CW_FORMAT_SAME;
   gboolean any;
 
   g_variant_dict_lookup (dict, "output-dir", "^&ay", &output_dir);
@@ -83,7 +85,8 @@ apply_options (CwApplication *self,
   g_variant_dict_lookup (dict, "order", "&s", &order_name);
   g_variant_dict_lookup (dict, "transform", "&s", &spec);
   g_variant_dict_lookup (dict, "workers", "i", &workers);
-  any = output_dir || chunk || order_name || spec || workers != -1;
+  g_variant_dict_lookup (dict, "format", "&s", &format_name);
+  any = output_dir || chunk || order_name || spec || format_name || workers != -1;
 
   /* check everything before changing anything: the same checks and
    * messages as corewave-cli's */
@@ -92,6 +95,8 @@ apply_options (CwApplication *self,
   if (chunk != NULL && !cw_options_parse_chunk_size (chunk, &chunk_size, error))
     return FALSE;
   if (order_name != NULL && !cw_options_parse_order (order_name, &order, error))
+    return FALSE;
+  if (format_name != NULL && !cw_options_parse_format (format_name, &format, error))
     return FALSE;
   if (!any)
     return TRUE;
@@ -112,6 +117,8 @@ apply_options (CwApplication *self,
     cw_settings_set_chunk_size (self->settings, chunk_size);
   if (order_name != NULL)
     cw_settings_set_order (self->settings, order);
+  if (format_name != NULL)
+    cw_settings_set_format (self->settings, format);
   return TRUE;
 }
 
