@@ -38,4 +38,22 @@ void     cw_colors_get_series     (guint          index,
                                    gboolean       dark,
                                    GdkRGBA       *color);
 
+/* The worker palette's length: worker slots take its colours in turn. */
+#define CW_COLORS_N_WORKERS 8
+
+/* Worker @slot's colour (slot 0 is worker 1): the same in the meter, the
+ * timeline and the result list, so colour names a worker. Red is left
+ * out: it means failed. */
+void     cw_colors_get_worker     (guint          slot,
+                                   gboolean       dark,
+                                   GdkRGBA       *color);
+/* The heat map's colour for a use of @value (0..1): viridis, from dark
+ * violet (idle) through teal to yellow (busy), even in lightness so it
+ * reads on a projector and for colour-blind eyes. */
+void     cw_colors_get_heat       (double         value,
+                                   GdkRGBA       *color);
+/* Black or white, whichever reads better on @background. */
+void     cw_colors_get_text_on    (const GdkRGBA *background,
+                                   GdkRGBA       *color);
+
 G_END_DECLS
