@@ -286,6 +286,75 @@ test_many (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* A task is drawn from the moment its worker starts it, and grows until
+ * its result arrives. */
+static void
+test_running (void)
+{
+  CwTimeline *timeline = CW_TIMELINE (cw_timeline_new ());
+  GtkWidget *window = window_with (timeline, 600);
+  gint64 start = g_get_monotonic_time () - G_USEC_PER_SEC;
+
+  cw_timeline_clear (timeline, start, 2);
+  g_assert_false (cw_timeline_get_lane_busy (timeline, 0, start + 500000));
+
+  /* worker 1 started task 0 at the start; worker 2 nothing yet */
+  cw_timeline_task_started (timeline, 0, 0, start);
+  g_assert_true (cw_timeline_get_lane_busy (timeline, 0, start + 500000));
+  g_assert_true (cw_timeline_get_lane_busy (timeline, 0, g_get_monotonic_time ()));
+  g_assert_false (cw_timeline_get_lane_busy (timeline, 1, start + 500000));
+  /* not in the future */
+  g_assert_false (cw_timeline_get_lane_busy (timeline, 0, g_get_monotonic_time () + 10 * G_USEC_PER_SEC));
+
+  /* its result: a done bar in its place; the next task's start stays */
+  cw_timeline_task_started (timeline, 1, 1, start + 200000);
+  {
+    CwResult result = { .index = 0, .status = CW_STATUS_OK, .attempts = 1, .worker = 0,
+                        .start_us = start, .end_us = start + 300000 };
+
+    cw_timeline_add (timeline, &result);
+  }
+  g_assert_true (cw_timeline_get_lane_busy (timeline, 0, start + 100000));
+  g_assert_false (cw_timeline_get_lane_busy (timeline, 0, start + 500000));
+  g_assert_cmpuint (cw_timeline_get_n_bars (timeline, 0), ==, 1);
+  g_assert_true (cw_timeline_get_lane_busy (timeline, 1, start + 500000));
+
+  /* the batch ends: nothing runs any more */
+  cw_timeline_set_running (timeline, FALSE);
+  g_assert_false (cw_timeline_get_lane_busy (timeline, 1, start + 500000));
+  /* and a start after the end is not drawn */
+  cw_timeline_task_started (timeline, 1, 2, start + 600000);
+  g_assert_false (cw_timeline_get_lane_busy (timeline, 1, start + 700000));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* A replay's cursor: the batch as it was at that moment. */
+static void
+test_cursor (void)
+{
+  CwTimeline *timeline = CW_TIMELINE (cw_timeline_new ());
+  GtkWidget *window = window_with (timeline, 600);
+
+  cw_timeline_clear (timeline, START_US, 2);
+  add_task (timeline, 0, 0, 0, 1000, CW_STATUS_OK);
+  add_task (timeline, 1, 1, 500, 1500, CW_STATUS_FAILED);
+  cw_timeline_set_running (timeline, FALSE);
+  g_assert_cmpint (cw_timeline_get_start (timeline), ==, START_US);
+
+  cw_timeline_set_cursor (timeline, 700000);
+  g_assert_true (cw_timeline_get_lane_busy (timeline, 1, START_US + 600000));
+  g_assert_false (cw_timeline_get_lane_busy (timeline, 1, START_US + 1200000));
+  g_assert_true (cw_timeline_get_lane_busy (timeline, 0, START_US + 650000));
+  /* drawn as it was: it takes no more nodes than all of it */
+  WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (timeline)));
+
+  cw_timeline_set_cursor (timeline, -1);
+  g_assert_true (cw_timeline_get_lane_busy (timeline, 1, START_US + 1200000));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -298,6 +367,8 @@ main (int   argc,
   g_test_add_func ("/cw/timeline/cpu-strip", test_cpu_strip);
   g_test_add_func ("/cw/timeline/stamped-runs", test_stamped_runs);
   g_test_add_func ("/cw/timeline/many", test_many);
+  g_test_add_func ("/cw/timeline/running", test_running);
+  g_test_add_func ("/cw/timeline/cursor", test_cursor);
 
   return g_test_run ();
 }

@@ -12,8 +12,15 @@
  * and nothing is allocated per bar. Tasks too short to time (mul10) carry
  * their chunk's time stamp: a run of them with the same times, one after
  * another on a lane, is kept as one bar, so the lab's 200,000 such results
- * cost an increment each, not a bar each. While a batch runs a tick callback lets
- * the axis run on to "now" (a task is known once its result arrives).
+ * cost an increment each, not a bar each.
+ *
+ * A lane is its worker's colour, as on the CPU meter (failed is red,
+ * cancelled grey). While a batch runs, the task a worker is on is drawn
+ * from its start and grows to "now" (cw_timeline_task_started (): the pool
+ * says when a worker starts a task); the axis runs on with it. Redraws go
+ * with the CPU samples (cw_timeline_push_cpu ()), or five times a second
+ * without them. A replay sets a cursor: everything is drawn as it was at
+ * that moment, tasks under way as running bars.
  */
 
 #define G_LOG_DOMAIN "corewave"
@@ -30,7 +37,7 @@
 #include "cw-colors.h"
 
 #define MIN_SPAN_US      100000   /* the axis shows at least 0.1 s */
-#define REDRAW_US        100000   /* while running: 10 frames a second */
+#define REDRAW_MS        200      /* while running without samples */
 #define TICK_MIN_PX      56
 #define PAD               4
 #define CPU_ROW_PX        5
@@ -64,12 +71,24 @@ struct _CwTimeline
   GArray       *cpu_times;      /* gint64, from the start, end of each interval */
   GArray       *cpu_usage;      /* float, n_cpus per sample; < 0 offline */
 
+  GArray       *running_tasks; /* Running, per lane; index G_MAXUINT64 when idle */
+  gint64        cursor_us;      /* a replay's moment, from the start; -1 live */
+
   gboolean      running;
-  guint         tick_id;
+  guint         redraw_id;
   gint64        last_draw_us;
 
   PangoLayout  *small_layout;
 };
+
+/* The task a lane's worker is on now, as the pool last said. */
+typedef struct
+{
+  guint64 index;
+  gint64  start_us;   /* from the batch's start */
+} Running;
+
+#define NOT_RUNNING G_MAXUINT64
 
 G_DEFINE_FINAL_TYPE (CwTimeline, cw_timeline, GTK_TYPE_WIDGET)
 
@@ -90,15 +109,16 @@ typedef struct
 
 typedef struct
 {
-  GdkRGBA fg;
-  GdkRGBA dim;
-  GdkRGBA grid;
-  GdkRGBA lane;
-  GdkRGBA done;
-  GdkRGBA failed;
-  GdkRGBA cancelled;
-  GdkRGBA heat;
-  GdkRGBA trough;
+  GdkRGBA  fg;
+  GdkRGBA  dim;
+  GdkRGBA  grid;
+  GdkRGBA  lane;
+  GdkRGBA  done;       /* the lane's worker's colour, set per lane */
+  GdkRGBA  failed;
+  GdkRGBA  cancelled;
+  GdkRGBA  heat;
+  GdkRGBA  trough;
+  gboolean dark;
 } Palette;
 
 /* ---------------------------------------------------------------------- */
@@ -120,6 +140,18 @@ get_small_layout (CwTimeline *self)
   return self->small_layout;
 }
 
+/* Now, from the batch's start: the replay's cursor, the clock while
+ * running, else the end. */
+static gint64
+get_now (CwTimeline *self)
+{
+  if (self->cursor_us >= 0)
+    return self->cursor_us;
+  if (self->running && self->start_us > 0)
+    return g_get_monotonic_time () - self->start_us;
+  return G_MAXINT64;
+}
+
 static gint64
 get_span (CwTimeline *self)
 {
@@ -127,7 +159,7 @@ get_span (CwTimeline *self)
 
   if (self->cpu_times->len > 0)
     span = MAX (span, g_array_index (self->cpu_times, gint64, self->cpu_times->len - 1));
-  if (self->running && self->start_us > 0)
+  if (self->running && self->start_us > 0 && self->cursor_us < 0)
     span = MAX (span, g_get_monotonic_time () - self->start_us);
   return MAX (span, MIN_SPAN_US);
 }
@@ -188,9 +220,10 @@ get_palette (CwTimeline *self,
   GtkWidget *widget = GTK_WIDGET (self);
 
   cw_colors_get_foreground (widget, &p->fg);
-  cw_colors_lookup (widget, "accent_bg_color", "#3584e4", &p->done);
+  p->dark = cw_colors_is_dark (&p->fg);
+  cw_colors_lookup (widget, "accent_bg_color", "#3584e4", &p->heat);
   cw_colors_lookup (widget, "error_bg_color", "#e01b24", &p->failed);
-  p->heat = p->done;
+  p->done = p->heat;
   p->dim = cw_colors_with_alpha (&p->fg, 0.7f);
   p->grid = cw_colors_with_alpha (&p->fg, 0.12f);
   p->lane = cw_colors_with_alpha (&p->fg, 0.05f);
@@ -281,6 +314,11 @@ snapshot_cpu (CwTimeline     *self,
 {
   guint n = self->cpu_times->len;
   double row_h = g->cpu_h / self->n_cpus;
+  gint64 now = get_now (self);
+
+  /* a replay shows the samples taken up to its moment */
+  while (n > 0 && g_array_index (self->cpu_times, gint64, n - 1) > now)
+    n--;
 
   append_rect (snapshot, &p->trough, g->plot_x, g->cpu_y, g->plot_w, g->cpu_h);
   for (guint c = 0; c < self->n_cpus; c++)
@@ -318,11 +356,33 @@ snapshot_cpu (CwTimeline     *self,
     }
 }
 
+/* A task under way: its worker's colour, lighter, with a solid leading
+ * edge, from its start to now. */
+static void
+snapshot_running (GtkSnapshot    *snapshot,
+                  const Geometry *g,
+                  const Palette  *p,
+                  gint64          start_us,
+                  gint64          now_us,
+                  double          y,
+                  double          h)
+{
+  double x0 = g->plot_x + start_us * g->scale;
+  double x1 = g->plot_x + MAX (now_us, start_us) * g->scale;
+  GdkRGBA light = cw_colors_with_alpha (&p->done, 0.5f);
+  double edge = MIN (2, MAX (x1 - x0, 1));
+
+  x1 = MAX (x1, x0 + 1);
+  append_rect (snapshot, &light, x0, y, x1 - x0, h);
+  append_rect (snapshot, &p->done, x1 - edge, y, edge, h);
+}
+
 static void
 snapshot_lane (GtkSnapshot    *snapshot,
                GArray         *bars,
                const Geometry *g,
                const Palette  *p,
+               gint64          now_us,
                double          y,
                double          h)
 {
@@ -335,6 +395,15 @@ snapshot_lane (GtkSnapshot    *snapshot,
       double x0 = g->plot_x + bar->start_us * g->scale;
       double x1 = g->plot_x + bar->end_us * g->scale;
       double w = x1 - x0;
+
+      if (bar->start_us > now_us)
+        break;  /* a replay: not started yet (bars are in start order) */
+      if (bar->end_us > now_us)
+        {
+          /* a replay: under way at this moment */
+          snapshot_running (snapshot, g, p, bar->start_us, now_us, y, h);
+          continue;
+        }
 
       if (w < 1.5 && bar->status == run_status && x0 <= run_x1 + 1)
         {
@@ -367,6 +436,7 @@ cw_timeline_snapshot (GtkWidget   *widget,
   double height = gtk_widget_get_height (widget);
   Geometry g;
   Palette p;
+  gint64 now;
 
   if (width <= 0 || height <= 0)
     return;
@@ -382,29 +452,41 @@ cw_timeline_snapshot (GtkWidget   *widget,
   if (g.cpu_h > 0)
     snapshot_cpu (self, snapshot, &g, &p);
 
+  now = get_now (self);
   for (guint l = 0; l < self->lanes->len; l++)
     {
       double y = g.lanes_y + l * g.lane_h;
       double h = MAX (g.lane_h - (g.lane_h >= 6 ? 2 : 0), 0.5);
 
-      snapshot_lane (snapshot, g_ptr_array_index (self->lanes, l), &g, &p, y + (g.lane_h - h) / 2, h);
+      cw_colors_get_worker (l, p.dark, &p.done);
+      snapshot_lane (snapshot, g_ptr_array_index (self->lanes, l), &g, &p, now, y + (g.lane_h - h) / 2, h);
+      if (self->cursor_us < 0 && l < self->running_tasks->len)
+        {
+          const Running *r = &g_array_index (self->running_tasks, Running, l);
+
+          if (r->index != NOT_RUNNING && r->start_us <= now)
+            snapshot_running (snapshot, &g, &p, r->start_us, now, y + (g.lane_h - h) / 2, h);
+        }
       if (g.lane_h >= g.text_h)
         {
           char text[16];
           int w, th;
 
+          /* the lane's number in its worker's colour */
           g_snprintf (text, sizeof text, "%u", l + 1);
           pango_layout_set_text (layout, text, -1);
           pango_layout_get_pixel_size (layout, &w, &th);
-          append_text (snapshot, layout, g.plot_x - PAD - w, y + (g.lane_h - th) / 2, &p.dim);
+          append_text (snapshot, layout, g.plot_x - PAD - w, y + (g.lane_h - th) / 2, &p.done);
         }
     }
 
-  if (self->running && self->start_us > 0)
+  if ((self->running && self->start_us > 0) || self->cursor_us >= 0)
     {
-      double now_x = g.plot_x + (g_get_monotonic_time () - self->start_us) * g.scale;
+      double now_x = g.plot_x + (now == G_MAXINT64 ? 0 : now) * g.scale;
 
-      append_rect (snapshot, &p.dim, MIN (now_x, g.plot_x + g.plot_w - 1), g.lanes_y, 1, g.lanes_h);
+      append_rect (snapshot, self->cursor_us >= 0 ? &p.fg : &p.dim,
+                   MIN (now_x, g.plot_x + g.plot_w - 1), g.lanes_y, self->cursor_us >= 0 ? 2 : 1,
+                   g.lanes_h);
     }
 
   gtk_snapshot_pop (snapshot);
@@ -592,15 +674,15 @@ cw_timeline_query_tooltip (GtkWidget  *widget,
 /* ---------------------------------------------------------------------- */
 /* the data */
 
+/* Without samples (the lab's timelines), the axis and the running tasks
+ * move on five times a second; with them, at their rate. */
 static gboolean
-tick_cb (GtkWidget     *widget,
-         GdkFrameClock *frame_clock,
-         gpointer       user_data)
+redraw_cb (gpointer user_data)
 {
-  CwTimeline *self = CW_TIMELINE (widget);
+  CwTimeline *self = CW_TIMELINE (user_data);
 
-  if (g_get_monotonic_time () - self->last_draw_us >= REDRAW_US)
-    gtk_widget_queue_draw (widget);
+  if (g_get_monotonic_time () - self->last_draw_us >= REDRAW_MS * 1000 * 3 / 4)
+    gtk_widget_queue_draw (GTK_WIDGET (self));
   return G_SOURCE_CONTINUE;
 }
 
@@ -615,11 +697,13 @@ cw_timeline_set_running (CwTimeline *self,
     return;
   self->running = running;
   if (running)
-    self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), tick_cb, NULL, NULL);
-  else if (self->tick_id != 0)
+    self->redraw_id = g_timeout_add (REDRAW_MS, redraw_cb, self);
+  else
     {
-      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
-      self->tick_id = 0;
+      g_clear_handle_id (&self->redraw_id, g_source_remove);
+      /* nothing runs after the batch */
+      for (guint l = 0; l < self->running_tasks->len; l++)
+        g_array_index (self->running_tasks, Running, l).index = NOT_RUNNING;
     }
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
@@ -643,6 +727,8 @@ cw_timeline_clear (CwTimeline *self,
   g_ptr_array_set_size (self->lanes, 0);
   for (guint i = 0; i < n_workers; i++)
     g_ptr_array_add (self->lanes, new_lane ());
+  g_array_set_size (self->running_tasks, 0);
+  self->cursor_us = -1;
   g_string_chunk_clear (self->names);
   self->n_cpus = 0;
   g_array_set_size (self->cpu_times, 0);
@@ -669,6 +755,14 @@ cw_timeline_add (CwTimeline     *self,
   while (self->lanes->len <= result->worker)
     g_ptr_array_add (self->lanes, new_lane ());
   bars = g_ptr_array_index (self->lanes, result->worker);
+  /* its running bar becomes this one (a later task's start stays) */
+  if (result->worker < self->running_tasks->len)
+    {
+      Running *r = &g_array_index (self->running_tasks, Running, result->worker);
+
+      if (r->index != NOT_RUNNING && r->index <= result->index)
+        r->index = NOT_RUNNING;
+    }
 
   bar.start_us = result->start_us - self->start_us;
   bar.end_us = result->end_us - self->start_us;
@@ -735,8 +829,87 @@ cw_timeline_push_cpu (CwTimeline        *self,
 
       g_array_append_val (self->cpu_usage, usage);
     }
-  if (!self->running)
-    gtk_widget_queue_draw (GTK_WIDGET (self));
+  /* the running tasks and the axis move on with the samples */
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+cw_timeline_task_started (CwTimeline *self,
+                          guint       lane,
+                          guint64     index,
+                          gint64      start_us)
+{
+  Running *r;
+
+  g_return_if_fail (CW_IS_TIMELINE (self));
+
+  if (!self->running || self->start_us <= 0)
+    return;
+  while (self->lanes->len <= lane)
+    g_ptr_array_add (self->lanes, new_lane ());
+  if (self->running_tasks->len <= lane)
+    {
+      guint old = self->running_tasks->len;
+
+      g_array_set_size (self->running_tasks, lane + 1);
+      for (guint l = old; l <= lane; l++)
+        g_array_index (self->running_tasks, Running, l).index = NOT_RUNNING;
+    }
+  r = &g_array_index (self->running_tasks, Running, lane);
+  r->index = index;
+  r->start_us = MAX (start_us - self->start_us, 0);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+gboolean
+cw_timeline_get_lane_busy (CwTimeline *self,
+                           guint       lane,
+                           gint64      at_us)
+{
+  GArray *bars;
+  gint64 t;
+
+  g_return_val_if_fail (CW_IS_TIMELINE (self), FALSE);
+
+  if (lane >= self->lanes->len)
+    return FALSE;
+  t = at_us - self->start_us;
+  if (self->cursor_us < 0 && lane < self->running_tasks->len)
+    {
+      const Running *r = &g_array_index (self->running_tasks, Running, lane);
+
+      if (r->index != NOT_RUNNING && r->start_us <= t && t <= get_now (self))
+        return TRUE;
+    }
+  bars = g_ptr_array_index (self->lanes, lane);
+  for (guint i = 0; i < bars->len; i++)
+    {
+      const Bar *bar = &g_array_index (bars, Bar, i);
+
+      if (bar->start_us <= t && t <= MIN (bar->end_us, get_now (self)))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+void
+cw_timeline_set_cursor (CwTimeline *self,
+                        gint64      cursor_us)
+{
+  g_return_if_fail (CW_IS_TIMELINE (self));
+
+  cursor_us = cursor_us < 0 ? -1 : cursor_us;
+  if (self->cursor_us == cursor_us)
+    return;
+  self->cursor_us = cursor_us;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+gint64
+cw_timeline_get_start (CwTimeline *self)
+{
+  g_return_val_if_fail (CW_IS_TIMELINE (self), 0);
+  return self->start_us;
 }
 
 guint
@@ -820,6 +993,7 @@ cw_timeline_finalize (GObject *object)
   g_string_chunk_free (self->names);
   g_array_unref (self->cpu_times);
   g_array_unref (self->cpu_usage);
+  g_array_unref (self->running_tasks);
   G_OBJECT_CLASS (cw_timeline_parent_class)->finalize (object);
 }
 
@@ -847,6 +1021,8 @@ cw_timeline_init (CwTimeline *self)
   self->names = g_string_chunk_new (4096);
   self->cpu_times = g_array_new (FALSE, FALSE, sizeof (gint64));
   self->cpu_usage = g_array_new (FALSE, FALSE, sizeof (float));
+  self->running_tasks = g_array_new (FALSE, FALSE, sizeof (Running));
+  self->cursor_us = -1;
   gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL,

@@ -31,6 +31,22 @@ void       cw_timeline_add          (CwTimeline        *self,
 void       cw_timeline_push_cpu     (CwTimeline        *self,
                                      const CwCpuSample *sample);
 
+/* The worker of @lane started task @index at @start_us (monotonic): it is
+ * drawn as a running bar, growing, until its result (or a later start). */
+void       cw_timeline_task_started (CwTimeline        *self,
+                                     guint              lane,
+                                     guint64            index,
+                                     gint64             start_us);
+/* A replay's moment, from the batch's start: everything is drawn as it
+ * was then; -1 shows it all again. */
+void       cw_timeline_set_cursor   (CwTimeline        *self,
+                                     gint64             cursor_us);
+gint64     cw_timeline_get_start    (CwTimeline        *self);
+/* Whether @lane shows a task (done or running) at @at_us (monotonic). */
+gboolean   cw_timeline_get_lane_busy (CwTimeline       *self,
+                                     guint              lane,
+                                     gint64             at_us);
+
 guint      cw_timeline_get_n_lanes  (CwTimeline        *self);
 /* The tasks drawn on @lane (a run of tasks stamped with the same times,
  * mul10's, shares one bar but counts each). */
