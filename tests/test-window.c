@@ -124,7 +124,7 @@ test_drop_and_run (Fixture       *f,
     }
   g_assert_cmpuint (cw_test_count_files (f->out, ".wav"), ==, 6);
   g_assert_cmpuint (cw_test_count_files (f->out, ".part"), ==, 0);
-  g_assert_true (g_str_has_prefix (cw_window_get_summary (f->window), "6 files in "));
+  g_assert_true (g_str_has_prefix (cw_window_get_summary (f->window), "6 of 6 files done · "));
   cw_test_assert_no_children ();
 }
 

@@ -4,8 +4,11 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * CwBatch plans, runs and logs the batch (src/engine/cw-batch.h); this
- * file only presents it: progress, the meter and the timeline, the results,
- * the summary, and the banner that offers a batch cut short last time.
+ * file only presents it on the Run page (cw-run-page.c): progress, the
+ * meter and the timeline, the results, the summary, and the banner that
+ * offers a batch cut short last time. It also runs the CPU sampler: twice
+ * a second while the Run page is seen, every 50 ms while a batch runs
+ * (for the replay), its samples handed over ten times a second.
  */
 
 #define G_LOG_DOMAIN "corewave"
@@ -25,6 +28,12 @@
 /* workers yield to the desktop (and to this window's main loop) */
 #define CW_WINDOW_WORKER_NICE 5
 
+/* the sampler: idle, while a batch runs (a replay's resolution), and how
+ * often its samples reach the main loop (and the page redraws) */
+#define SAMPLE_IDLE_MS   500
+#define SAMPLE_BATCH_MS   50
+#define SAMPLE_DELIVER_MS 100
+
 /* ---------------------------------------------------------------------- */
 /* the CPU meter */
 
@@ -35,8 +44,7 @@ sample_cb (CwCpuSampler *sampler,
 {
   CwWindow *self = user_data;
 
-  cw_cpu_meter_push_sample (self->cpu_meter, sample);
-  cw_timeline_push_cpu (self->timeline, sample);
+  cw_run_page_push_sample (self->run_page, sample);
 }
 
 static void
@@ -44,8 +52,9 @@ update_sampler (CwWindow *self)
 {
   gboolean visible = g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "run") == 0;
 
-  /* Only wake up four times a second when someone can see it or a batch
-   * needs its utilisation figure. */
+  /* Only wake up when someone can see it or a batch is recorded; faster
+   * while a batch runs, so a replay has something to slow down. */
+  cw_cpu_sampler_set_interval (self->sampler, self->running ? SAMPLE_BATCH_MS : SAMPLE_IDLE_MS);
   if (self->running || (visible && gtk_widget_get_mapped (GTK_WIDGET (self))))
     cw_cpu_sampler_start (self->sampler);
   else
@@ -53,26 +62,30 @@ update_sampler (CwWindow *self)
 }
 
 static void
-worker_changed (CwWindow *self)
+workers_changed (CwWindow *self)
 {
-  g_autoptr(GArray) pids = NULL;
-
-  if (self->batch == NULL)
-    {
-      cw_cpu_sampler_set_pids (self->sampler, NULL, 0);
-      return;
-    }
-  pids = cw_pool_get_worker_pids (cw_batch_get_pool (self->batch));
-  cw_cpu_sampler_set_pids (self->sampler, (const gint32 *) pids->data, pids->len);
+  cw_cpu_sampler_set_workers (self->sampler, (const CwCpuWorker *) self->workers->data, self->workers->len);
 }
 
+/* The sampler attributes the cores to the workers by pid, and names them
+ * by their slot: the timeline lane, the number and the colour. */
 static void
 worker_started_cb (CwPool   *pool,
                    guint     slot,
                    int       pid,
                    gpointer  user_data)
 {
-  worker_changed (user_data);
+  CwWindow *self = user_data;
+  CwCpuWorker worker = { pid, slot };
+
+  for (guint i = 0; i < self->workers->len; i++)
+    if (g_array_index (self->workers, CwCpuWorker, i).slot == slot)
+      {
+        g_array_remove_index (self->workers, i);
+        break;
+      }
+  g_array_append_val (self->workers, worker);
+  workers_changed (self);
 }
 
 static void
@@ -82,7 +95,15 @@ worker_exited_cb (CwPool     *pool,
                   const char *reason,
                   gpointer    user_data)
 {
-  worker_changed (user_data);
+  CwWindow *self = user_data;
+
+  for (guint i = 0; i < self->workers->len; i++)
+    if (g_array_index (self->workers, CwCpuWorker, i).pid == pid)
+      {
+        g_array_remove_index (self->workers, i);
+        workers_changed (self);
+        break;
+      }
 }
 
 static void
@@ -102,11 +123,9 @@ update_progress (CwWindow *self)
   g_autofree char *text = NULL;
   g_autofree char *status = NULL;
 
-  gtk_progress_bar_set_fraction (self->progress_bar, self->total > 0 ? (double) self->done / self->total : 0);
   /* Translators: the progress bar's text: files done of the batch's files, e.g. "3 of 24".
    * PRIu64 formats are written <PRIu64> in the .po file. */
   text = g_strdup_printf (_("%'" PRIu64 " of %'" PRIu64), self->done, self->total);
-  gtk_progress_bar_set_text (self->progress_bar, text);
 
   if (rate > 0 && self->done < self->total)
     {
@@ -115,6 +134,8 @@ update_progress (CwWindow *self)
       /* Translators: files per second, then the time left as h:mm:ss or m:ss */
       status = g_strdup_printf (_("%.1f files/s · about %s left"), rate, eta);
     }
+  else if (self->done == 0 && elapsed > 0.5)
+    status = g_strdup (_("Working on the first files…"));
   else
     status = g_strdup (_("Starting the workers…"));
   if (self->failed > 0)
@@ -127,7 +148,8 @@ update_progress (CwWindow *self)
       g_free (status);
       status = joined;
     }
-  gtk_label_set_label (self->status_label, status);
+  cw_run_page_set_progress (self->run_page, self->total > 0 ? (double) self->done / self->total : 0,
+                            text, status);
 }
 
 static gboolean
@@ -146,8 +168,9 @@ result_cb (const CwResult *result,
   self->done++;
   if (result->status == CW_STATUS_FAILED)
     self->failed++;
-  cw_result_view_add (self->result_view, result);
-  cw_timeline_add (self->timeline, result);
+  /* the workers' own CPU time, not this window's */
+  self->workers_cpu_us += MAX (result->cpu_us, 0);
+  cw_run_page_add_result (self->run_page, result);
 }
 
 static void
@@ -174,7 +197,8 @@ batch_over (CwWindow *self)
 
   g_signal_handlers_disconnect_by_data (cw_batch_get_pool (self->batch), self);
   g_clear_object (&self->batch);
-  worker_changed (self);
+  g_array_set_size (self->workers, 0);
+  workers_changed (self);
   g_clear_object (&self->batch_cancellable);
   self->running = FALSE;
   update_sampler (self);
@@ -183,30 +207,93 @@ batch_over (CwWindow *self)
   _cw_window_close_if_asked (self);
 }
 
-/* "Auto chunk size: measured 25 ms a task, chose 4 for trips of about
- * 0.1 s", or NULL when the size was fixed or never measured */
+/* "Auto chunk size: 3 tasks a trip, chosen from a measured 40 ms a task
+ * for trips of about 0.1 s": the size and the estimate it came from (the
+ * pool keeps the estimate each chunk size was chosen with), or NULL when
+ * the size was fixed or never measured */
 static char *
 describe_auto_chunk (const CwBatchStats *stats)
 {
   double trip_s = stats->auto_target_trip_us / 1e6;
+  double task_us = stats->auto_task_us;
   g_autofree char *task = NULL;
 
-  if (stats->chunk_size != 0 || stats->auto_task_us <= 0)
+  if (stats->chunk_size != 0 || task_us <= 0 || stats->max_chunk_size == 0)
     return NULL;
-  if (stats->auto_task_us >= 1000)
+  if (task_us >= 1000)
     /* Translators: a measured task time in milliseconds */
-    task = g_strdup_printf (_("%.0f ms"), stats->auto_task_us / 1e3);
+    task = g_strdup_printf (_("%.0f ms"), task_us / 1e3);
   else
     /* Translators: a measured task time in microseconds */
-    task = g_strdup_printf (_("%.0f µs"), stats->auto_task_us);
+    task = g_strdup_printf (_("%.0f µs"), task_us);
   if (trip_s <= 0)
-    /* Translators: how the automatic chunk size was chosen, e.g. "Auto chunk size: measured 25 ms a
-     * task, chose 4" */
-    return g_strdup_printf (_("Auto chunk size: measured %s a task, chose %'u"), task, stats->max_chunk_size);
-  /* Translators: how the automatic chunk size was chosen, e.g. "Auto chunk size: measured 25 ms a task,
-   * chose 4 for trips of about 0.1 s" */
-  return g_strdup_printf (_("Auto chunk size: measured %s a task, chose %'u for trips of about %.2g s"),
-                          task, stats->max_chunk_size, trip_s);
+    /* Translators: how the automatic chunk size was chosen, e.g. "Auto chunk size: 4 tasks a trip,
+     * chosen from a measured 25 ms a task" */
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                         "Auto chunk size: %'u task a trip, chosen from a measured %s a task",
+                                         "Auto chunk size: %'u tasks a trip, chosen from a measured %s a task",
+                                         stats->max_chunk_size),
+                            stats->max_chunk_size, task);
+  /* Translators: how the automatic chunk size was chosen, e.g. "Auto chunk size: 4 tasks a trip,
+   * chosen from a measured 25 ms a task for trips of about 0.1 s" */
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       "Auto chunk size: %'u task a trip, chosen from a measured %s a task "
+                                       "for trips of about %.2g s",
+                                       "Auto chunk size: %'u tasks a trip, chosen from a measured %s a task "
+                                       "for trips of about %.2g s",
+                                       stats->max_chunk_size),
+                          stats->max_chunk_size, task, trip_s);
+}
+
+/* "3 of 5 files done · 1 failed · 1 skipped · 0.31 s · workers' CPU
+ * 0.58 s · used 1.9 of 2 cores on average (95 %)": counts out of every
+ * file the batch was given, the wall time, the CPU time of the workers
+ * alone (not this window's), and what that is of the cores. No speed-up:
+ * that needs a one-after-another run to compare with (the Lab has one). */
+static char *
+format_summary (CwWindow *self,
+                guint64   n_skipped)
+{
+  const CwBatchStats *stats = &self->stats;
+  double wall = stats->wall_us / 1e6;
+  double cpu = self->workers_cpu_us / 1e6;
+  guint cores = MAX (cw_cpus_usable (), 1);
+  double used = wall > 0 ? MIN (cpu / wall, (double) cores) : 0;
+  guint64 total = stats->n_tasks + n_skipped;
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  if (self->demo_heavy_batch)
+    /* Translators: the summary's start when the batch was the heavier demo */
+    g_string_append_printf (text, "%s · ", _("Heavier demo (MP3)"));
+  g_string_append_printf (text,
+                          /* Translators: files done of all the batch's files, e.g. "3 of 5 files done" */
+                          g_dngettext (GETTEXT_PACKAGE, "%'" PRIu64 " of %'" PRIu64 " file done",
+                                       "%'" PRIu64 " of %'" PRIu64 " files done", total),
+                          stats->n_ok, total);
+  if (stats->n_failed > 0)
+    /* Translators: the number of files that failed, e.g. " · 2 failed" */
+    g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE, " · %'" PRIu64 " failed",
+                                               " · %'" PRIu64 " failed", stats->n_failed),
+                            stats->n_failed);
+  if (n_skipped > 0)
+    /* Translators: files the batch left out, e.g. "1 skipped" (not audio, gone, …) */
+    g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE, " · %'" PRIu64 " skipped",
+                                               " · %'" PRIu64 " skipped", n_skipped), n_skipped);
+  if (stats->n_cancelled > 0)
+    /* Translators: files not done because the batch was cancelled */
+    g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE, " · %'" PRIu64 " cancelled",
+                                               " · %'" PRIu64 " cancelled", stats->n_cancelled),
+                            stats->n_cancelled);
+  /* Translators: the wall time, then the workers' CPU time, in seconds, e.g.
+   * " · 0.31 s · workers' CPU 0.58 s" */
+  g_string_append_printf (text, _(" · %.2f s · workers’ CPU %.2f s"), wall, cpu);
+  if (wall > 0)
+    /* Translators: workers' CPU ÷ wall time ÷ cores, e.g. " · used 1.9 of 2 cores on average (95 %)" */
+    g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE,
+                                               " · used %.1f of %u core on average (%.0f %%)",
+                                               " · used %.1f of %u cores on average (%.0f %%)", cores),
+                            used, cores, used / cores * 100);
+  return g_string_free (g_steal_pointer (&text), FALSE);
 }
 
 static void
@@ -217,69 +304,38 @@ batch_done_cb (GObject      *object,
   g_autoptr(CwWindow) self = user_data;
   g_autoptr(GError) error = NULL;
   gboolean cancelled;
-  double wall, cpu, usage;
-  g_autofree char *failed = NULL;
-  g_autofree char *files = NULL;
-  g_autofree char *speedup = NULL;
+  g_autofree char *status = NULL;
+  guint64 n_skipped;
 
   cw_batch_run_finish (CW_BATCH (object), result, &error);
   self->stats = *cw_batch_get_stats (CW_BATCH (object));
+  n_skipped = cw_batch_get_skipped (CW_BATCH (object))->len;
   cancelled = g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_handle_id (&self->tick_id, g_source_remove);
-  cw_result_view_flush (self->result_view);
-  cw_timeline_set_running (self->timeline, FALSE);
   update_progress (self);
 
-  wall = self->stats.wall_us / 1e6;
-  cpu = self->stats.cpu_us / 1e6;
-  /* the share of every core's time the batch used, from measured CPU time;
-   * the meter's samples are too coarse for a batch of a second */
-  usage = wall > 0 ? MIN (1.0, cpu / (wall * cw_cpus_usable ())) : 0;
-  /* Translators: the number of files that failed, e.g. "2 failed" */
-  failed = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'" PRIu64 " failed",
-                                         "%'" PRIu64 " failed", self->stats.n_failed),
-                            self->stats.n_failed);
-  /* Translators: the first part of the summary, files done and the wall time, e.g. "24 files in 1.23 s" */
-  files = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'" PRIu64 " file in %.2f s",
-                                        "%'" PRIu64 " files in %.2f s", self->stats.n_ok),
-                           self->stats.n_ok, wall);
-  /* Translators: CPU time / wall time, e.g. "speed-up 1.95× on 2 workers" */
-  speedup = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "speed-up %.2f× on %'u worker",
-                                          "speed-up %.2f× on %'u workers", self->stats.n_workers),
-                             wall > 0 ? cpu / wall : 0.0, self->stats.n_workers);
   g_free (self->summary);
-  self->summary = g_strdup_printf (
-    /* Translators: the summary: "24 files in 1.23 s", the CPU time in seconds, "speed-up 1.95× on
-     * 2 workers", the share of all cores, "0 failed"; e.g. "24 files in 1.23 s · CPU 2.40 s ·
-     * speed-up 1.95× on 2 workers · 97 % of all cores · 0 failed" */
-    _("%s · CPU %.2f s · %s · %.0f %% of all cores · %s"),
-    files, cpu, speedup, usage * 100, failed);
+  self->summary = format_summary (self, n_skipped);
 
   if (error != NULL && !cancelled)
     {
-      g_autofree char *text = g_strdup_printf (_("The batch stopped: %s"), error->message);
-
-      gtk_label_set_label (self->status_label, text);
-      _cw_window_toast (self, text);
+      status = g_strdup_printf (_("The batch stopped: %s"), error->message);
+      _cw_window_toast (self, status);
     }
   else if (cancelled)
-    {
-      g_autofree char *text = g_strdup_printf (_("Cancelled. %s"), self->summary);
-
-      gtk_label_set_label (self->status_label, text);
-    }
+    status = g_strdup_printf (_("Cancelled. %s"), self->summary);
   else
     {
       g_autofree char *reasoning = describe_auto_chunk (&self->stats);
-      g_autofree char *text = NULL;
 
-      if (reasoning != NULL)
-        text = g_strconcat (self->summary, "\n", reasoning, NULL);
-      gtk_label_set_label (self->status_label, text != NULL ? text : self->summary);
+      status = reasoning != NULL ? g_strconcat (self->summary, "\n", reasoning, NULL) : g_strdup (self->summary);
       notify_done (self, self->stats.n_failed > 0 ? _("Batch finished with failures") : _("Batch finished"),
                    self->summary);
     }
-  gtk_progress_bar_set_text (self->progress_bar, cancelled ? _("Cancelled") : _("Done"));
+  cw_run_page_set_progress (self->run_page, self->total > 0 ? (double) self->done / self->total : 0,
+                            cancelled ? _("Cancelled") : _("Done"), NULL);
+  cw_run_page_batch_finished (self->run_page, self->start_us + self->stats.wall_us, status,
+                              self->stats.n_failed > 0);
 
   batch_over (self);
 }
@@ -301,8 +357,9 @@ plan_done_cb (GObject      *object,
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
           _cw_window_toast (self, error->message);
-          gtk_label_set_label (self->status_label, error->message);
+          cw_run_page_set_status (self->run_page, error->message);
         }
+      cw_run_page_batch_finished (self->run_page, g_get_monotonic_time (), NULL, FALSE);
       g_clear_object (&self->batch);
       g_clear_object (&self->batch_cancellable);
       self->running = FALSE;
@@ -325,8 +382,7 @@ plan_done_cb (GObject      *object,
     }
 
   self->start_us = g_get_monotonic_time ();
-  cw_result_view_clear (self->result_view, self->start_us);
-  cw_timeline_clear (self->timeline, self->start_us, cw_pool_get_n_workers (cw_batch_get_pool (batch)));
+  cw_run_page_batch_started (self->run_page, self->start_us, cw_pool_get_n_workers (cw_batch_get_pool (batch)));
   self->tick_id = g_timeout_add (200, tick_cb, self);
   update_progress (self);
   cw_batch_run_async (batch, result_cb, self, self->batch_cancellable, batch_done_cb, g_object_ref (self));
@@ -341,6 +397,17 @@ batch_options (CwWindow       *self,
   guint n = g_list_model_get_n_items (queue);
 
   options->mode = cw_settings_get_mode (self->settings);
+  if (self->synthetic.synthetic_kind != 0)
+    {
+      options->n_workers = cw_settings_get_workers (self->settings);
+      options->chunk_size = cw_settings_get_chunk_size (self->settings);
+      options->order = cw_settings_get_order (self->settings);
+      options->worker_nice = CW_WINDOW_WORKER_NICE;
+      options->synthetic_kind = self->synthetic.synthetic_kind;
+      options->synthetic_count = self->synthetic.synthetic_count;
+      options->synthetic_arg = self->synthetic.synthetic_arg;
+      return;
+    }
   options->n_workers = cw_settings_get_workers (self->settings);
   options->chunk_size = cw_settings_get_chunk_size (self->settings);
   options->order = cw_settings_get_order (self->settings);
@@ -365,6 +432,27 @@ batch_options (CwWindow       *self,
   options->seed = cw_settings_get_seed (self->settings);
   options->existing = cw_settings_get_overwrite (self->settings) ? CW_EXISTING_REPLACE : CW_EXISTING_RENAME;
   options->record_dir = g_strdup (self->record_dir);
+  /* the heavier demo: the same files, encoded to MP3 */
+  if (self->demo_heavy)
+    options->format = CW_FORMAT_MP3;
+}
+
+void
+cw_window_start_synthetic (CwWindow   *self,
+                           CwTaskKind  kind,
+                           guint64     count,
+                           gint64      arg)
+{
+  g_return_if_fail (CW_IS_WINDOW (self));
+  g_return_if_fail (kind != CW_TASK_AUDIO && kind != CW_TASK_AUDIO_INLINE);
+
+  if (self->running)
+    return;
+  self->synthetic.synthetic_kind = kind;
+  self->synthetic.synthetic_count = count;
+  self->synthetic.synthetic_arg = arg;
+  _cw_window_start (self);
+  memset (&self->synthetic, 0, sizeof self->synthetic);
 }
 
 void
@@ -374,7 +462,9 @@ _cw_window_start (CwWindow *self)
   gboolean was_busy = _cw_window_is_busy (self);
   CwPool *pool;
 
-  if (self->running || g_list_model_get_n_items (G_LIST_MODEL (self->queue)) == 0)
+  if (self->running)
+    return;
+  if (self->synthetic.synthetic_kind == 0 && g_list_model_get_n_items (G_LIST_MODEL (self->queue)) == 0)
     return;
   if (_cw_window_lab_running (self))
     {
@@ -382,6 +472,7 @@ _cw_window_start (CwWindow *self)
       return;
     }
 
+  self->demo_heavy_batch = self->demo_heavy && self->resume == NULL && self->synthetic.synthetic_kind == 0;
   batch_options (self, &options);
   g_clear_pointer (&self->resume, cw_batch_record_free);
   self->batch = cw_batch_new (&options);
@@ -392,13 +483,12 @@ _cw_window_start (CwWindow *self)
 
   self->running = TRUE;
   self->done = self->failed = 0;
+  self->workers_cpu_us = 0;
   memset (&self->stats, 0, sizeof self->stats);
   g_clear_object (&self->batch_cancellable);
   self->batch_cancellable = g_cancellable_new ();
-  cw_cpu_meter_reset (self->cpu_meter);
   adw_view_stack_set_visible_child_name (self->view_stack, "run");
-  gtk_progress_bar_set_fraction (self->progress_bar, 0);
-  gtk_label_set_label (self->status_label, _("Planning the output names…"));
+  cw_run_page_batch_planning (self->run_page, _("Planning the output names…"));
   update_sampler (self);
   _cw_window_update_busy (self, was_busy);
 
@@ -481,11 +571,40 @@ _cw_window_discard_interrupted (CwWindow *self)
   cw_batch_record_discard (self->record_dir);
 }
 
+/* ---------------------------------------------------------------------- */
+/* the heavier demo */
+
+static void
+queue_changed_cb (CwWindow *self)
+{
+  /* an emptied queue is no longer the heavier demo */
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->queue)) == 0)
+    self->demo_heavy = FALSE;
+}
+
+void
+_cw_window_add_heavy_demo (CwWindow *self)
+{
+  if (self->running)
+    return;
+  _cw_window_add_demo_set (self);
+  self->demo_heavy = TRUE;
+  _cw_window_toast (self, _("The next batch encodes the demo set to MP3: tens of seconds of real work to watch"));
+}
+
 void
 _cw_window_batch_init (CwWindow *self)
 {
-  self->sampler = cw_cpu_sampler_new (250);
+  const char *proc_root = g_getenv ("CW_PROC_ROOT");
+
+  self->workers = g_array_new (FALSE, FALSE, sizeof (CwCpuWorker));
+  self->sampler = cw_cpu_sampler_new (SAMPLE_IDLE_MS);
+  cw_cpu_sampler_set_delivery (self->sampler, SAMPLE_DELIVER_MS);
+  /* another machine's /proc, for tests and screenshots of 16 or 256 cores */
+  if (proc_root != NULL && *proc_root != '\0')
+    cw_cpu_sampler_set_root (self->sampler, proc_root);
   g_signal_connect (self->sampler, "sample", G_CALLBACK (sample_cb), self);
+  g_signal_connect_swapped (self->queue, "items-changed", G_CALLBACK (queue_changed_cb), self);
   g_signal_connect_swapped (self->view_stack, "notify::visible-child-name", G_CALLBACK (visible_page_cb), self);
   g_signal_connect_swapped (self, "map", G_CALLBACK (visible_page_cb), self);
   g_signal_connect_swapped (self, "unmap", G_CALLBACK (visible_page_cb), self);

@@ -6,7 +6,8 @@
  * One type over several files, as GNOME Text Editor splits its window:
  * cw-window.c (the object, its actions, closing), cw-window-queue.c (the
  * queue, adding files and folders, the drop target) and cw-window-batch.c
- * (a CwBatch run and shown, the CPU sampler, the resume banner).
+ * (a CwBatch run and shown on the Run page, the CPU sampler, the resume
+ * banner).
  */
 
 #pragma once
@@ -14,11 +15,10 @@
 #include "cw-window.h"
 
 #include "cw-batch.h"
-#include "cw-cpu-meter.h"
 #include "cw-cpu-sampler.h"
 #include "cw-lab-page.h"
+#include "cw-run-page.h"
 #include "cw-settings-page.h"
-#include "cw-timeline.h"
 
 G_BEGIN_DECLS
 
@@ -34,11 +34,7 @@ struct _CwWindow
   GtkColumnView        *queue_view;
   GtkLabel             *queue_summary;
   CwSettingsPage       *settings_page;
-  CwCpuMeter           *cpu_meter;
-  GtkProgressBar       *progress_bar;
-  GtkLabel             *status_label;
-  CwTimeline           *timeline;
-  CwResultView         *result_view;
+  CwRunPage            *run_page;
   CwLabPage            *lab_page;
 
   CwSettings           *settings;
@@ -63,6 +59,11 @@ struct _CwWindow
   char                 *summary;
 
   CwCpuSampler         *sampler;
+  GArray               *workers;         /* CwCpuWorker: the batch's live worker processes */
+  gint64                workers_cpu_us;  /* the batch's tasks' CPU time, from their results */
+  gboolean              demo_heavy;      /* the queue is the heavier demo: MP3 for its batch */
+  gboolean              demo_heavy_batch; /* the batch running (or last run) was */
+  CwBatchOptions        synthetic;       /* cw_window_start_synthetic ()'s, while it starts */
 
   /* resuming an interrupted batch */
   GtkRevealer          *resume_revealer;
@@ -91,6 +92,7 @@ void     _cw_window_clear_queue           (CwWindow   *self);
 void     _cw_window_open_files            (CwWindow   *self);
 void     _cw_window_open_folders          (CwWindow   *self);
 void     _cw_window_add_demo_set          (CwWindow   *self);
+void     _cw_window_add_heavy_demo        (CwWindow   *self);
 
 /* cw-window-batch.c */
 void     _cw_window_batch_init            (CwWindow   *self);

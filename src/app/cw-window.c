@@ -16,6 +16,8 @@
 
 #include "cw-window-private.h"
 
+#include <glib/gi18n.h>
+
 G_DEFINE_FINAL_TYPE (CwWindow, cw_window, ADW_TYPE_APPLICATION_WINDOW)
 
 enum {
@@ -144,7 +146,30 @@ demo_action (GtkWidget  *widget,
              const char *action_name,
              GVariant   *parameter)
 {
-  _cw_window_add_demo_set (CW_WINDOW (widget));
+  CwWindow *self = CW_WINDOW (widget);
+
+  if (!self->running)
+    self->demo_heavy = FALSE;
+  _cw_window_add_demo_set (self);
+}
+
+static void
+demo_heavy_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  _cw_window_add_heavy_demo (CW_WINDOW (widget));
+}
+
+static void
+replay_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  CwWindow *self = CW_WINDOW (widget);
+
+  adw_view_stack_set_visible_child_name (self->view_stack, "run");
+  gtk_widget_activate_action (GTK_WIDGET (self->run_page), "run.play", NULL);
 }
 
 static void
@@ -243,7 +268,14 @@ CwResultView *
 cw_window_get_result_view (CwWindow *self)
 {
   g_return_val_if_fail (CW_IS_WINDOW (self), NULL);
-  return self->result_view;
+  return cw_run_page_get_result_view (self->run_page);
+}
+
+CwRunPage *
+cw_window_get_run_page (CwWindow *self)
+{
+  g_return_val_if_fail (CW_IS_WINDOW (self), NULL);
+  return self->run_page;
 }
 
 gboolean
@@ -325,6 +357,7 @@ cw_window_finalize (GObject *object)
   g_clear_object (&self->batch_cancellable);
   g_free (self->summary);
   g_free (self->record_dir);
+  g_clear_pointer (&self->workers, g_array_unref);
   G_OBJECT_CLASS (cw_window_parent_class)->finalize (object);
 }
 
@@ -350,9 +383,7 @@ cw_window_class_init (CwWindowClass *klass)
                           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  g_type_ensure (CW_TYPE_CPU_METER);
-  g_type_ensure (CW_TYPE_RESULT_VIEW);
-  g_type_ensure (CW_TYPE_TIMELINE);
+  g_type_ensure (CW_TYPE_RUN_PAGE);
   g_type_ensure (CW_TYPE_LAB_PAGE);
   g_type_ensure (CW_TYPE_SETTINGS_PAGE);
 
@@ -364,11 +395,7 @@ cw_window_class_init (CwWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CwWindow, queue_view);
   gtk_widget_class_bind_template_child (widget_class, CwWindow, queue_summary);
   gtk_widget_class_bind_template_child (widget_class, CwWindow, settings_page);
-  gtk_widget_class_bind_template_child (widget_class, CwWindow, cpu_meter);
-  gtk_widget_class_bind_template_child (widget_class, CwWindow, progress_bar);
-  gtk_widget_class_bind_template_child (widget_class, CwWindow, status_label);
-  gtk_widget_class_bind_template_child (widget_class, CwWindow, timeline);
-  gtk_widget_class_bind_template_child (widget_class, CwWindow, result_view);
+  gtk_widget_class_bind_template_child (widget_class, CwWindow, run_page);
   gtk_widget_class_bind_template_child (widget_class, CwWindow, lab_page);
   gtk_widget_class_bind_template_child (widget_class, CwWindow, resume_revealer);
   gtk_widget_class_bind_template_child (widget_class, CwWindow, resume_label);
@@ -379,6 +406,8 @@ cw_window_class_init (CwWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.open-files", NULL, open_files_action);
   gtk_widget_class_install_action (widget_class, "win.open-folder", NULL, open_folder_action);
   gtk_widget_class_install_action (widget_class, "win.demo", NULL, demo_action);
+  gtk_widget_class_install_action (widget_class, "win.demo-heavy", NULL, demo_heavy_action);
+  gtk_widget_class_install_action (widget_class, "win.replay", NULL, replay_action);
   gtk_widget_class_install_action (widget_class, "win.page", "s", page_action);
   gtk_widget_class_install_action (widget_class, "win.resume", NULL, resume_action);
   gtk_widget_class_install_action (widget_class, "win.discard-batch", NULL, discard_batch_action);
@@ -395,6 +424,7 @@ cw_window_class_init (CwWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_3, GDK_ALT_MASK, "win.page", "s", "run");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_4, GDK_ALT_MASK, "win.page", "s", "lab");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK, "window.close", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "win.replay", NULL);
 }
 
 static void

@@ -9,6 +9,7 @@
 #include <adwaita.h>
 
 #include "cw-result-view.h"
+#include "cw-run-page.h"
 #include "cw-settings.h"
 
 G_BEGIN_DECLS
@@ -31,5 +32,13 @@ CwResultView *cw_window_get_result_view (CwWindow       *self);
 gboolean      cw_window_get_busy        (CwWindow       *self);  /* adding files or running */
 /* The summary line of the last batch ("" before any). */
 const char   *cw_window_get_summary     (CwWindow       *self);
+CwRunPage    *cw_window_get_run_page    (CwWindow       *self);
+/* A batch of synthetic tasks (spin: CPU-bound work of @arg ms each) on
+ * the settings' workers, shown like a batch of files: for tests and
+ * demonstrations of pure CPU work. */
+void          cw_window_start_synthetic (CwWindow       *self,
+                                         CwTaskKind      kind,
+                                         guint64         count,
+                                         gint64          arg);
 
 G_END_DECLS
