@@ -36,6 +36,8 @@ struct _CwWindow
   CwSettingsPage       *settings_page;
   CwRunPage            *run_page;
   CwLabPage            *lab_page;
+  GtkWidget            *header_bar;
+  GtkWidget            *switcher_bar;
 
   CwSettings           *settings;
   GListStore           *queue;
@@ -61,6 +63,8 @@ struct _CwWindow
   CwCpuSampler         *sampler;
   GArray               *workers;         /* CwCpuWorker: the batch's live worker processes */
   gint64                workers_cpu_us;  /* the batch's tasks' CPU time, from their results */
+  gboolean              presentation;
+  gboolean              presentation_seen_fullscreen;
   gboolean              demo_heavy;      /* the queue is the heavier demo: MP3 for its batch */
   gboolean              demo_heavy_batch; /* the batch running (or last run) was */
   CwBatchOptions        synthetic;       /* cw_window_start_synthetic ()'s, while it starts */

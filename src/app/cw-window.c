@@ -23,6 +23,7 @@ G_DEFINE_FINAL_TYPE (CwWindow, cw_window, ADW_TYPE_APPLICATION_WINDOW)
 enum {
   PROP_0,
   PROP_BUSY,
+  PROP_PRESENTATION,
   N_PROPS
 };
 
@@ -113,6 +114,13 @@ cancel_action (GtkWidget  *widget,
 {
   CwWindow *self = CW_WINDOW (widget);
 
+  /* Escape in presentation mode leaves it: a teacher expects that of a
+   * full screen, and must not stop the batch the class is watching */
+  if (self->presentation)
+    {
+      cw_window_set_presentation (self, FALSE);
+      return;
+    }
   if (self->batch_cancellable != NULL)
     g_cancellable_cancel (self->batch_cancellable);
 }
@@ -278,6 +286,57 @@ cw_window_get_run_page (CwWindow *self)
   return self->run_page;
 }
 
+/* ---------------------------------------------------------------------- */
+/* presentation mode: the Run page's meter and timeline, full screen */
+
+gboolean
+cw_window_get_presentation (CwWindow *self)
+{
+  g_return_val_if_fail (CW_IS_WINDOW (self), FALSE);
+  return self->presentation;
+}
+
+void
+cw_window_set_presentation (CwWindow *self,
+                            gboolean  presentation)
+{
+  g_return_if_fail (CW_IS_WINDOW (self));
+
+  presentation = !!presentation;
+  if (self->presentation == presentation)
+    return;
+  self->presentation = presentation;
+
+  gtk_widget_set_visible (self->header_bar, !presentation);
+  gtk_widget_set_visible (self->switcher_bar, !presentation);
+  cw_run_page_set_presentation (self->run_page, presentation);
+  if (presentation)
+    {
+      adw_view_stack_set_visible_child_name (self->view_stack, "run");
+      gtk_window_fullscreen (GTK_WINDOW (self));
+      _cw_window_toast (self, _("Presentation mode: F11 or Escape to leave"));
+    }
+  else
+    gtk_window_unfullscreen (GTK_WINDOW (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PRESENTATION]);
+}
+
+/* Left full screen some other way (the window manager): leave it all. */
+static void
+fullscreened_cb (CwWindow *self)
+{
+  if (self->presentation && !gtk_window_is_fullscreen (GTK_WINDOW (self)))
+    {
+      /* (unless it has not got there yet: a window manager may take a while) */
+      if (gtk_widget_get_mapped (GTK_WIDGET (self)) && self->presentation_seen_fullscreen)
+        cw_window_set_presentation (self, FALSE);
+    }
+  else if (self->presentation)
+    self->presentation_seen_fullscreen = TRUE;
+  if (!self->presentation)
+    self->presentation_seen_fullscreen = FALSE;
+}
+
 gboolean
 cw_window_get_busy (CwWindow *self)
 {
@@ -315,6 +374,27 @@ cw_window_get_property (GObject    *object,
     {
     case PROP_BUSY:
       g_value_set_boolean (value, _cw_window_is_busy (self));
+      break;
+    case PROP_PRESENTATION:
+      g_value_set_boolean (value, self->presentation);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cw_window_set_property (GObject      *object,
+                        guint         prop_id,
+                        const GValue *value,
+                        GParamSpec   *pspec)
+{
+  CwWindow *self = CW_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_PRESENTATION:
+      cw_window_set_presentation (self, g_value_get_boolean (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -369,6 +449,7 @@ cw_window_class_init (CwWindowClass *klass)
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
   object_class->get_property = cw_window_get_property;
+  object_class->set_property = cw_window_set_property;
   object_class->dispose = cw_window_dispose;
   object_class->finalize = cw_window_finalize;
   window_class->close_request = cw_window_close_request;
@@ -381,6 +462,15 @@ cw_window_class_init (CwWindowClass *klass)
   properties[PROP_BUSY] =
     g_param_spec_boolean ("busy", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /**
+   * CwWindow:presentation:
+   *
+   * Presentation mode: full screen, the Run page's meter and timeline only,
+   * in large type.
+   */
+  properties[PROP_PRESENTATION] =
+    g_param_spec_boolean ("presentation", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (CW_TYPE_RUN_PAGE);
@@ -397,6 +487,8 @@ cw_window_class_init (CwWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CwWindow, settings_page);
   gtk_widget_class_bind_template_child (widget_class, CwWindow, run_page);
   gtk_widget_class_bind_template_child (widget_class, CwWindow, lab_page);
+  gtk_widget_class_bind_template_child (widget_class, CwWindow, header_bar);
+  gtk_widget_class_bind_template_child (widget_class, CwWindow, switcher_bar);
   gtk_widget_class_bind_template_child (widget_class, CwWindow, resume_revealer);
   gtk_widget_class_bind_template_child (widget_class, CwWindow, resume_label);
 
@@ -408,6 +500,7 @@ cw_window_class_init (CwWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.demo", NULL, demo_action);
   gtk_widget_class_install_action (widget_class, "win.demo-heavy", NULL, demo_heavy_action);
   gtk_widget_class_install_action (widget_class, "win.replay", NULL, replay_action);
+  gtk_widget_class_install_property_action (widget_class, "win.presentation", "presentation");
   gtk_widget_class_install_action (widget_class, "win.page", "s", page_action);
   gtk_widget_class_install_action (widget_class, "win.resume", NULL, resume_action);
   gtk_widget_class_install_action (widget_class, "win.discard-batch", NULL, discard_batch_action);
@@ -424,6 +517,7 @@ cw_window_class_init (CwWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_3, GDK_ALT_MASK, "win.page", "s", "run");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_4, GDK_ALT_MASK, "win.page", "s", "lab");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK, "window.close", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F11, 0, "win.presentation", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "win.replay", NULL);
 }
 
@@ -439,6 +533,7 @@ cw_window_init (CwWindow *self)
   g_object_bind_property (self, "busy", self->lab_page, "blocked", G_BINDING_SYNC_CREATE);
   g_signal_connect_object (self->lab_page, "notify::running", G_CALLBACK (lab_running_cb), self, G_CONNECT_SWAPPED);
   _cw_window_batch_init (self);
+  g_signal_connect (self, "notify::fullscreened", G_CALLBACK (fullscreened_cb), NULL);
 
   _cw_window_update_queue_summary (self);
 }

@@ -33,6 +33,10 @@ gboolean      cw_window_get_busy        (CwWindow       *self);  /* adding files
 /* The summary line of the last batch ("" before any). */
 const char   *cw_window_get_summary     (CwWindow       *self);
 CwRunPage    *cw_window_get_run_page    (CwWindow       *self);
+/* Presentation mode (F11): full screen, the meter and the timeline. */
+gboolean      cw_window_get_presentation (CwWindow      *self);
+void          cw_window_set_presentation (CwWindow      *self,
+                                          gboolean       presentation);
 /* A batch of synthetic tasks (spin: CPU-bound work of @arg ms each) on
  * the settings' workers, shown like a batch of files: for tests and
  * demonstrations of pure CPU work. */
