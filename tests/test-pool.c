@@ -901,6 +901,119 @@ test_determinism (void)
   cw_test_audio_set_clear (&set);
 }
 
+
+/* ---------------------------------------------------------------------- */
+/* when a task starts */
+
+typedef struct
+{
+  GArray *started;    /* Started */
+} StartLog;
+
+typedef struct
+{
+  guint   slot;
+  guint64 index;
+  gint64  start_us;
+  gint64  seen_us;
+} Started;
+
+static void
+task_started_cb (CwPool   *pool,
+                 guint     slot,
+                 guint64   index,
+                 gint64    start_us,
+                 gpointer  user_data)
+{
+  StartLog *log = user_data;
+  Started st = { slot, index, start_us, g_get_monotonic_time () };
+
+  g_array_append_val (log->started, st);
+}
+
+/* The pool says when each worker starts a task (a running task is drawn
+ * from then): for every task, within 250 ms of the worker's own start and
+ * on the slot that ran it; a chunk's later tasks as the ones before them
+ * are answered. (A thread hands a chunk back whole: its chunk is one
+ * start, its first task's.) */
+static void
+test_task_started (gconstpointer data)
+{
+  CwMode mode = GPOINTER_TO_INT (data);
+  const guint chunk_sizes[] = { 1, 3 };
+
+  for (guint c = 0; c < G_N_ELEMENTS (chunk_sizes); c++)
+    {
+      CwPool *pool = new_pool (mode, 2, chunk_sizes[c]);
+      gint64 args[9];
+      CwTestSource src = { .n = G_N_ELEMENTS (args), .kind = CW_TASK_SPIN, .args = args };
+      CwTestRun run;
+      StartLog log = { g_array_new (FALSE, FALSE, sizeof (Started)) };
+      const CwResult **by_index;
+
+      for (guint i = 0; i < src.n; i++)
+        args[i] = 60;
+      g_signal_connect (pool, "task-started", G_CALLBACK (task_started_cb), &log);
+      cw_test_run_init (&run);
+      cw_test_run_map (pool, &synthetic_settings, &src, CW_ORDER_UNORDERED, NULL, &run);
+      g_assert_true (run.ok);
+      by_index = cw_test_assert_each_once (&run, src.n);
+
+      for (guint i = 0; i < src.n; i++)
+        {
+          const Started *st = NULL;
+
+          if (mode != CW_MODE_PROCESSES && i % chunk_sizes[c] != 0)
+            continue;
+          for (guint j = 0; j < log.started->len; j++)
+            if (g_array_index (log.started, Started, j).index == i)
+              st = &g_array_index (log.started, Started, j);
+          g_assert_nonnull (st);
+          g_test_message ("chunks of %u: task %u on slot %u: started %+.1f ms from its own start, "
+                          "told %+.1f ms after", chunk_sizes[c], i, st->slot,
+                          (st->start_us - by_index[i]->start_us) / 1e3,
+                          (st->seen_us - by_index[i]->start_us) / 1e3);
+          g_assert_cmpuint (st->slot, ==, by_index[i]->worker);
+          g_assert_cmpint (ABS (st->start_us - by_index[i]->start_us), <, 250000);
+          g_assert_cmpint (st->seen_us - by_index[i]->start_us, <, 250000);
+        }
+      g_assert_cmpuint (log.started->len, ==, mode == CW_MODE_PROCESSES ? src.n
+                                                                         : (src.n + chunk_sizes[c] - 1) / chunk_sizes[c]);
+      g_free (by_index);
+      g_array_unref (log.started);
+      cw_test_run_clear (&run);
+      cw_test_close_pool (pool);
+    }
+}
+
+/* Auto chunks: the size reported comes with the task time it was chosen
+ * from, not a later estimate. */
+static void
+test_auto_chosen_estimate (void)
+{
+  CwPool *pool = new_pool (CW_MODE_PROCESSES, 2, 0);
+  gint64 args[40];
+  CwTestSource src = { .n = G_N_ELEMENTS (args), .kind = CW_TASK_SPIN, .args = args };
+  CwTestRun run;
+  guint expected;
+
+  /* 10 ms tasks at first, 40 ms later: the chunks were sized on the first */
+  for (guint i = 0; i < src.n; i++)
+    args[i] = i < 20 ? 10 : 40;
+  cw_test_run_init (&run);
+  cw_test_run_map (pool, &synthetic_settings, &src, CW_ORDER_UNORDERED, NULL, &run);
+  g_assert_true (run.ok);
+  g_test_message ("largest chunk %u, chosen from %.0f µs a task; last estimate %.0f µs",
+                  run.stats.max_chunk_size, run.stats.auto_chosen_task_us, run.stats.auto_task_us);
+  g_assert_cmpfloat (run.stats.auto_chosen_task_us, >, 0);
+  /* the size the pool picks for a 0.1 s trip from that estimate, or
+   * fewer where the end of the batch capped it */
+  expected = (guint) CLAMP (run.stats.auto_target_trip_us / run.stats.auto_chosen_task_us, 1, 16384);
+  g_assert_cmpuint (run.stats.max_chunk_size, <=, expected);
+  cw_test_run_clear (&run);
+  cw_test_close_pool (pool);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -943,6 +1056,9 @@ main (int   argc,
   g_test_add_func ("/cw/pool/order/unordered", test_order_unordered);
   g_test_add_func ("/cw/pool/order/all", test_order_all);
   g_test_add_func ("/cw/pool/chunk-sizes", test_chunk_sizes);
+  g_test_add_data_func ("/cw/pool/task-started/processes", GINT_TO_POINTER (CW_MODE_PROCESSES), test_task_started);
+  g_test_add_data_func ("/cw/pool/task-started/threads", GINT_TO_POINTER (CW_MODE_THREADS), test_task_started);
+  g_test_add_func ("/cw/pool/auto-chosen-estimate", test_auto_chosen_estimate);
   g_test_add_func ("/cw/pool/threads-hand-back", test_threads_hand_back);
   g_test_add_data_func ("/cw/pool/fault/worker-killed", GINT_TO_POINTER (FALSE), test_worker_killed);
   g_test_add_data_func ("/cw/pool/log/worker-killed", GINT_TO_POINTER (TRUE), test_worker_killed);

@@ -40,6 +40,7 @@ G_DEFINE_FINAL_TYPE (CwPool, cw_pool, G_TYPE_OBJECT)
 enum {
   WORKER_STARTED,
   WORKER_EXITED,
+  TASK_STARTED,
   N_SIGNALS
 };
 
@@ -60,6 +61,23 @@ cw_pool_emit_worker_exited (CwPool     *self,
                             const char *reason)
 {
   g_signal_emit (self, signals[WORKER_EXITED], 0, slot, (int) pid, reason);
+}
+
+/* A slot's worker is on @chunk's next task from @start_us: inferred, as
+ * the pool sees it (the chunk went to an idle worker, or the task before
+ * it was answered); a chunk of tasks too short to answer one by one shows
+ * as its first task running until its answer. */
+static void
+emit_task_started (CwChunk *chunk,
+                   gint64   start_us)
+{
+  CwPool *self = chunk->job->pool;
+
+  if (chunk->n_done >= chunk->n_tasks
+      || !g_signal_has_handler_pending (self, signals[TASK_STARTED], 0, FALSE))
+    return;
+  g_signal_emit (self, signals[TASK_STARTED], 0, chunk->slot->id,
+                 chunk->tasks[chunk->n_done].index, start_us > 0 ? start_us : g_get_monotonic_time ());
 }
 
 static void pool_fail_jobs (CwPool *self,
@@ -292,6 +310,10 @@ job_next_chunk (CwJob *job)
       g_free (chunk);
       return NULL;
     }
+  /* the largest size, and the measured task time it was chosen from (a
+   * later estimate would pair with a size it did not produce) */
+  if (chunk->n_tasks >= job->stats.max_chunk_size && self->chunk_size == 0 && job->est_task_us >= 0)
+    job->stats.auto_chosen_task_us = job->est_task_us;
   job->stats.max_chunk_size = MAX (job->stats.max_chunk_size, chunk->n_tasks);
   return chunk;
 }
@@ -319,6 +341,7 @@ cw_job_chunk_done (CwJob    *job,
                    guint     n_results)
 {
   gint64 busy = 0;
+  gint64 last_end = n_results > 0 ? results[n_results - 1].end_us : 0;
 
   g_assert (chunk->n_done + n_results <= chunk->n_tasks);
   for (guint i = 0; i < n_results; i++)
@@ -335,6 +358,17 @@ cw_job_chunk_done (CwJob    *job,
   chunk->n_done += n_results;
   if (chunk->n_done == chunk->n_tasks)
     job->in_flight--;
+  /* the worker goes on with the chunk's next task, or the chunk queued
+   * behind this one */
+  if (n_results > 0)
+    {
+      GList *l = g_queue_find (&chunk->slot->chunks, chunk);
+
+      if (chunk->n_done < chunk->n_tasks)
+        emit_task_started (chunk, last_end);
+      else if (l != NULL && l->next != NULL)
+        emit_task_started (l->next->data, last_end);
+    }
   if (n_results > 0)
     {
       double per_task = (double) busy / n_results;
@@ -442,6 +476,9 @@ slot_send (CwSlot  *slot,
   chunk->job->in_flight++;
   chunk->job->stats.n_trips++;
   g_queue_push_tail (&slot->chunks, chunk);
+  /* an idle worker starts on it now */
+  if (slot->chunks.length == 1)
+    emit_task_started (chunk, chunk->sent_us);
   if (chunk->attempt > 0)
     g_debug ("slot %u: retrying task %" G_GUINT64_FORMAT ", attempt %u",
              slot->id, chunk->tasks[0].index, chunk->attempt + 1);
@@ -975,6 +1012,21 @@ cw_pool_class_init (CwPoolClass *klass)
   signals[WORKER_EXITED] =
     g_signal_new ("worker-exited", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 3, G_TYPE_UINT, G_TYPE_INT, G_TYPE_STRING);
+
+  /**
+   * CwPool::task-started:
+   * @slot: the slot whose worker started it
+   * @index: the task's submission number
+   * @start_us: when, as g_get_monotonic_time ()
+   *
+   * Inferred from dispatch: a chunk sent to an idle worker starts its
+   * first task; an answer for some of a chunk's tasks starts the next
+   * (or the next chunk's first). A run of tasks too short to answer one
+   * by one is one start.
+   */
+  signals[TASK_STARTED] =
+    g_signal_new ("task-started", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 3, G_TYPE_UINT, G_TYPE_UINT64, G_TYPE_INT64);
 
   /* Writing a chunk to a worker that just died must be an error we handle
    * (its end of file tells us the rest), not a SIGPIPE that ends us. */

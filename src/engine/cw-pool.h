@@ -61,6 +61,7 @@ typedef struct
   guint64 bytes_from_workers;
   double  auto_target_trip_us;  /* auto: the trip duration it sizes chunks for; 0 otherwise */
   gint64  worker_peak_rss_kb;   /* processes mode: the largest peak RSS a worker reported */
+  double  auto_chosen_task_us;  /* auto: the measured task time max_chunk_size was chosen from */
 } CwBatchStats;
 
 /* Fills @task (kind, arg and, for audio, owned paths and seed key; the pool
