@@ -107,6 +107,18 @@ worker_exited_cb (CwPool     *pool,
 }
 
 static void
+task_started_cb (CwPool   *pool,
+                 guint     slot,
+                 guint64   index,
+                 gint64    start_us,
+                 gpointer  user_data)
+{
+  CwWindow *self = user_data;
+
+  cw_run_page_task_started (self->run_page, slot, index, start_us);
+}
+
+static void
 visible_page_cb (CwWindow *self)
 {
   update_sampler (self);
@@ -215,7 +227,7 @@ static char *
 describe_auto_chunk (const CwBatchStats *stats)
 {
   double trip_s = stats->auto_target_trip_us / 1e6;
-  double task_us = stats->auto_task_us;
+  double task_us = stats->auto_chosen_task_us;
   g_autofree char *task = NULL;
 
   if (stats->chunk_size != 0 || task_us <= 0 || stats->max_chunk_size == 0)
@@ -480,6 +492,7 @@ _cw_window_start (CwWindow *self)
   pool = cw_batch_get_pool (self->batch);
   g_signal_connect (pool, "worker-started", G_CALLBACK (worker_started_cb), self);
   g_signal_connect (pool, "worker-exited", G_CALLBACK (worker_exited_cb), self);
+  g_signal_connect (pool, "task-started", G_CALLBACK (task_started_cb), self);
 
   self->running = TRUE;
   self->done = self->failed = 0;
