@@ -4,8 +4,14 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Reads CHUNK frames from stdin, runs their tasks one after another and
- * answers each chunk with one RESULTS frame on stdout. It exits 0 at end of
- * input, 3 on a protocol error. No GTK: it starts in milliseconds.
+ * answers each chunk with one RESULTS frame on stdout (or more, when its
+ * tasks take time). It exits 0 at end of input, 3 on a protocol error. No
+ * GTK: it starts in milliseconds.
+ *
+ * A trivial task must cost about as little as the task itself: frames are
+ * read in big gulps, tasks decoded one at a time from the frame and each
+ * result encoded straight into the answer, so no array of a chunk's tasks
+ * or results is ever built.
  */
 
 #include "config.h"
@@ -28,26 +34,79 @@
 /* answer finished tasks once this long has passed since the last answer */
 #define FLUSH_AFTER_US 2000
 
-/* Returns 1 when @len bytes were read, 0 at a clean end of input (no byte
- * read), -1 on a short read or an error. */
-static int
-read_exact (int     fd,
-            guint8 *buf,
-            gsize   len)
+/* What has been read from stdin and not used yet: frames are read in
+ * gulps as big as the pipe, so chunks queued behind one another cost one
+ * read, not two per frame. */
+typedef struct
 {
-  gsize done = 0;
+  guint8 *data;
+  gsize   cap;
+  gsize   start;   /* the next frame */
+  gsize   end;     /* what has been read */
+} Inbox;
 
-  while (done < len)
+#define INBOX_READ (1u << 20)
+
+static void
+inbox_clear (Inbox *inbox)
+{
+  g_clear_pointer (&inbox->data, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Inbox, inbox_clear)
+
+/* Makes the next whole frame available at inbox->data + inbox->start.
+ * Returns 1 with its size, 0 at a clean end of input (between frames), -1
+ * on a truncated frame, a read error or a bad header (@error set when the
+ * header is bad). */
+static int
+inbox_next_frame (Inbox   *inbox,
+                  gsize   *frame_size,
+                  GError **error)
+{
+  for (;;)
     {
-      ssize_t n = read (fd, buf + done, len - done);
+      gsize avail = inbox->end - inbox->start;
+      CwMessageType type;
+      ssize_t n;
 
+      if (avail >= CW_PROTOCOL_HEADER_SIZE)
+        {
+          guint32 payload;
+
+          /* The header alone: it either says how long the frame is or is bad. */
+          if (!cw_protocol_peek_frame (inbox->data + inbox->start, avail, &type, frame_size, error)
+              && *error != NULL)
+            return -1;
+          memcpy (&payload, inbox->data + inbox->start, 4);
+          *frame_size = CW_PROTOCOL_HEADER_SIZE + (gsize) GUINT32_FROM_LE (payload);
+          if (avail >= *frame_size)
+            return 1;
+        }
+      else
+        *frame_size = CW_PROTOCOL_HEADER_SIZE;
+
+      /* room for the rest of this frame and a gulp more */
+      if (avail == 0)
+        inbox->start = inbox->end = 0;
+      else if (inbox->start > 0 && inbox->cap - inbox->end < INBOX_READ)
+        {
+          memmove (inbox->data, inbox->data + inbox->start, avail);
+          inbox->start = 0;
+          inbox->end = avail;
+        }
+      if (inbox->cap - inbox->end < MAX (INBOX_READ, *frame_size - avail))
+        {
+          inbox->cap = inbox->end + MAX (INBOX_READ, *frame_size - avail);
+          inbox->data = g_realloc (inbox->data, inbox->cap);
+        }
+      n = read (STDIN_FILENO, inbox->data + inbox->end, inbox->cap - inbox->end);
       if (n < 0 && errno == EINTR)
         continue;
       if (n <= 0)
-        return (n == 0 && done == 0) ? 0 : -1;
-      done += n;
+        return (n == 0 && avail == 0) ? 0 : -1;
+      inbox->end += n;
     }
-  return 1;
 }
 
 static gboolean
@@ -144,15 +203,118 @@ wait_for_sigterm (gpointer data)
   return NULL;
 }
 
+static int
+protocol_error_exit (const char *message)
+{
+  g_printerr ("corewave-worker: %s\n", message);
+  return EXIT_PROTOCOL;
+}
+
+/* A chunk's tasks, run one after another and answered as they go. Returns
+ * FALSE when the pool is gone (a write failed). */
+static gboolean
+run_chunk (int            out_fd,
+           GByteArray    *out,
+           const guint8  *frame,
+           gsize          size,
+           const CwChain *chain,
+           const char    *chain_error)
+{
+  g_auto(CwChunkMessage) msg = { 0 };
+  CwFrameReader reader;
+  CwFrameWriter answer;
+  gint32 pid = getpid ();
+  gint64 stamp, last_sent;
+  guint n_open = 0;
+  guint n_tasks;
+
+  /* checked whole before the first task runs (check_chunk ()) */
+  if (!cw_protocol_chunk_open (&reader, frame, size, &msg, &n_tasks, NULL))
+    g_assert_not_reached ();
+
+  stamp = last_sent = g_get_monotonic_time ();
+  for (guint i = 0; i < n_tasks; i++)
+    {
+      CwTask task;
+      CwResult result;
+
+      if (!cw_protocol_chunk_next (&reader, &task, NULL))
+        g_assert_not_reached ();
+      maybe_crash (&task);
+      if (task.kind == CW_TASK_AUDIO && chain == NULL)
+        {
+          memset (&result, 0, sizeof result);
+          result.index = task.index;
+          result.status = CW_STATUS_FAILED;
+          result.pid = pid;
+          result.error = g_strdup (chain_error);
+        }
+      else
+        cw_task_run (&msg.settings, chain, &task, &result, cancellable);
+      if (result.start_us == 0)
+        result.start_us = result.end_us = stamp;
+      cw_task_clear (&task);
+
+      if (n_open++ == 0)
+        cw_protocol_results_begin (&answer, out, msg.chunk_id, pid);
+      /* Answer finished work early once it is worth a message: a worker
+       * that dies mid-chunk then costs only what it had not answered, and
+       * the parent sees results as they come. Trivial tasks still go back
+       * in one message per chunk. */
+      if (i + 1 == n_tasks || answer_each || result.end_us - last_sent >= FLUSH_AFTER_US)
+        {
+          result.peak_rss_kb = peak_rss_kb ();
+          cw_protocol_results_add (&answer, &result);
+          cw_result_clear (&result);
+          cw_protocol_frame_end (&answer);
+          if (!write_all (out_fd, out->data, out->len))
+            return FALSE;
+          g_byte_array_set_size (out, 0);
+          n_open = 0;
+          last_sent = g_get_monotonic_time ();
+        }
+      else
+        {
+          cw_protocol_results_add (&answer, &result);
+          cw_result_clear (&result);
+        }
+    }
+  return TRUE;
+}
+
+/* The whole frame, checked before anything runs: a bad task late in a
+ * chunk must not leave the early ones done and unanswered. */
+static gboolean
+check_chunk (const guint8  *frame,
+             gsize          size,
+             GError       **error)
+{
+  g_auto(CwChunkMessage) msg = { 0 };
+  CwFrameReader reader;
+  guint n_tasks;
+
+  if (!cw_protocol_chunk_open (&reader, frame, size, &msg, &n_tasks, error))
+    return FALSE;
+  for (guint i = 0; i < n_tasks; i++)
+    {
+      CwTask task;
+
+      if (!cw_protocol_chunk_next (&reader, &task, error))
+        return FALSE;
+      cw_task_clear (&task);
+    }
+  return cw_protocol_frame_close (&reader, error);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GByteArray) frame = g_byte_array_new ();
   g_autoptr(GByteArray) out = g_byte_array_new ();
   g_autoptr(CwChain) chain = NULL;
   g_autofree char *chain_spec = NULL;
   g_autofree char *chain_error = NULL;
+  g_auto(Inbox) inbox = { 0 };
   const char *parent;
   sigset_t term;
   int out_fd;
@@ -216,110 +378,58 @@ main (int   argc,
   cw_protocol_encode_hello (out, getpid ());
   if (!write_all (out_fd, out->data, out->len))
     return 0;
+  g_byte_array_set_size (out, 0);
 
   for (;;)
     {
-      g_auto(CwChunkMessage) msg = { 0 };
       g_autoptr(GError) error = NULL;
-      g_autofree CwResult *results = NULL;
-      CwMessageType type;
+      g_auto(CwChunkMessage) header = { 0 };
+      CwFrameReader reader;
+      const guint8 *frame;
       gsize frame_size = 0;
-      gint64 stamp, last_sent;
-      guint sent;
+      guint n_tasks;
       int r;
 
-      g_byte_array_set_size (frame, CW_PROTOCOL_HEADER_SIZE);
-      r = read_exact (STDIN_FILENO, frame->data, CW_PROTOCOL_HEADER_SIZE);
+      r = inbox_next_frame (&inbox, &frame_size, &error);
       if (r == 0)
         return 0;
       if (r < 0)
-        {
-          g_printerr ("corewave-worker: Protocol error: truncated message\n");
-          return EXIT_PROTOCOL;
-        }
-      /* The header alone: it either says how long the frame is or is bad. */
-      if (!cw_protocol_peek_frame (frame->data, CW_PROTOCOL_HEADER_SIZE, &type, &frame_size, &error)
-          && error != NULL)
-        {
-          g_printerr ("corewave-worker: %s\n", error->message);
-          return EXIT_PROTOCOL;
-        }
-      {
-        guint32 payload;
-
-        memcpy (&payload, frame->data, 4);
-        frame_size = CW_PROTOCOL_HEADER_SIZE + (gsize) GUINT32_FROM_LE (payload);
-      }
-      g_byte_array_set_size (frame, frame_size);
-      if (frame_size > CW_PROTOCOL_HEADER_SIZE
-          && read_exact (STDIN_FILENO, frame->data + CW_PROTOCOL_HEADER_SIZE,
-                         frame_size - CW_PROTOCOL_HEADER_SIZE) != 1)
-        {
-          g_printerr ("corewave-worker: Protocol error: truncated message\n");
-          return EXIT_PROTOCOL;
-        }
-      if (!cw_protocol_decode_chunk (frame->data, frame->len, &msg, &error))
-        {
-          g_printerr ("corewave-worker: %s\n", error->message);
-          return EXIT_PROTOCOL;
-        }
+        return protocol_error_exit (error != NULL ? error->message
+                                                  : "Protocol error: truncated message");
+      frame = inbox.data + inbox.start;
+      if (!check_chunk (frame, frame_size, &error))
+        return protocol_error_exit (error->message);
+      if (!cw_protocol_chunk_open (&reader, frame, frame_size, &header, &n_tasks, NULL))
+        g_assert_not_reached ();
 
       /* Parse the transform chain once per batch, not once per chunk. */
-      if (g_strcmp0 (chain_spec, msg.settings.spec) != 0 || (chain == NULL && chain_error == NULL))
+      if (g_strcmp0 (chain_spec, header.settings.spec) != 0 || (chain == NULL && chain_error == NULL))
         {
           g_autoptr(GError) spec_error = NULL;
 
           g_clear_pointer (&chain, cw_chain_free);
           g_clear_pointer (&chain_error, g_free);
           g_free (chain_spec);
-          chain_spec = g_strdup (msg.settings.spec);
-          chain = cw_chain_parse (msg.settings.spec ? msg.settings.spec : "", &spec_error);
+          chain_spec = g_strdup (header.settings.spec);
+          chain = cw_chain_parse (header.settings.spec ? header.settings.spec : "", &spec_error);
           if (chain == NULL)
             chain_error = g_strdup (spec_error->message);
         }
 
       if (garbage)
         answer_garbage (out_fd);
-      if (garbage_half && msg.n_tasks > 0)
-        answer_half (out_fd, out, msg.chunk_id, &msg.tasks[0]);
-
-      results = g_new0 (CwResult, MAX (msg.n_tasks, 1));
-      stamp = last_sent = g_get_monotonic_time ();
-      sent = 0;
-      for (guint i = 0; i < msg.n_tasks; i++)
+      if (garbage_half && n_tasks > 0)
         {
-          const CwTask *task = &msg.tasks[i];
+          CwTask first;
 
-          maybe_crash (task);
-          if (task->kind == CW_TASK_AUDIO && chain == NULL)
-            {
-              results[i].index = task->index;
-              results[i].status = CW_STATUS_FAILED;
-              results[i].pid = getpid ();
-              results[i].error = g_strdup (chain_error);
-            }
-          else
-            cw_task_run (&msg.settings, chain, task, &results[i], cancellable);
-          if (results[i].start_us == 0)
-            results[i].start_us = results[i].end_us = stamp;
-
-          /* Answer finished work early once it is worth a message: a worker
-           * that dies mid-chunk then costs only what it had not answered,
-           * and the parent sees results as they come. Trivial tasks still
-           * go back in one message per chunk. */
-          if (i + 1 == msg.n_tasks || answer_each || results[i].end_us - last_sent >= FLUSH_AFTER_US)
-            {
-              g_byte_array_set_size (out, 0);
-              results[i].peak_rss_kb = peak_rss_kb ();
-              cw_protocol_encode_results (out, msg.chunk_id, getpid (), results + sent, i + 1 - sent);
-              for (guint j = sent; j <= i; j++)
-                cw_result_clear (&results[j]);
-              if (!write_all (out_fd, out->data, out->len))
-                return 0;
-              sent = i + 1;
-              last_sent = g_get_monotonic_time ();
-            }
+          if (!cw_protocol_chunk_next (&reader, &first, NULL))
+            g_assert_not_reached ();
+          answer_half (out_fd, out, header.chunk_id, &first);
         }
+
+      if (!run_chunk (out_fd, out, frame, frame_size, chain, chain_error))
+        return 0;
+      inbox.start += frame_size;
 
       /* Cancelled (SIGTERM): everything finished has been answered. */
       if (g_cancellable_is_cancelled (cancellable))
