@@ -124,6 +124,13 @@ void     cw_job_report               (CwJob      *job,
                                       const char *reason,
                                       guint       attempts,
                                       guint       worker);
+void     cw_job_take_result          (CwJob      *job,
+                                      CwChunk    *chunk,
+                                      CwResult   *result);
+gboolean cw_job_chunk_answered       (CwJob      *job,
+                                      CwChunk    *chunk,
+                                      guint       n_results,
+                                      gint64      busy_us);
 gboolean cw_job_chunk_done           (CwJob      *job,
                                       CwChunk    *chunk,
                                       CwResult   *results,

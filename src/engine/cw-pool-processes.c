@@ -162,6 +162,10 @@ job_chunk_lost (CwJob      *job,
 /* ---------------------------------------------------------------------- */
 /* the supervisor's callbacks */
 
+/* A RESULTS frame, decoded one result at a time straight into delivery:
+ * a million results never become an array. Results before a malformed one
+ * stand (they are well formed, for the right tasks); the error ends the
+ * worker and the chunk's unanswered tasks go back. */
 static gboolean
 slot_worker_frame (CwSupervisor   *worker,
                    CwMessageType   type,
@@ -171,47 +175,68 @@ slot_worker_frame (CwSupervisor   *worker,
                    GError        **error)
 {
   CwSlot *slot = user_data;
-  g_auto(CwResultsMessage) msg = { 0 };
+  CwFrameReader reader;
   CwChunk *chunk;
+  CwJob *job;
+  guint64 chunk_id;
+  gint32 pid;
+  guint n, done;
+  gint64 busy = 0;
+  gboolean ok = TRUE;
 
   if (type != CW_MSG_RESULTS)
     {
       g_set_error (error, CW_ERROR, CW_ERROR_PROTOCOL, "Protocol error: unexpected message");
       return FALSE;
     }
-  if (!cw_protocol_decode_results (frame, size, &msg, error))
+  if (!cw_protocol_results_open (&reader, frame, size, &chunk_id, &pid, &n, error))
     return FALSE;
   slot->pool->pipe_bytes_from += size;
 
   chunk = g_queue_peek_head (&slot->chunks);
-  if (chunk == NULL || chunk->id != msg.chunk_id || msg.n_results == 0
-      || msg.n_results > chunk->n_tasks - chunk->n_done)
+  if (chunk == NULL || chunk->id != chunk_id || n == 0 || n > chunk->n_tasks - chunk->n_done)
     {
       g_set_error (error, CW_ERROR, CW_ERROR_PROTOCOL,
                    "Protocol error: results for a chunk that was not sent");
       return FALSE;
     }
-  for (guint i = 0; i < msg.n_results; i++)
-    if (msg.results[i].index != chunk->tasks[chunk->n_done + i].index)
-      {
-        g_set_error (error, CW_ERROR, CW_ERROR_PROTOCOL,
-                     "Protocol error: results out of step with the chunk");
-        return FALSE;
-      }
+  job = chunk->job;
+  job->stats.bytes_from_workers += size;
 
-  chunk->job->stats.bytes_from_workers += size;
-  for (guint i = 0; i < msg.n_results; i++)
-    chunk->job->stats.worker_peak_rss_kb = MAX (chunk->job->stats.worker_peak_rss_kb,
-                                                msg.results[i].peak_rss_kb);
-  if (cw_job_chunk_done (chunk->job, chunk, msg.results, msg.n_results))
+  for (done = 0; done < n; done++)
+    {
+      CwResult r;
+
+      if (!cw_protocol_results_next (&reader, &r, error))
+        {
+          ok = FALSE;
+          break;
+        }
+      if (r.index != chunk->tasks[chunk->n_done].index)
+        {
+          cw_result_clear (&r);
+          g_set_error (error, CW_ERROR, CW_ERROR_PROTOCOL,
+                       "Protocol error: results out of step with the chunk");
+          ok = FALSE;
+          break;
+        }
+      if (G_UNLIKELY (r.peak_rss_kb > job->stats.worker_peak_rss_kb))
+        job->stats.worker_peak_rss_kb = r.peak_rss_kb;
+      busy += MAX (r.end_us - r.start_us, 0);
+      cw_job_take_result (job, chunk, &r);
+    }
+  if (ok)
+    ok = cw_protocol_frame_close (&reader, error);
+
+  if (cw_job_chunk_answered (job, chunk, done, busy))
     {
       g_queue_pop_head (&slot->chunks);
-      cw_job_maybe_finish (chunk->job);
+      cw_job_maybe_finish (job);
       cw_chunk_free (chunk);
     }
-  if (cw_supervisor_is_running (worker))
+  if (ok && cw_supervisor_is_running (worker))
     slot_restart_task_timer (slot);
-  return TRUE;
+  return ok;
 }
 
 static void

@@ -270,7 +270,7 @@ job_next_chunk (CwJob *job)
     }
 
   k = job_chunk_size (job);
-  chunk->tasks = g_new0 (CwTask, k);
+  chunk->tasks = g_new (CwTask, k);
   while (chunk->n_tasks < k)
     {
       CwTask *t = &chunk->tasks[chunk->n_tasks];
@@ -309,9 +309,47 @@ cw_chunk_free (CwChunk *chunk)
   g_free (chunk);
 }
 
-/* Results for the next @n_results tasks of @chunk came back (a worker
- * answers a chunk in one or more messages, in task order): deliver them and
- * learn from their times. Returns TRUE when the chunk is complete. */
+/* The result for the next task of @chunk (a worker answers a chunk in
+ * one or more messages, in task order): it gets its attempt, slot and
+ * input, and goes out. */
+void
+cw_job_take_result (CwJob    *job,
+                    CwChunk  *chunk,
+                    CwResult *result)
+{
+  CwTask *task = &chunk->tasks[chunk->n_done++];
+
+  result->attempts = chunk->attempt + 1;
+  result->worker = chunk->slot->id;
+  if (result->input_path != NULL)
+    g_free (result->input_path);
+  result->input_path = g_steal_pointer (&task->input_path);
+  job_deliver (job, result);
+}
+
+/* @n_results results of @chunk came back, busy for @busy_us between
+ * them: learn from their times. Returns TRUE when the chunk is complete. */
+gboolean
+cw_job_chunk_answered (CwJob   *job,
+                       CwChunk *chunk,
+                       guint    n_results,
+                       gint64   busy_us)
+{
+  g_assert (chunk->n_done <= chunk->n_tasks);
+  if (chunk->n_done == chunk->n_tasks)
+    job->in_flight--;
+  if (n_results > 0)
+    {
+      double per_task = (double) busy_us / n_results;
+
+      job->est_task_us = job->est_task_us < 0 ? per_task : 0.5 * job->est_task_us + 0.5 * per_task;
+      job->stats.auto_task_us = job->est_task_us;
+    }
+  return chunk->n_done == chunk->n_tasks;
+}
+
+/* Results for the next @n_results tasks of @chunk, in task order. Returns
+ * TRUE when the chunk is complete. */
 gboolean
 cw_job_chunk_done (CwJob    *job,
                    CwChunk  *chunk,
@@ -323,26 +361,10 @@ cw_job_chunk_done (CwJob    *job,
   g_assert (chunk->n_done + n_results <= chunk->n_tasks);
   for (guint i = 0; i < n_results; i++)
     {
-      CwResult *r = &results[i];
-
-      busy += MAX (r->end_us - r->start_us, 0);
-      r->attempts = chunk->attempt + 1;
-      r->worker = chunk->slot->id;
-      g_clear_pointer (&r->input_path, g_free);
-      r->input_path = g_steal_pointer (&chunk->tasks[chunk->n_done + i].input_path);
-      job_deliver (job, r);
+      busy += MAX (results[i].end_us - results[i].start_us, 0);
+      cw_job_take_result (job, chunk, &results[i]);
     }
-  chunk->n_done += n_results;
-  if (chunk->n_done == chunk->n_tasks)
-    job->in_flight--;
-  if (n_results > 0)
-    {
-      double per_task = (double) busy / n_results;
-
-      job->est_task_us = job->est_task_us < 0 ? per_task : 0.5 * job->est_task_us + 0.5 * per_task;
-      job->stats.auto_task_us = job->est_task_us;
-    }
-  return chunk->n_done == chunk->n_tasks;
+  return cw_job_chunk_answered (job, chunk, n_results, busy);
 }
 
 static void
