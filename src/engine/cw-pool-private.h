@@ -17,6 +17,10 @@ G_BEGIN_DECLS
 #define CW_POOL_CANCEL_GRACE_S 3
 /* a worker that dies this many times in a row before saying hello is broken */
 #define CW_POOL_MAX_STARTUP_FAILURES 3
+/* task arrays of finished chunks kept for the next ones, and the smallest
+ * worth keeping (64 KiB: smaller ones malloc serves from its heap) */
+#define CW_POOL_SPARE_ARRAYS 8
+#define CW_POOL_SPARE_MIN    1024
 
 typedef struct _CwJob   CwJob;
 typedef struct _CwSlot  CwSlot;
@@ -30,6 +34,7 @@ struct _CwChunk
   CwSlot    *slot;
   CwTask    *tasks;
   guint      n_tasks;
+  guint      tasks_cap;  /* the array's room, for cw_pool_give_tasks () */
   guint      attempt;    /* 0, or 1 for a retry */
   guint      n_done;     /* results received so far: tasks[0 .. n_done) */
   gint64     sent_us;
@@ -106,6 +111,13 @@ struct _CwPool
   gboolean      closing;
   guint64       pipe_bytes_to;   /* frames written to workers, all batches */
   guint64       pipe_bytes_from; /* frames read from workers */
+
+  /* A chunk of 16,384 tasks is a 1 MiB array: fresh from malloc each
+   * time, its pages fault in as the tasks are pulled. Finished chunks'
+   * big arrays are kept here for the next ones. */
+  CwTask       *spare_tasks[CW_POOL_SPARE_ARRAYS];
+  guint         spare_caps[CW_POOL_SPARE_ARRAYS];
+  guint         n_spare;
 };
 
 /* cw-pool.c */

@@ -244,6 +244,59 @@ job_has_work (CwJob *job)
   return TRUE;
 }
 
+/* An array for @n tasks, a spare one when one is big enough. */
+static CwTask *
+pool_take_tasks (CwPool *self,
+                 guint   n,
+                 guint  *cap)
+{
+  for (guint i = 0; i < self->n_spare; i++)
+    if (self->spare_caps[i] >= n)
+      {
+        CwTask *tasks = self->spare_tasks[i];
+
+        *cap = self->spare_caps[i];
+        self->n_spare--;
+        self->spare_tasks[i] = self->spare_tasks[self->n_spare];
+        self->spare_caps[i] = self->spare_caps[self->n_spare];
+        return tasks;
+      }
+  *cap = n;
+  return g_new (CwTask, n);
+}
+
+/* Keeps a finished chunk's array for the next chunks, or frees it. */
+static void
+pool_give_tasks (CwPool *self,
+                 CwTask *tasks,
+                 guint   cap)
+{
+  guint smallest = 0;
+
+  if (cap < CW_POOL_SPARE_MIN || self == NULL)
+    {
+      g_free (tasks);
+      return;
+    }
+  if (self->n_spare < CW_POOL_SPARE_ARRAYS)
+    {
+      self->spare_tasks[self->n_spare] = tasks;
+      self->spare_caps[self->n_spare++] = cap;
+      return;
+    }
+  for (guint i = 1; i < self->n_spare; i++)
+    if (self->spare_caps[i] < self->spare_caps[smallest])
+      smallest = i;
+  if (self->spare_caps[smallest] < cap)
+    {
+      g_free (self->spare_tasks[smallest]);
+      self->spare_tasks[smallest] = tasks;
+      self->spare_caps[smallest] = cap;
+    }
+  else
+    g_free (tasks);
+}
+
 /* Builds the next chunk of @job, or NULL when it has nothing to send now. */
 static CwChunk *
 job_next_chunk (CwJob *job)
@@ -265,12 +318,13 @@ job_next_chunk (CwJob *job)
     {
       chunk->tasks = retry;
       chunk->n_tasks = 1;
+      chunk->tasks_cap = 1;
       chunk->attempt = 1;
       return chunk;
     }
 
   k = job_chunk_size (job);
-  chunk->tasks = g_new (CwTask, k);
+  chunk->tasks = pool_take_tasks (self, k, &chunk->tasks_cap);
   while (chunk->n_tasks < k)
     {
       CwTask *t = &chunk->tasks[chunk->n_tasks];
@@ -288,7 +342,7 @@ job_next_chunk (CwJob *job)
 
   if (chunk->n_tasks == 0)
     {
-      g_free (chunk->tasks);
+      pool_give_tasks (self, chunk->tasks, chunk->tasks_cap);
       g_free (chunk);
       return NULL;
     }
@@ -305,7 +359,8 @@ cw_chunk_free (CwChunk *chunk)
     for (guint i = 0; i < chunk->n_tasks; i++)
       cw_result_clear (&chunk->results[i]);
   g_free (chunk->results);
-  g_free (chunk->tasks);
+  /* a chunk is freed once it was sent, so it has a slot */
+  pool_give_tasks (chunk->slot != NULL ? chunk->slot->pool : NULL, chunk->tasks, chunk->tasks_cap);
   g_free (chunk);
 }
 
@@ -965,6 +1020,8 @@ cw_pool_finalize (GObject *object)
 
   g_clear_pointer (&self->slots, g_ptr_array_unref);
   g_clear_pointer (&self->close_tasks, g_ptr_array_unref);
+  for (guint i = 0; i < self->n_spare; i++)
+    g_free (self->spare_tasks[i]);
   g_clear_pointer (&self->worker_path, g_free);
   g_main_context_unref (self->context);
 
