@@ -32,9 +32,13 @@ struct _CwChunk
   guint64    id;
   CwJob     *job;
   CwSlot    *slot;
-  CwTask    *tasks;
+  CwTask    *tasks;      /* their indices are first_index, first_index + 1, ... */
   guint      n_tasks;
-  guint      tasks_cap;  /* the array's room, for cw_pool_give_tasks () */
+  guint      tasks_cap;  /* the array's room, for the pool's spare arrays */
+  guint64    first_index;
+  gboolean   owns_fields; /* some task has strings or data: the results take
+                           * their input paths from the tasks, and freeing
+                           * the chunk frees them */
   guint      attempt;    /* 0, or 1 for a retry */
   guint      n_done;     /* results received so far: tasks[0 .. n_done) */
   gint64     sent_us;

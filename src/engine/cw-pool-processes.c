@@ -212,7 +212,7 @@ slot_worker_frame (CwSupervisor   *worker,
           ok = FALSE;
           break;
         }
-      if (r.index != chunk->tasks[chunk->n_done].index)
+      if (r.index != chunk->first_index + chunk->n_done)
         {
           cw_result_clear (&r);
           g_set_error (error, CW_ERROR, CW_ERROR_PROTOCOL,

@@ -319,12 +319,15 @@ job_next_chunk (CwJob *job)
       chunk->tasks = retry;
       chunk->n_tasks = 1;
       chunk->tasks_cap = 1;
+      chunk->first_index = retry->index;
+      chunk->owns_fields = TRUE;
       chunk->attempt = 1;
       return chunk;
     }
 
   k = job_chunk_size (job);
   chunk->tasks = pool_take_tasks (self, k, &chunk->tasks_cap);
+  chunk->first_index = job->n_submitted;
   while (chunk->n_tasks < k)
     {
       CwTask *t = &chunk->tasks[chunk->n_tasks];
@@ -336,6 +339,9 @@ job_next_chunk (CwJob *job)
           job->source_done = TRUE;
           break;
         }
+      if (t->input_path != NULL || t->output_path != NULL || t->seed_key != NULL || t->data != NULL)
+        chunk->owns_fields = TRUE;
+      /* consecutive: a result's index is checked against first_index + its place */
       t->index = job->n_submitted++;
       chunk->n_tasks++;
     }
@@ -353,8 +359,9 @@ job_next_chunk (CwJob *job)
 void
 cw_chunk_free (CwChunk *chunk)
 {
-  for (guint i = 0; i < chunk->n_tasks; i++)
-    cw_task_clear (&chunk->tasks[i]);
+  if (chunk->owns_fields)
+    for (guint i = 0; i < chunk->n_tasks; i++)
+      cw_task_clear (&chunk->tasks[i]);
   if (chunk->results != NULL)
     for (guint i = 0; i < chunk->n_tasks; i++)
       cw_result_clear (&chunk->results[i]);
@@ -366,19 +373,22 @@ cw_chunk_free (CwChunk *chunk)
 
 /* The result for the next task of @chunk (a worker answers a chunk in
  * one or more messages, in task order): it gets its attempt, slot and
- * input, and goes out. */
+ * input, and goes out. A chunk of trivial tasks is not read again: a
+ * million of them are 64 MB of CwTask, long out of the cache. */
 void
 cw_job_take_result (CwJob    *job,
                     CwChunk  *chunk,
                     CwResult *result)
 {
-  CwTask *task = &chunk->tasks[chunk->n_done++];
+  guint i = chunk->n_done++;
 
   result->attempts = chunk->attempt + 1;
   result->worker = chunk->slot->id;
-  if (result->input_path != NULL)
-    g_free (result->input_path);
-  result->input_path = g_steal_pointer (&task->input_path);
+  if (G_UNLIKELY (chunk->owns_fields))
+    {
+      g_free (result->input_path);
+      result->input_path = g_steal_pointer (&chunk->tasks[i].input_path);
+    }
   job_deliver (job, result);
 }
 

@@ -146,11 +146,13 @@ deliver_one (CwResult     *result,
   cw_result_clear (result);
 }
 
+/* CW_ORDER_ORDERED and CW_ORDER_ALL: the ring (cw_reorder_add () lets
+ * unordered results out itself). */
 void
-cw_reorder_add (CwReorder    *self,
-                CwResult     *result,
-                CwResultFunc  deliver,
-                gpointer      user_data)
+cw_reorder_hold (CwReorder    *self,
+                 CwResult     *result,
+                 CwResultFunc  deliver,
+                 gpointer      user_data)
 {
   CwResult next;
 
