@@ -150,6 +150,11 @@ gboolean  cw_protocol_chunk_open      (CwFrameReader      *r,
 gboolean  cw_protocol_chunk_next      (CwFrameReader      *r,
                                        CwTask             *task,
                                        GError            **error);
+/* A whole CHUNK frame checked as the reader would take it, without
+ * decoding its trivial tasks: TRUE when every task would decode. */
+gboolean  cw_protocol_chunk_check     (const guint8       *frame,
+                                       gsize               size,
+                                       GError            **error);
 gboolean  cw_protocol_results_open    (CwFrameReader      *r,
                                        const guint8       *frame,
                                        gsize               size,

@@ -228,7 +228,7 @@ run_chunk (int            out_fd,
   guint n_open = 0;
   guint n_tasks;
 
-  /* checked whole before the first task runs (check_chunk ()) */
+  /* checked whole before the first task runs (cw_protocol_chunk_check ()) */
   if (!cw_protocol_chunk_open (&reader, frame, size, &msg, &n_tasks, NULL))
     g_assert_not_reached ();
 
@@ -280,30 +280,6 @@ run_chunk (int            out_fd,
         }
     }
   return TRUE;
-}
-
-/* The whole frame, checked before anything runs: a bad task late in a
- * chunk must not leave the early ones done and unanswered. */
-static gboolean
-check_chunk (const guint8  *frame,
-             gsize          size,
-             GError       **error)
-{
-  g_auto(CwChunkMessage) msg = { 0 };
-  CwFrameReader reader;
-  guint n_tasks;
-
-  if (!cw_protocol_chunk_open (&reader, frame, size, &msg, &n_tasks, error))
-    return FALSE;
-  for (guint i = 0; i < n_tasks; i++)
-    {
-      CwTask task;
-
-      if (!cw_protocol_chunk_next (&reader, &task, error))
-        return FALSE;
-      cw_task_clear (&task);
-    }
-  return cw_protocol_frame_close (&reader, error);
 }
 
 int
@@ -397,7 +373,9 @@ main (int   argc,
         return protocol_error_exit (error != NULL ? error->message
                                                   : "Protocol error: truncated message");
       frame = inbox.data + inbox.start;
-      if (!check_chunk (frame, frame_size, &error))
+      /* The whole frame, checked before anything runs: a bad task late in
+       * a chunk must not leave the early ones done and unanswered. */
+      if (!cw_protocol_chunk_check (frame, frame_size, &error))
         return protocol_error_exit (error->message);
       if (!cw_protocol_chunk_open (&reader, frame, frame_size, &header, &n_tasks, NULL))
         g_assert_not_reached ();
