@@ -615,6 +615,48 @@ test_crash_on_chunk_neighbour (void)
   run_crash_on (2);
 }
 
+/* A result callback that runs the main loop itself (as a dialog's loop
+ * would): the worker's watch may run again inside it, and must neither
+ * deliver a result twice nor lose one. Chunks of ten 1 ms tasks, which a
+ * worker answers every 2 ms, and a callback that waits 3 ms: the next
+ * answer is in the pipe when the callback turns the loop. */
+static void
+nested_loop_hook (const CwResult *result,
+                  gpointer        user_data)
+{
+  g_usleep (3000);
+  for (guint i = 0; i < 3; i++)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+static void
+test_nested_main_loop (void)
+{
+  static gint64 args[40];
+  CwPool *pool = new_pool (CW_MODE_PROCESSES, 1, 10);
+  CwTestSource src = { .n = G_N_ELEMENTS (args), .kind = CW_TASK_SPIN, .args = args };
+  g_autofree const CwResult **by_index = NULL;
+  g_autofree char *log = NULL;
+  CwTestRun run;
+
+  for (guint i = 0; i < G_N_ELEMENTS (args); i++)
+    args[i] = 1;
+  log_capture_start ();
+  cw_test_run_init (&run);
+  run.hook = nested_loop_hook;
+  cw_test_run_map (pool, &synthetic_settings, &src, CW_ORDER_UNORDERED, NULL, &run);
+  g_assert_no_error (run.error);
+  g_assert_true (run.ok);
+  by_index = cw_test_assert_each_once (&run, src.n);
+  for (guint i = 0; i < src.n; i++)
+    g_assert_cmpint (by_index[i]->status, ==, CW_STATUS_OK);
+  cw_test_run_clear (&run);
+  cw_test_close_pool (pool);
+  log = log_capture_stop ();
+  g_test_message ("the worker's watch ran inside a result callback %u times",
+                  log_count (log, "slot * a main loop runs inside a result callback*"));
+}
+
 static void
 test_garbage (void)
 {
@@ -949,6 +991,7 @@ main (int   argc,
   g_test_add_func ("/cw/pool/fault/crash-on", test_crash_on);
   g_test_add_func ("/cw/pool/fault/crash-on-chunk-neighbour", test_crash_on_chunk_neighbour);
   g_test_add_func ("/cw/pool/fault/garbage", test_garbage);
+  g_test_add_func ("/cw/pool/nested-main-loop", test_nested_main_loop);
   g_test_add_func ("/cw/pool/fault/bad-worker-path", test_bad_worker_path);
   g_test_add_func ("/cw/pool/fault/start-failures", test_start_failures);
   g_test_add_func ("/cw/pool/determinism", test_determinism);

@@ -162,6 +162,8 @@ gboolean cw_process_slot_start       (CwSlot     *slot,
                                       GError    **error);
 void     cw_process_slot_send        (CwSlot     *slot,
                                       CwChunk    *chunk);
+/* Writes what the dispatch put in the workers' outboxes. */
+void     cw_process_slots_flush      (CwPool     *self);
 void     cw_process_slots_stop_job   (CwPool     *self,
                                       CwJob      *job);
 /* Ends the slot's worker and removes its chunks' part files (dispose). */

@@ -402,9 +402,22 @@ cw_process_slot_send (CwSlot  *slot,
   cw_protocol_encode_chunk (outbox, chunk->id, &chunk->job->settings, chunk->tasks, chunk->n_tasks);
   chunk->job->stats.bytes_to_workers += outbox->len - before;
   self->pipe_bytes_to += outbox->len - before;
-  cw_supervisor_flush (slot->worker);
+  /* written by cw_process_slots_flush () once the dispatch is done, so
+   * chunks sent together go in one write */
   if (slot->task_timer == NULL)
     slot_restart_task_timer (slot);
+}
+
+void
+cw_process_slots_flush (CwPool *self)
+{
+  for (guint i = 0; i < self->slots->len; i++)
+    {
+      CwSlot *slot = g_ptr_array_index (self->slots, i);
+
+      if (cw_supervisor_has_process (slot->worker))
+        cw_supervisor_flush (slot->worker);
+    }
 }
 
 void

@@ -612,6 +612,8 @@ cw_pool_dispatch (CwPool *self)
         }
     }
 out:
+  if (self->mode == CW_MODE_PROCESSES)
+    cw_process_slots_flush (self);
   g_object_unref (self);
 }
 
