@@ -55,6 +55,21 @@ inbox_clear (Inbox *inbox)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Inbox, inbox_clear)
 
+/* TRUE when a whole frame (or a bad header, to be found out) follows the
+ * @skip bytes at the inbox's start. */
+static gboolean
+inbox_has_frame (const Inbox *inbox,
+                 gsize        skip)
+{
+  gsize avail = inbox->end - inbox->start - skip;
+  guint32 payload;
+
+  if (avail < CW_PROTOCOL_HEADER_SIZE)
+    return FALSE;
+  memcpy (&payload, inbox->data + inbox->start + skip, 4);
+  return avail - CW_PROTOCOL_HEADER_SIZE >= GUINT32_FROM_LE (payload);
+}
+
 /* Makes the next whole frame available at inbox->data + inbox->start.
  * Returns 1 with its size, 0 at a clean end of input (between frames), -1
  * on a truncated frame, a read error or a bad header (@error set when the
@@ -210,33 +225,69 @@ protocol_error_exit (const char *message)
   return EXIT_PROTOCOL;
 }
 
-/* A chunk's tasks, run one after another and answered as they go. Returns
- * FALSE when the pool is gone (a write failed). */
+/* Answers not written yet: the frames of chunks done while the next one
+ * was already waiting (written together, in one write), and when the
+ * last write was. */
+typedef struct
+{
+  int         fd;
+  GByteArray *out;
+  gint64      last_sent;
+} Answers;
+
+/* Writes what is held. FALSE when the pool is gone. */
 static gboolean
-run_chunk (int            out_fd,
-           GByteArray    *out,
+answers_write (Answers *answers)
+{
+  gboolean ok = TRUE;
+
+  if (answers->out->len > 0)
+    ok = write_all (answers->fd, answers->out->data, answers->out->len);
+  g_byte_array_set_size (answers->out, 0);
+  answers->last_sent = g_get_monotonic_time ();
+  return ok;
+}
+
+/* A chunk of at most this many tasks is answered with the next one when
+ * that one is here already: one write, and one wake-up of the pool, for
+ * both. A bigger chunk's answer goes at once: the pool has work to do
+ * with it while this worker runs the next. */
+#define HOLD_MAX_TASKS 64
+
+/* A chunk's tasks, run one after another and answered as they go: once
+ * 2 ms have passed since the last answer, each task with the per-task
+ * timeout, and at the end of the chunk, unless @next_waiting and the
+ * chunk is small (its answer goes in the same write as the next one's,
+ * 2 ms at the most later). Returns FALSE when the pool is gone (a write
+ * failed). */
+static gboolean
+run_chunk (Answers       *answers,
            const guint8  *frame,
            gsize          size,
+           gboolean       next_waiting,
            const CwChain *chain,
            const char    *chain_error)
 {
+  static gint32 pid;
   g_auto(CwChunkMessage) msg = { 0 };
   CwFrameReader reader;
   CwFrameWriter answer;
-  gint32 pid = getpid ();
-  gint64 stamp, last_sent;
+  gint64 stamp;
   guint n_open = 0;
   guint n_tasks;
 
+  if (pid == 0)
+    pid = getpid ();
   /* checked whole before the first task runs (cw_protocol_chunk_check ()) */
   if (!cw_protocol_chunk_open (&reader, frame, size, &msg, &n_tasks, NULL))
     g_assert_not_reached ();
 
-  stamp = last_sent = g_get_monotonic_time ();
+  stamp = g_get_monotonic_time ();
   for (guint i = 0; i < n_tasks; i++)
     {
       CwTask task;
       CwResult result;
+      gboolean last = i + 1 == n_tasks;
 
       if (!cw_protocol_chunk_next (&reader, &task, NULL))
         g_assert_not_reached ();
@@ -256,22 +307,22 @@ run_chunk (int            out_fd,
       cw_task_clear (&task);
 
       if (n_open++ == 0)
-        cw_protocol_results_begin (&answer, out, msg.chunk_id, pid);
+        cw_protocol_results_begin (&answer, answers->out, msg.chunk_id, pid);
       /* Answer finished work early once it is worth a message: a worker
        * that dies mid-chunk then costs only what it had not answered, and
        * the parent sees results as they come. Trivial tasks still go back
        * in one message per chunk. */
-      if (i + 1 == n_tasks || answer_each || result.end_us - last_sent >= FLUSH_AFTER_US)
+      if (last || answer_each || result.end_us - answers->last_sent >= FLUSH_AFTER_US)
         {
           result.peak_rss_kb = peak_rss_kb ();
           cw_protocol_results_add (&answer, &result);
           cw_result_clear (&result);
           cw_protocol_frame_end (&answer);
-          if (!write_all (out_fd, out->data, out->len))
-            return FALSE;
-          g_byte_array_set_size (out, 0);
           n_open = 0;
-          last_sent = g_get_monotonic_time ();
+          if (!last || !next_waiting || answer_each || n_tasks > HOLD_MAX_TASKS
+              || g_get_monotonic_time () - answers->last_sent >= FLUSH_AFTER_US)
+            if (!answers_write (answers))
+              return FALSE;
         }
       else
         {
@@ -287,6 +338,7 @@ main (int   argc,
       char *argv[])
 {
   g_autoptr(GByteArray) out = g_byte_array_new ();
+  Answers answers = { .out = out };
   g_autoptr(CwChain) chain = NULL;
   g_autofree char *chain_spec = NULL;
   g_autofree char *chain_error = NULL;
@@ -342,6 +394,7 @@ main (int   argc,
   out_fd = dup (STDOUT_FILENO);
   if (out_fd < 0 || dup2 (STDERR_FILENO, STDOUT_FILENO) < 0)
     return 1;
+  answers.fd = out_fd;
 
   /* SIGTERM means "cancel": one thread waits for it and cancels the task
    * in progress (which removes its part file) and the rest of the chunk. */
@@ -352,9 +405,8 @@ main (int   argc,
   g_thread_unref (g_thread_new ("sigterm", wait_for_sigterm, &term));
 
   cw_protocol_encode_hello (out, getpid ());
-  if (!write_all (out_fd, out->data, out->len))
+  if (!answers_write (&answers))
     return 0;
-  g_byte_array_set_size (out, 0);
 
   for (;;)
     {
@@ -367,6 +419,9 @@ main (int   argc,
       int r;
 
       r = inbox_next_frame (&inbox, &frame_size, &error);
+      /* what was held for this frame is answered, whatever comes of it */
+      if (r <= 0 && !answers_write (&answers))
+        return 0;
       if (r == 0)
         return 0;
       if (r < 0)
@@ -376,7 +431,11 @@ main (int   argc,
       /* The whole frame, checked before anything runs: a bad task late in
        * a chunk must not leave the early ones done and unanswered. */
       if (!cw_protocol_chunk_check (frame, frame_size, &error))
-        return protocol_error_exit (error->message);
+        {
+          if (!answers_write (&answers))
+            return 0;
+          return protocol_error_exit (error->message);
+        }
       if (!cw_protocol_chunk_open (&reader, frame, frame_size, &header, &n_tasks, NULL))
         g_assert_not_reached ();
 
@@ -405,12 +464,16 @@ main (int   argc,
           answer_half (out_fd, out, header.chunk_id, &first);
         }
 
-      if (!run_chunk (out_fd, out, frame, frame_size, chain, chain_error))
+      if (!run_chunk (&answers, frame, frame_size, inbox_has_frame (&inbox, frame_size), chain,
+                      chain_error))
         return 0;
       inbox.start += frame_size;
 
-      /* Cancelled (SIGTERM): everything finished has been answered. */
+      /* Cancelled (SIGTERM): everything finished is answered. */
       if (g_cancellable_is_cancelled (cancellable))
-        return 0;
+        {
+          answers_write (&answers);
+          return 0;
+        }
     }
 }
