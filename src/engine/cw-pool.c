@@ -34,6 +34,11 @@
 /* a worker gets a second chunk queued behind its first when a trip is this
  * short: it hides the round trip that would otherwise leave it idle */
 #define PIPELINE_BELOW_US   5000.0
+/* and up to this many chunks behind it while they hold no more tasks than
+ * this in all, and no more work than this */
+#define PIPELINE_DEEP_CHUNKS 16
+#define PIPELINE_DEEP_TASKS  64
+#define PIPELINE_DEEP_US     1000.0
 
 G_DEFINE_FINAL_TYPE (CwPool, cw_pool, G_TYPE_OBJECT)
 
@@ -492,6 +497,9 @@ slot_can_take (CwSlot *slot,
                CwJob  *job)
 {
   guint depth = 1;
+  guint queued = 0;
+  guint k;
+  double trip_us;
 
   if (slot->pool->mode != CW_MODE_PROCESSES)
     return g_queue_is_empty (&slot->chunks);
@@ -503,17 +511,31 @@ slot_can_take (CwSlot *slot,
   if (!g_queue_is_empty (&job->retry))
     return g_queue_is_empty (&slot->chunks);
   for (GList *l = slot->chunks.head; l != NULL; l = l->next)
-    if (((CwChunk *) l->data)->attempt > 0)
-      return FALSE;
+    {
+      CwChunk *chunk = l->data;
+
+      if (chunk->attempt > 0)
+        return FALSE;
+      queued += chunk->n_tasks - chunk->n_done;
+    }
   /* Queue a second chunk only behind one that should be done soon: never
    * behind a task that turned out slow, where it would wait while other
    * workers sit idle. */
-  if (job->est_task_us >= 0 && job->est_task_us * job_chunk_size (job) < PIPELINE_BELOW_US)
+  k = job_chunk_size (job);
+  trip_us = job->est_task_us * k;
+  if (job->est_task_us >= 0 && trip_us < PIPELINE_BELOW_US)
     {
       CwChunk *head = g_queue_peek_head (&slot->chunks);
 
       if (head == NULL || g_get_monotonic_time () - head->sent_us < PIPELINE_BELOW_US)
         depth = 2;
+      /* Chunks of a handful of trivial tasks (chunk size 1): two of them
+       * do not cover a round trip (tens of microseconds, most of it the
+       * worker's and the pool's wake-ups), so more are queued, as long as
+       * they stay a handful of tasks and a moment of work. */
+      if (depth == 2 && queued + k <= PIPELINE_DEEP_TASKS
+          && (g_queue_get_length (&slot->chunks) + 1) * trip_us < PIPELINE_DEEP_US)
+        depth = PIPELINE_DEEP_CHUNKS;
     }
   return g_queue_get_length (&slot->chunks) < depth;
 }
