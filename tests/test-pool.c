@@ -249,11 +249,10 @@ test_chunk_sizes (void)
           }
         else
           {
-            /* auto starts with one task per chunk and then grows (but
-             * sequential mode runs one task per trip) */
+            /* auto starts with one task per chunk and then grows, in
+             * sequential mode too (its thread runs a chunk task by task) */
             g_assert_cmpuint (run.stats.max_chunk_size, >=, 1);
-            if (mode != CW_MODE_SEQUENTIAL)
-              g_assert_cmpuint (run.stats.n_trips, <, n);
+            g_assert_cmpuint (run.stats.n_trips, <, n);
             g_assert_cmpfloat (run.stats.auto_task_us, >=, 0);
           }
         cw_test_run_clear (&run);
@@ -322,6 +321,59 @@ test_threads_hand_back (void)
                      CW_ORDER_UNORDERED, on_main_thread_cb, &s, NULL, slow_done_cb, &s);
   WAIT_UNTIL (s.done);
   g_assert_cmpuint (s.n_results, ==, 4);
+  cw_test_close_pool (pool);
+}
+
+static gboolean
+heartbeat_cb (gpointer user_data)
+{
+  gint64 *beat = user_data;
+  gint64 now = g_get_monotonic_time ();
+
+  beat[1] = MAX (beat[1], now - beat[0]);
+  beat[0] = now;
+  return G_SOURCE_CONTINUE;
+}
+
+/* Sequential mode runs the tasks one after another, in the batch's order,
+ * on a thread of its own, and hands each back as it ends: the caller's
+ * main loop (the window's) goes on meanwhile. Eight tasks of 100 ms: run
+ * on the main thread, they would stop a 5 ms heartbeat for 100 ms each. */
+static void
+test_sequential (void)
+{
+  static gint64 args[8];
+  CwPool *pool = new_pool (CW_MODE_SEQUENTIAL, 4, 0);
+  CwTestSource src = { .n = G_N_ELEMENTS (args), .kind = CW_TASK_SPIN, .args = args };
+  gint64 beat[2] = { g_get_monotonic_time (), 0 };
+  guint id;
+  CwTestRun run;
+
+  for (guint i = 0; i < G_N_ELEMENTS (args); i++)
+    args[i] = 100;
+  id = g_timeout_add (5, heartbeat_cb, beat);
+  cw_test_run_init (&run);
+  cw_test_run_map (pool, &synthetic_settings, &src, CW_ORDER_UNORDERED, NULL, &run);
+  g_source_remove (id);
+  g_assert_no_error (run.error);
+  g_assert_true (run.ok);
+  g_assert_cmpuint (run.stats.n_workers, ==, 1);
+  g_free (cw_test_assert_each_once (&run, src.n));
+  for (guint i = 0; i < run.results->len; i++)
+    {
+      const CwResult *r = cw_test_run_result (&run, i);
+
+      /* in order, though unordered would allow any, and never at once */
+      g_assert_cmpuint (r->index, ==, i);
+      g_assert_cmpuint (r->worker, ==, 0);
+      if (i > 0)
+        g_assert_cmpint (r->start_us, >=, cw_test_run_result (&run, i - 1)->end_us);
+      /* handed back as it ended, not with the rest of its chunk */
+      g_assert_cmpint (g_array_index (run.delivered_us, gint64, i) - r->end_us, <, 80000);
+    }
+  g_test_message ("longest heartbeat gap %.1f ms", beat[1] / 1000.0);
+  g_assert_cmpint (beat[1], <, 80000);
+  cw_test_run_clear (&run);
   cw_test_close_pool (pool);
 }
 
@@ -986,6 +1038,7 @@ main (int   argc,
   g_test_add_func ("/cw/pool/order/all", test_order_all);
   g_test_add_func ("/cw/pool/chunk-sizes", test_chunk_sizes);
   g_test_add_func ("/cw/pool/threads-hand-back", test_threads_hand_back);
+  g_test_add_func ("/cw/pool/sequential", test_sequential);
   g_test_add_data_func ("/cw/pool/fault/worker-killed", GINT_TO_POINTER (FALSE), test_worker_killed);
   g_test_add_data_func ("/cw/pool/log/worker-killed", GINT_TO_POINTER (TRUE), test_worker_killed);
   g_test_add_func ("/cw/pool/fault/crash-on", test_crash_on);

@@ -22,9 +22,10 @@ G_BEGIN_DECLS
 #define CW_POOL_SPARE_ARRAYS 8
 #define CW_POOL_SPARE_MIN    1024
 
-typedef struct _CwJob   CwJob;
-typedef struct _CwSlot  CwSlot;
-typedef struct _CwChunk CwChunk;
+typedef struct _CwJob      CwJob;
+typedef struct _CwSlot     CwSlot;
+typedef struct _CwChunk    CwChunk;
+typedef struct _CwHandback CwHandback;
 
 /* Tasks of one job sent together to one slot. */
 struct _CwChunk
@@ -42,11 +43,10 @@ struct _CwChunk
   guint      attempt;    /* 0, or 1 for a retry */
   guint      n_done;     /* results received so far: tasks[0 .. n_done) */
   gint64     sent_us;
-  CwResult  *results;    /* thread modes: filled by the thread */
 };
 
-/* A place for work: a worker process (cw-pool-processes.c) or a share of
- * the thread pool (cw-pool-threads.c). */
+/* A place for work: a worker process (cw-pool-processes.c) or a thread
+ * (cw-pool-threads.c). */
 struct _CwSlot
 {
   CwPool       *pool;
@@ -59,6 +59,16 @@ struct _CwSlot
                               * its back-off ends; the batch runs on the others */
   GSource      *task_timer;  /* the per-task timeout, restarted on every answer */
   gboolean      timed_out;   /* the head chunk's next task hung: fail it alone */
+
+  /* thread modes: the thread and what it shares with the main context */
+  GThread      *thread;
+  GMutex        lock;
+  GCond         wake;
+  GQueue        to_run;         /* CwChunk*: sent, not started yet (lock) */
+  GQueue        handed_back;    /* CwHandback*: for the main context (lock) */
+  GQueue        spare;          /* CwHandback*: delivered, to use again (lock) */
+  GSource      *deliver_source; /* attached while handed_back waits (lock) */
+  gint          stopping;       /* the pool goes away (lock, or atomic) */
 };
 
 /* A batch (cw_pool_map_async) or a single task (cw_pool_apply_async). */
@@ -108,7 +118,6 @@ struct _CwPool
   GPtrArray    *slots;           /* CwSlot*, n_workers of them */
   GQueue        jobs;            /* CwJob*, oldest first */
   guint64       next_chunk_id;
-  GThreadPool  *threads;
   guint         startup_failures;
   guint         n_unstartable;   /* slots left out: their worker could not be spawned */
   GPtrArray    *close_tasks;     /* GTask*, waiting for close to complete */
@@ -170,7 +179,8 @@ void     cw_process_slots_stop_job   (CwPool     *self,
 void     cw_process_slot_dispose     (CwSlot     *slot);
 
 /* cw-pool-threads.c: thread slots (threads and sequential modes) */
-void     cw_thread_slots_start       (CwPool     *self);
+void     cw_thread_slot_init         (CwSlot     *slot);
+void     cw_thread_slot_clear        (CwSlot     *slot);
 void     cw_thread_slots_stop        (CwPool     *self);
 void     cw_thread_slot_send         (CwSlot     *slot,
                                       CwChunk    *chunk);

@@ -5,7 +5,7 @@
  *
  * The pool runs on one GLib main context. Every worker slot is either a
  * corewave-worker child (cw-pool-processes.c, its process looked after by a
- * CwSupervisor) or a place in a GThreadPool (cw-pool-threads.c). A batch
+ * CwSupervisor) or a thread of its own (cw-pool-threads.c). A batch
  * ("job") pulls tasks from its source only when a slot needs a chunk, so
  * memory and pipes hold at most a few chunks per worker; its results go out
  * through a CwReorder in the batch's order. When a worker dies, its chunks'
@@ -205,8 +205,6 @@ job_chunk_size (CwJob *job)
   double k;
   guint64 left;
 
-  if (self->mode == CW_MODE_SEQUENTIAL)
-    return self->chunk_size > 0 ? self->chunk_size : 1;
   if (self->chunk_size > 0)
     return self->chunk_size;
 
@@ -367,10 +365,6 @@ cw_chunk_free (CwChunk *chunk)
   if (chunk->owns_fields)
     for (guint i = 0; i < chunk->n_tasks; i++)
       cw_task_clear (&chunk->tasks[i]);
-  if (chunk->results != NULL)
-    for (guint i = 0; i < chunk->n_tasks; i++)
-      cw_result_clear (&chunk->results[i]);
-  g_free (chunk->results);
   /* a chunk is freed once it was sent, so it has a slot */
   pool_give_tasks (chunk->slot != NULL ? chunk->slot->pool : NULL, chunk->tasks, chunk->tasks_cap);
   g_free (chunk);
@@ -501,15 +495,17 @@ slot_can_take (CwSlot *slot,
   guint k;
   double trip_us;
 
-  if (slot->pool->mode != CW_MODE_PROCESSES)
-    return g_queue_is_empty (&slot->chunks);
-  if (!cw_supervisor_is_accepting (slot->worker))
-    return FALSE;
-  /* A retry runs alone on an idle worker: queued behind (or in front of)
-   * another chunk, a task that kills its worker would take an innocent
-   * one down with it a second time, and that one has no retry left. */
-  if (!g_queue_is_empty (&job->retry))
-    return g_queue_is_empty (&slot->chunks);
+  if (slot->pool->mode == CW_MODE_PROCESSES)
+    {
+      if (!cw_supervisor_is_accepting (slot->worker))
+        return FALSE;
+      /* A retry runs alone on an idle worker: queued behind (or in front
+       * of) another chunk, a task that kills its worker would take an
+       * innocent one down with it a second time, and that one has no
+       * retry left. */
+      if (!g_queue_is_empty (&job->retry))
+        return g_queue_is_empty (&slot->chunks);
+    }
   for (GList *l = slot->chunks.head; l != NULL; l = l->next)
     {
       CwChunk *chunk = l->data;
@@ -518,22 +514,27 @@ slot_can_take (CwSlot *slot,
         return FALSE;
       queued += chunk->n_tasks - chunk->n_done;
     }
-  /* Queue a second chunk only behind one that should be done soon: never
-   * behind a task that turned out slow, where it would wait while other
-   * workers sit idle. */
+  /* A worker process gets a second chunk queued behind one that should be
+   * done soon, so it never waits for the round trip through the pipes;
+   * never behind a task that turned out slow, where it would wait while
+   * other workers sit idle. (A thread's round trip costs less, and a
+   * second big chunk only has it run ahead of the main context, which
+   * delivers every result: measured slower.) */
   k = job_chunk_size (job);
   trip_us = job->est_task_us * k;
   if (job->est_task_us >= 0 && trip_us < PIPELINE_BELOW_US)
     {
       CwChunk *head = g_queue_peek_head (&slot->chunks);
+      gboolean head_soon = head == NULL
+                           || g_get_monotonic_time () - head->sent_us < PIPELINE_BELOW_US;
 
-      if (head == NULL || g_get_monotonic_time () - head->sent_us < PIPELINE_BELOW_US)
+      if (head_soon && slot->pool->mode == CW_MODE_PROCESSES)
         depth = 2;
-      /* Chunks of a handful of trivial tasks (chunk size 1): two of them
-       * do not cover a round trip (tens of microseconds, most of it the
-       * worker's and the pool's wake-ups), so more are queued, as long as
-       * they stay a handful of tasks and a moment of work. */
-      if (depth == 2 && queued + k <= PIPELINE_DEEP_TASKS
+      /* Chunks of a handful of trivial tasks (chunk size 1): one or two
+       * of them do not cover a round trip (tens of microseconds, most of
+       * it wake-ups), so more are queued, as long as they stay a handful
+       * of tasks and a moment of work. */
+      if (head_soon && queued + k <= PIPELINE_DEEP_TASKS
           && (g_queue_get_length (&slot->chunks) + 1) * trip_us < PIPELINE_DEEP_US)
         depth = PIPELINE_DEEP_CHUNKS;
     }
@@ -946,11 +947,10 @@ cw_pool_new (CwMode mode,
       g_queue_init (&slot->chunks);
       if (mode == CW_MODE_PROCESSES)
         cw_process_slot_init (slot);
+      else
+        cw_thread_slot_init (slot);
       g_ptr_array_add (self->slots, slot);
     }
-
-  if (mode != CW_MODE_PROCESSES)
-    cw_thread_slots_start (self);
   return self;
 }
 
@@ -1043,7 +1043,10 @@ slot_free (gpointer data)
 {
   CwSlot *slot = data;
 
-  g_clear_pointer (&slot->worker, cw_supervisor_free);
+  if (slot->worker != NULL)
+    g_clear_pointer (&slot->worker, cw_supervisor_free);
+  else
+    cw_thread_slot_clear (slot);
   g_free (slot);
 }
 
