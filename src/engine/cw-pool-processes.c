@@ -31,6 +31,8 @@ slot_stop_task_timer (CwSlot *slot)
     }
 }
 
+static void slot_restart_task_timer (CwSlot *slot);
+
 /* No answer for a whole timeout: the task at the head of the slot hangs.
  * Read what the worker may have answered meanwhile; if nothing moved, kill
  * it and fail that task alone (its chunk's other tasks go back). */
@@ -48,6 +50,13 @@ slot_task_timeout_cb (gpointer user_data)
   g_clear_pointer (&slot->task_timer, g_source_unref);
   if (head == NULL || !cw_supervisor_is_accepting (slot->worker))
     return G_SOURCE_REMOVE;
+  /* a result callback runs a main loop while this worker's answer is
+   * being read: it answered, the timer starts again */
+  if (cw_supervisor_is_reading (slot->worker))
+    {
+      slot_restart_task_timer (slot);
+      return G_SOURCE_REMOVE;
+    }
   /* dying already, or its end of file is there for the watch to handle */
   if (!cw_supervisor_read (slot->worker, &eof) || eof)
     return G_SOURCE_REMOVE;

@@ -658,6 +658,12 @@ cw_supervisor_is_running (CwSupervisor *self)
 }
 
 gboolean
+cw_supervisor_is_reading (CwSupervisor *self)
+{
+  return self->reading;
+}
+
+gboolean
 cw_supervisor_is_accepting (CwSupervisor *self)
 {
   return self->proc != NULL && !self->dying && self->stop == CW_STOP_NONE;
