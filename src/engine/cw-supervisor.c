@@ -528,27 +528,13 @@ read_frames (CwSupervisor *self,
   return TRUE;
 }
 
+/* The worker wrote: its frames, or its end of file. */
 static gboolean
-readable_cb (GIOChannel   *channel,
-             GIOCondition  condition,
-             gpointer      user_data)
+read_worker (CwSupervisor *self)
 {
-  CwSupervisor *self = user_data;
-  g_autoptr(GObject) owner = NULL;
+  /* a frame may end the batch, and the pool with it */
+  g_autoptr(GObject) owner = g_object_ref (self->owner);
   gboolean eof = FALSE;
-
-  /* A result callback runs a main loop of its own in the middle of a read
-   * (the watch may recurse): stop watching until that read is over, or
-   * the nested loop would spin on the readable pipe. */
-  if (self->reading)
-    {
-      g_debug ("slot %u: a main loop runs inside a result callback; reading on after it",
-               self->slot);
-      g_clear_pointer (&self->out_watch, g_source_unref);
-      self->watch_suspended = TRUE;
-      return G_SOURCE_REMOVE;
-    }
-  owner = g_object_ref (self->owner);
 
   /* when it fails, the death it started removed this watch */
   if (!cw_supervisor_read (self, &eof))
@@ -563,6 +549,27 @@ readable_cb (GIOChannel   *channel,
 
   self->funcs->read (self, self->user_data);
   return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+readable_cb (GIOChannel   *channel,
+             GIOCondition  condition,
+             gpointer      user_data)
+{
+  CwSupervisor *self = user_data;
+
+  /* A result callback runs a main loop of its own in the middle of a read
+   * (the watch may recurse): stop watching until that read is over, or
+   * the nested loop would spin on the readable pipe. */
+  if (self->reading)
+    {
+      g_debug ("slot %u: a main loop runs inside a result callback; reading on after it",
+               self->slot);
+      g_clear_pointer (&self->out_watch, g_source_unref);
+      self->watch_suspended = TRUE;
+      return G_SOURCE_REMOVE;
+    }
+  return read_worker (self);
 }
 
 /* ---------------------------------------------------------------------- */
