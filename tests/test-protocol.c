@@ -219,9 +219,9 @@ test_replace_flags (void)
   g_autoptr(GByteArray) out = g_byte_array_new ();
   g_auto(CwChunkMessage) msg = { 0 };
   g_autoptr(GError) error = NULL;
-  /* header, chunk id, spec "copy", format, seed, settings, count: then the
-   * task's flags byte */
-  const gsize flags_at = 8 + 8 + 4 + 4 + 1 + 8 + 1 + 4;
+  /* header, chunk id, spec "copy", format, seed, settings flags, bits,
+   * count: then the task's flags byte */
+  const gsize flags_at = 8 + 8 + 4 + 4 + 1 + 8 + 1 + 1 + 4;
 
   cw_protocol_encode_chunk (out, 1, &settings, &task, 1);
   g_assert_true (cw_protocol_decode_chunk (out->data, out->len, &msg, &error));
@@ -414,9 +414,9 @@ test_compact (void)
   g_auto(CwResultsMessage) rmsg = { 0 };
   g_autoptr(GError) error = NULL;
   /* the frames' fixed parts: header, id, spec, format, seed, settings,
-   * count; header, id, pid, count; then the first item's index and kind,
+   * bits, count; header, id, pid, count; then the first item's index and kind,
    * the first result's status byte and index */
-  const gsize chunk_fixed = 8 + 8 + 4 + 1 + 8 + 1 + 4 + 6 + 1;
+  const gsize chunk_fixed = 8 + 8 + 4 + 1 + 8 + 1 + 1 + 4 + 6 + 1;
   const gsize results_fixed = 8 + 8 + 4 + 4 + 1 + 6 + 2 + 4;
 
   for (guint i = 0; i < n; i++)
@@ -490,8 +490,9 @@ test_varint_overflow (void)
   g_autoptr(GByteArray) bad = g_byte_array_new ();
   g_auto(CwChunkMessage) msg = { 0 };
   g_autoptr(GError) error = NULL;
-  /* header, chunk id, spec, format, seed, settings, count; then the flags */
-  const gsize flags_at = 8 + 8 + 4 + 1 + 8 + 1 + 4;
+  /* header, chunk id, spec, format, seed, settings, bits, count; then the
+   * flags */
+  const gsize flags_at = 8 + 8 + 4 + 1 + 8 + 1 + 1 + 4;
   const guint8 eleven[] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f };
   guint32 le;
 
@@ -1114,6 +1115,58 @@ test_worker_bad_frames (void)
   }
 }
 
+/* How outputs are encoded (bits, quality, tags) travels with the chunk,
+ * and a quality outside 0..1 or an unknown depth is refused. */
+static void
+test_encoding_settings (void)
+{
+  const CwJobSettings cases[] = {
+    { .spec = (char *) "copy", .format = CW_FORMAT_FLAC, .bits = CW_BITS_24 },
+    { .spec = (char *) "copy", .format = CW_FORMAT_MP3, .has_quality = TRUE, .quality = 0.7,
+      .no_metadata = TRUE },
+    { .spec = (char *) "copy", .format = CW_FORMAT_OPUS, .has_quality = TRUE, .quality = 0.0,
+      .bits = CW_BITS_32F, .naive_seed = TRUE },
+  };
+  CwTask task = { .index = 1, .kind = CW_TASK_MUL10, .arg = 2 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GByteArray) out = g_byte_array_new ();
+      g_auto(CwChunkMessage) msg = { 0 };
+      g_autoptr(GError) error = NULL;
+
+      cw_protocol_encode_chunk (out, 1, &cases[i], &task, 1);
+      g_assert_true (cw_protocol_decode_chunk (out->data, out->len, &msg, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (msg.settings.format, ==, cases[i].format);
+      g_assert_cmpint (msg.settings.bits, ==, cases[i].bits);
+      g_assert_cmpint (msg.settings.has_quality, ==, cases[i].has_quality);
+      g_assert_cmpfloat (msg.settings.quality, ==, cases[i].quality);
+      g_assert_cmpint (msg.settings.no_metadata, ==, cases[i].no_metadata);
+      g_assert_cmpint (msg.settings.naive_seed, ==, cases[i].naive_seed);
+      g_assert_cmpuint (msg.n_tasks, ==, 1);
+      g_assert_cmpint (msg.tasks[0].arg, ==, 2);
+    }
+
+  {
+    CwJobSettings bad = { .spec = (char *) "copy", .has_quality = TRUE, .quality = 1.5 };
+    CwJobSettings bad_bits = { .spec = (char *) "copy", .bits = CW_BITS_32F + 1 };
+    g_autoptr(GByteArray) out = g_byte_array_new ();
+    g_autoptr(GByteArray) out2 = g_byte_array_new ();
+    g_auto(CwChunkMessage) msg = { 0 };
+    g_auto(CwChunkMessage) msg2 = { 0 };
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GError) error2 = NULL;
+
+    cw_protocol_encode_chunk (out, 1, &bad, &task, 1);
+    g_assert_false (cw_protocol_decode_chunk (out->data, out->len, &msg, &error));
+    g_assert_error (error, CW_ERROR, CW_ERROR_PROTOCOL);
+    cw_protocol_encode_chunk (out2, 1, &bad_bits, &task, 1);
+    g_assert_false (cw_protocol_decode_chunk (out2->data, out2->len, &msg2, &error2));
+    g_assert_error (error2, CW_ERROR, CW_ERROR_PROTOCOL);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1126,6 +1179,7 @@ main (int   argc,
   g_test_add_func ("/cw/protocol/chunk-empty", test_chunk_empty);
   g_test_add_func ("/cw/protocol/data-roundtrip", test_data_roundtrip);
   g_test_add_func ("/cw/protocol/replace-flags", test_replace_flags);
+  g_test_add_func ("/cw/protocol/encoding-settings", test_encoding_settings);
   g_test_add_func ("/cw/protocol/results-roundtrip", test_results_roundtrip);
   g_test_add_func ("/cw/protocol/results-times-compressed", test_results_times_compressed);
   g_test_add_func ("/cw/protocol/compact", test_compact);

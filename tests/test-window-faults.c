@@ -56,7 +56,6 @@ test_faults (void)
   g_autofree char *crasher = g_build_filename (dir, "tone-crashme.wav", NULL);
   g_autofree char *broken = g_build_filename (dir, "broken.wav", NULL);
   g_autoptr(CwSettings) settings = cw_settings_new ();
-  GSettings *s = cw_settings_get_gsettings (settings);
   g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
   GListModel *results;
   CwWindow *window;
@@ -64,9 +63,9 @@ test_faults (void)
   guint heartbeat, n_ok = 0, n_crashed = 0, n_broken = 0;
 
   g_assert_cmpstr (g_getenv ("CW_TEST_CRASH_ON"), ==, "crashme");
-  g_settings_set_string (s, "output-dir", out);
-  g_settings_set_int (s, "workers", 2);
-  g_settings_set_string (s, "order", "unordered");
+  cw_settings_set_output_dir (settings, out);
+  cw_settings_set_workers (settings, 2);
+  cw_settings_set_order (settings, CW_ORDER_UNORDERED);
 
   for (guint i = 0; i < 6; i++)
     {

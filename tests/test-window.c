@@ -38,17 +38,15 @@ static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  GSettings *s;
-
   f->dir = cw_test_make_tmp_dir ();
   f->out = g_build_filename (f->dir, "out", NULL);
   f->settings = cw_settings_new ();
-  s = cw_settings_get_gsettings (f->settings);
-  g_settings_reset (s, "order");
-  g_settings_reset (s, "workers");
-  g_settings_reset (s, "chunk-size");
-  g_settings_set_string (s, "output-dir", f->out);
-  g_settings_set_int (s, "workers", 2);
+  /* (the schema's defaults but for these; the memory backend is shared
+   * by every case) */
+  cw_settings_set_order (f->settings, CW_ORDER_UNORDERED);
+  cw_settings_set_chunk_size (f->settings, 0);
+  cw_settings_set_output_dir (f->settings, f->out);
+  cw_settings_set_workers (f->settings, 2);
   f->window = cw_window_new (NULL, f->settings);
   gtk_window_present (GTK_WINDOW (f->window));
 }
@@ -108,7 +106,7 @@ test_drop_and_run (Fixture       *f,
   cw_test_drop_paths (f->window, paths, IDLE_TIMEOUT_S);
   g_assert_cmpuint (g_list_model_get_n_items (cw_window_get_queue (f->window)), ==, 6);
 
-  g_settings_set_string (cw_settings_get_gsettings (f->settings), "order", "ordered");
+  cw_settings_set_order (f->settings, CW_ORDER_ORDERED);
   activate (f, "win.start");
   cw_test_wait_idle (f->window, IDLE_TIMEOUT_S);
 
@@ -152,8 +150,8 @@ test_unordered (Fixture       *f,
   g_ptr_array_add (paths, NULL);
   cw_test_drop_paths (f->window, (const char * const *) paths->pdata, IDLE_TIMEOUT_S);
 
-  g_settings_set_string (cw_settings_get_gsettings (f->settings), "order", "unordered");
-  g_settings_set_int (cw_settings_get_gsettings (f->settings), "chunk-size", 1);
+  cw_settings_set_order (f->settings, CW_ORDER_UNORDERED);
+  cw_settings_set_chunk_size (f->settings, 1);
   activate (f, "win.start");
   cw_test_wait_idle (f->window, IDLE_TIMEOUT_S);
 
@@ -226,8 +224,8 @@ run_action_and_cancel (Fixture    *f,
 {
   CancelAfter cancel = { .f = f, .after = after };
 
-  g_settings_set_int (cw_settings_get_gsettings (f->settings), "workers", 1);
-  g_settings_set_int (cw_settings_get_gsettings (f->settings), "chunk-size", 1);
+  cw_settings_set_workers (f->settings, 1);
+  cw_settings_set_chunk_size (f->settings, 1);
   g_setenv ("CW_TEST_HANG_ON", hang_on, TRUE);
   activate (f, action);
   cancel.source = g_idle_add (cancel_after_cb, &cancel);
@@ -310,8 +308,8 @@ test_close_mid_batch (Fixture       *f,
                       gconstpointer  data)
 {
   drop_tones (f, "big", 8, 120);
-  g_settings_set_int (cw_settings_get_gsettings (f->settings), "chunk-size", 1);
-  g_settings_set_boolean (cw_settings_get_gsettings (f->settings), "normalize-enabled", TRUE);
+  cw_settings_set_chunk_size (f->settings, 1);
+  g_object_set (f->settings, CW_SETTINGS_KEY_NORMALIZE_ENABLED, TRUE, NULL);
   activate (f, "win.start");
   g_assert_true (cw_window_get_busy (f->window));
 
@@ -323,7 +321,7 @@ test_close_mid_batch (Fixture       *f,
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (f->window)));
 
   WAIT_UNTIL (f->window == NULL);
-  g_settings_reset (cw_settings_get_gsettings (f->settings), "normalize-enabled");
+  g_object_set (f->settings, CW_SETTINGS_KEY_NORMALIZE_ENABLED, FALSE, NULL);
 
   g_assert_cmpuint (cw_test_count_files (f->out, ".part"), ==, 0);
   cw_test_assert_no_children ();

@@ -4,6 +4,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+#define G_LOG_DOMAIN "corewave"
+
 #include "config.h"
 
 #include "cw-application.h"
@@ -67,25 +69,26 @@ apply_options (CwApplication *self,
                GVariantDict  *dict,
                GError       **error)
 {
-  GSettings *s = cw_settings_get_gsettings (self->settings);
-  const char *output_dir = NULL, *chunk = NULL, *order = NULL, *spec = NULL;
+  const char *output_dir = NULL, *chunk = NULL, *order_name = NULL, *spec = NULL;
   int workers = -1;
+  guint n_workers = 0, chunk_size = 0;
+  CwOrder order = CW_ORDER_UNORDERED;
   gboolean any;
 
   g_variant_dict_lookup (dict, "output-dir", "^&ay", &output_dir);
   g_variant_dict_lookup (dict, "chunk-size", "&s", &chunk);
-  g_variant_dict_lookup (dict, "order", "&s", &order);
+  g_variant_dict_lookup (dict, "order", "&s", &order_name);
   g_variant_dict_lookup (dict, "transform", "&s", &spec);
   g_variant_dict_lookup (dict, "workers", "i", &workers);
-  any = output_dir || chunk || order || spec || workers != -1;
+  any = output_dir || chunk || order_name || spec || workers != -1;
 
   /* check everything before changing anything: the same checks and
    * messages as corewave-cli's */
-  if (workers != -1 && !cw_options_parse_workers (workers, &(guint) { 0 }, error))
+  if (workers != -1 && !cw_options_parse_workers (workers, &n_workers, error))
     return FALSE;
-  if (chunk != NULL && !cw_options_parse_chunk_size (chunk, &(guint) { 0 }, error))
+  if (chunk != NULL && !cw_options_parse_chunk_size (chunk, &chunk_size, error))
     return FALSE;
-  if (order != NULL && !cw_options_parse_order (order, &(CwOrder) { 0 }, error))
+  if (order_name != NULL && !cw_options_parse_order (order_name, &order, error))
     return FALSE;
   if (!any)
     return TRUE;
@@ -97,14 +100,15 @@ apply_options (CwApplication *self,
     {
       g_autofree char *absolute = g_canonicalize_filename (output_dir, NULL);
 
-      g_settings_set_string (s, "output-dir", absolute);
+      cw_settings_set_output_dir (self->settings, absolute);
     }
+  /* (the option checks are the keys' ranges) */
   if (workers != -1)
-    g_settings_set_int (s, "workers", workers);
+    cw_settings_set_workers (self->settings, n_workers);
   if (chunk != NULL)
-    g_settings_set_int (s, "chunk-size", g_str_equal (chunk, "auto") ? 0 : (int) g_ascii_strtoll (chunk, NULL, 10));
-  if (order != NULL)
-    g_settings_set_string (s, "order", order);
+    cw_settings_set_chunk_size (self->settings, chunk_size);
+  if (order_name != NULL)
+    cw_settings_set_order (self->settings, order);
   return TRUE;
 }
 

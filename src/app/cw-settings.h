@@ -13,36 +13,79 @@
 
 G_BEGIN_DECLS
 
+/* The schema's keys; nothing else spells them. Each is also a property of
+ * CwSettings with the same name and the key's type (order, mode and format
+ * are the enum's nick), so widgets bind to the object: reads and writes go
+ * to GSettings, and a change of the key is notified. The schema holds the
+ * defaults and ranges; a value out of its key's range is refused. */
+#define CW_SETTINGS_KEY_OUTPUT_DIR         "output-dir"
+#define CW_SETTINGS_KEY_WORKERS            "workers"
+#define CW_SETTINGS_KEY_CHUNK_SIZE         "chunk-size"
+#define CW_SETTINGS_KEY_ORDER              "order"
+#define CW_SETTINGS_KEY_MODE               "mode"
+#define CW_SETTINGS_KEY_FORMAT             "format"
+#define CW_SETTINGS_KEY_OVERWRITE          "overwrite"
+#define CW_SETTINGS_KEY_SEED               "seed"
+#define CW_SETTINGS_KEY_MONO               "mono"
+#define CW_SETTINGS_KEY_GAIN_ENABLED       "gain-enabled"
+#define CW_SETTINGS_KEY_GAIN_DB            "gain-db"
+#define CW_SETTINGS_KEY_NORMALIZE_ENABLED  "normalize-enabled"
+#define CW_SETTINGS_KEY_NORMALIZE_PEAK     "normalize-peak"
+#define CW_SETTINGS_KEY_NOISE_ENABLED      "noise-enabled"
+#define CW_SETTINGS_KEY_NOISE_SIGMA        "noise-sigma"
+#define CW_SETTINGS_KEY_FADE_ENABLED       "fade-enabled"
+#define CW_SETTINGS_KEY_FADE_IN_MS         "fade-in-ms"
+#define CW_SETTINGS_KEY_FADE_OUT_MS        "fade-out-ms"
+#define CW_SETTINGS_KEY_WINDOW_WIDTH       "window-width"
+#define CW_SETTINGS_KEY_WINDOW_HEIGHT      "window-height"
+#define CW_SETTINGS_KEY_WINDOW_MAXIMIZED   "window-maximized"
+
 #define CW_TYPE_SETTINGS (cw_settings_get_type ())
 G_DECLARE_FINAL_TYPE (CwSettings, cw_settings, CW, SETTINGS, GObject)
 
 CwSettings *cw_settings_new               (void);
-GSettings  *cw_settings_get_gsettings     (CwSettings  *self);
 
 /* The transform chain the stage keys describe, in the window's fixed order:
  * mono, gain, normalize, noise, fade ("copy" when none is on). */
 char       *cw_settings_build_spec        (CwSettings  *self);
 /* Sets the stage keys from a spec; each stage may appear once (the window
- * runs stages in its fixed order). */
+ * runs stages in its fixed order), and each value must fit its key's range
+ * (narrower than the spec's). Nothing is changed on an error. */
 gboolean    cw_settings_apply_spec        (CwSettings  *self,
                                            const char  *spec,
                                            GError     **error);
 
 /* The output folder: the key, or the "Corewave" folder in Music. */
 char       *cw_settings_dup_output_dir    (CwSettings  *self);
+/* NULL or "" is the default folder. */
+void        cw_settings_set_output_dir    (CwSettings  *self,
+                                           const char  *dir);
 guint       cw_settings_get_workers       (CwSettings  *self);  /* 0 resolved to usable CPUs */
+/* 0 is one per usable CPU. The setters of numbers return FALSE, changing
+ * nothing, for a value out of the key's range. */
+gboolean    cw_settings_set_workers       (CwSettings  *self,
+                                           guint        n_workers);
 guint       cw_settings_get_chunk_size    (CwSettings  *self);  /* 0 = auto */
+gboolean    cw_settings_set_chunk_size    (CwSettings  *self,
+                                           guint        chunk_size);
 CwOrder     cw_settings_get_order         (CwSettings  *self);
+void        cw_settings_set_order         (CwSettings  *self,
+                                           CwOrder      order);
 CwMode      cw_settings_get_mode          (CwSettings  *self);
+void        cw_settings_set_mode          (CwSettings  *self,
+                                           CwMode       mode);
 CwFormat    cw_settings_get_format        (CwSettings  *self);
+void        cw_settings_set_format        (CwSettings  *self,
+                                           CwFormat     format);
 gboolean    cw_settings_get_overwrite     (CwSettings  *self);
+void        cw_settings_set_overwrite     (CwSettings  *self,
+                                           gboolean     overwrite);
 guint64     cw_settings_get_seed          (CwSettings  *self);
+void        cw_settings_set_seed          (CwSettings  *self,
+                                           guint64      seed);
 
 /* Command-line options apply to one run: from here on nothing is saved. */
 void        cw_settings_keep_for_this_run (CwSettings  *self);
 
-/* The CPUs this process may use (cw_cpus_usable ()): the default worker
- * count. (The name is older than the difference.) */
-guint       cw_online_cpus                (void);
 
 G_END_DECLS

@@ -43,6 +43,8 @@ enum {
   /* the chunk header's settings byte (bit 0 is no longer used: whether an
    * output may be replaced is each task's) */
   SETTINGS_NAIVE_SEED = 1 << 1,
+  SETTINGS_NO_METADATA = 1 << 2,
+  SETTINGS_HAS_QUALITY = 1 << 3,
 };
 
 /* the largest encoded varint */
@@ -233,16 +235,24 @@ cw_protocol_chunk_begin (CwFrameWriter       *w,
                          const CwJobSettings *settings)
 {
   gsize spec_len = str_len (settings->spec);
-  gsize fixed = 8 + 4 + spec_len + 1 + 8 + 1 + 4;
+  gsize fixed = 8 + 4 + spec_len + 1 + 8 + 1 + 1 + (settings->has_quality ? 8 : 0) + 4;
+  guint64 quality_bits = 0;
   guint8 *p;
 
+  if (settings->has_quality)
+    memcpy (&quality_bits, &settings->quality, sizeof quality_bits);
   writer_begin (w, out, CW_MSG_CHUNK, fixed);
   p = out->data + w->len;
   p = put_u64 (p, chunk_id);
   p = put_str (p, settings->spec, spec_len);
   p = put_u8 (p, (guint8) settings->format);
   p = put_u64 (p, settings->seed);
-  p = put_u8 (p, settings->naive_seed ? SETTINGS_NAIVE_SEED : 0);
+  p = put_u8 (p, (settings->naive_seed ? SETTINGS_NAIVE_SEED : 0)
+                 | (settings->no_metadata ? SETTINGS_NO_METADATA : 0)
+                 | (settings->has_quality ? SETTINGS_HAS_QUALITY : 0));
+  p = put_u8 (p, (guint8) settings->bits);
+  if (settings->has_quality)
+    p = put_u64 (p, quality_bits);
   w->count_at = p - out->data;
   p = put_u32 (p, 0);
   w->len = p - out->data;
@@ -825,6 +835,7 @@ cw_protocol_chunk_open (CwFrameReader   *r,
 {
   guint8 format;
   guint8 settings_flags;
+  guint8 bits;
   guint32 n;
 
   memset (msg, 0, sizeof *msg);
@@ -837,16 +848,29 @@ cw_protocol_chunk_open (CwFrameReader   *r,
   msg->settings.seed = get_u64 (r);
   settings_flags = get_u8 (r);
   msg->settings.naive_seed = (settings_flags & SETTINGS_NAIVE_SEED) != 0;
+  msg->settings.no_metadata = (settings_flags & SETTINGS_NO_METADATA) != 0;
+  msg->settings.has_quality = (settings_flags & SETTINGS_HAS_QUALITY) != 0;
+  bits = get_u8 (r);
+  if (msg->settings.has_quality)
+    {
+      guint64 quality_bits = get_u64 (r);
+
+      memcpy (&msg->settings.quality, &quality_bits, sizeof quality_bits);
+    }
   msg->settings.format = format;
+  msg->settings.bits = bits;
   n = get_u32 (r);
 
   /* Refuse a bad header before looking at the count: the count check
    * must never be skipped. */
-  if (!r->failed && format > CW_FORMAT_MP3)
+  if (!r->failed && (format > CW_FORMAT_MP3 || bits > CW_BITS_32F
+                     || (msg->settings.has_quality
+                         && !(msg->settings.quality >= 0.0 && msg->settings.quality <= 1.0))))
     {
       r->failed = TRUE;
       cw_chunk_message_clear (msg);
-      return protocol_error (error, "unknown output format");
+      return protocol_error (error, format > CW_FORMAT_MP3 ? "unknown output format"
+                                                          : "bad output encoding");
     }
   if (!check_count (r, n, error))
     {

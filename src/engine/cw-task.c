@@ -120,6 +120,25 @@ cw_job_settings_copy_into (const CwJobSettings *src,
   dest->spec = g_strdup (src->spec);
 }
 
+char *
+cw_job_settings_describe_output (const CwJobSettings *settings)
+{
+  GString *s = g_string_new (cw_format_to_string (settings->format));
+
+  if (settings->bits != CW_BITS_SAME)
+    g_string_append_printf (s, ";bits=%s", cw_bits_to_string (settings->bits));
+  if (settings->has_quality)
+    {
+      char q[G_ASCII_DTOSTR_BUF_SIZE];
+
+      g_string_append_printf (s, ";quality=%s",
+                              g_ascii_formatd (q, sizeof q, "%.2f", settings->quality));
+    }
+  if (settings->no_metadata)
+    g_string_append (s, ";no-metadata");
+  return g_string_free (s, FALSE);
+}
+
 /* glibc no longer caches getpid (), and a system call per trivial task
  * shows. Racing threads all store the same value. */
 static gint32
@@ -253,6 +272,10 @@ task_run_timed (const CwJobSettings *settings,
           .seed = settings->seed,
           .seed_key = task->seed_key,
           .replace = task->replace,
+          .bits = settings->bits,
+          .has_quality = settings->has_quality,
+          .quality = settings->quality,
+          .no_metadata = settings->no_metadata,
           .shared_rng = settings->naive_seed ? naive_shared_rng (settings->seed) : NULL,
         };
 

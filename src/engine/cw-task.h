@@ -71,6 +71,11 @@ typedef struct
    * thread) seeds one generator from @seed once and draws from it file
    * after file, as forked copies of a global generator do. Off by default. */
   gboolean  naive_seed;
+  /* How the output is encoded (cw-audio.h, CwAudioJob) */
+  CwBits    bits;
+  gboolean  has_quality;
+  double    quality;
+  gboolean  no_metadata;
 } CwJobSettings;
 
 const char *cw_task_kind_to_string   (CwTaskKind           kind);
@@ -105,6 +110,10 @@ void        cw_result_free           (CwResult            *result);
 void        cw_job_settings_clear    (CwJobSettings       *settings);
 void        cw_job_settings_copy_into(const CwJobSettings *src,
                                       CwJobSettings       *dest);
+/* The output's encoding in one word for job logs and summaries: the format
+ * ("flac", "same"), then what differs from the defaults, e.g.
+ * "flac;bits=24" or "mp3;quality=0.70;no-metadata". */
+char       *cw_job_settings_describe_output (const CwJobSettings *settings);
 
 /* Runs one task in this thread and fills @result (index, status, times,
  * cpu, pid, value/frames, error). @chain is the parsed settings->spec
