@@ -263,7 +263,8 @@ on_result (const CwResult *r,
       fprintf (stderr, "failed: %s: %s\n", name, reason);
     }
 
-  progress_draw (cli, FALSE);
+  if (cli->show_progress)
+    progress_draw (cli, FALSE);
 }
 
 static void
