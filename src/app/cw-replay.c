@@ -148,7 +148,23 @@ cw_replay_record_stop (CwReplay *self,
   if (!self->recording)
     return;
   self->recording = FALSE;
-  self->end_us = MAX (end_us, self->start_us);
+  end_us = MAX (end_us, self->start_us);
+  /* Samples reach the main loop in groups, so some taken after the end
+   * may be in: those begun after it are not the batch's; the one that
+   * straddles it is, and the replay runs to its end, so that every
+   * sample kept is played. */
+  while (self->samples->len > 0)
+    {
+      const CwCpuSample *last = g_ptr_array_index (self->samples, self->samples->len - 1);
+
+      if (last->time_us - last->interval_us < end_us)
+        {
+          end_us = MAX (end_us, last->time_us);
+          break;
+        }
+      g_ptr_array_set_size (self->samples, self->samples->len - 1);
+    }
+  self->end_us = end_us;
   self->position_us = cw_replay_get_duration (self);
   self->next = self->samples->len;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_AVAILABLE]);
