@@ -444,9 +444,15 @@ batch_options (CwWindow       *self,
   options->seed = cw_settings_get_seed (self->settings);
   options->existing = cw_settings_get_overwrite (self->settings) ? CW_EXISTING_REPLACE : CW_EXISTING_RENAME;
   options->record_dir = g_strdup (self->record_dir);
-  /* the heavier demo: the same files, encoded to MP3 */
+  /* the heavier demo: the same files, encoded to MP3 at the best
+   * quality (the most work the encoder does: some 70 times the noise's
+   * CPU time here, and no sleep anywhere in it) */
   if (self->demo_heavy)
-    options->format = CW_FORMAT_MP3;
+    {
+      options->format = CW_FORMAT_MP3;
+      options->has_quality = TRUE;
+      options->quality = 1.0;
+    }
 }
 
 void
@@ -602,7 +608,7 @@ _cw_window_add_heavy_demo (CwWindow *self)
     return;
   _cw_window_add_demo_set (self);
   self->demo_heavy = TRUE;
-  _cw_window_toast (self, _("The next batch encodes the demo set to MP3: tens of seconds of real work to watch"));
+  _cw_window_toast (self, _("The next batch encodes the demo set to MP3 at the best quality: some 70 times the work of adding noise"));
 }
 
 void
