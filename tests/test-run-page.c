@@ -96,7 +96,7 @@ run_two_spins (Fixture *f)
   /* planned (off the main thread), then started on two lanes */
   WAIT_UNTIL (cw_timeline_get_n_lanes (timeline) == 2 || !cw_window_get_busy (f->window));
   at = cw_timeline_get_start (timeline) + G_USEC_PER_SEC;
-  /* the page redraws on samples (ten times a second): the loop wakes */
+  /* samples come five times a second: the loop wakes */
   WAIT_UNTIL (g_get_monotonic_time () >= at || !cw_window_get_busy (f->window));
   g_assert_true (cw_window_get_busy (f->window));
   g_assert_cmpuint (cw_timeline_get_n_lanes (timeline), ==, 2);
