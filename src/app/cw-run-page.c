@@ -20,6 +20,8 @@
 
 #include "cw-run-page.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 
 struct _CwRunPage
@@ -181,11 +183,11 @@ update_results_label (CwRunPage *self)
     text = g_strdup (_("Results"));
   else if (self->n_failed > 0)
     /* Translators: the result list's heading: results so far and how many failed, e.g. "Results: 24, 1 failed" */
-    text = g_strdup_printf (_("Results: %'" G_GUINT64_FORMAT ", %'" G_GUINT64_FORMAT " failed"),
-                            self->n_results, self->n_failed);
+    text = g_strdup_printf (_("Results: %'" PRIu64 ", %'" PRIu64 " failed"),
+                            (guint64) self->n_results, (guint64) self->n_failed);
   else
     /* Translators: the result list's heading with how many there are, e.g. "Results: 24" */
-    text = g_strdup_printf (_("Results: %'" G_GUINT64_FORMAT), self->n_results);
+    text = g_strdup_printf (_("Results: %'" PRIu64), (guint64) self->n_results);
   gtk_label_set_label (self->results_label, text);
 }
 
