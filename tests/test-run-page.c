@@ -266,6 +266,15 @@ test_replay_quarter (Fixture       *f,
   duration = cw_replay_get_duration (replay);
   g_assert_cmpuint (n, >=, 5);
   g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (quarter)));
+  /* the bar is at the batch's end, and says how long it was */
+  {
+    GtkLabel *time = GTK_LABEL (gtk_widget_get_template_child (GTK_WIDGET (f->page), CW_TYPE_RUN_PAGE,
+                                                               "replay_time"));
+    g_autofree char *expected = g_strdup_printf ("%.2f / %.2f s", duration / 1e6, duration / 1e6);
+
+    if (duration < 10 * G_USEC_PER_SEC)
+      g_assert_cmpstr (gtk_label_get_label (time), ==, expected);
+  }
 
   g_signal_connect (replay, "sample", G_CALLBACK (replay_sample_cb), &played);
   g_signal_connect (replay, "rewound", G_CALLBACK (replay_rewound_cb), &played);

@@ -168,6 +168,8 @@ cw_replay_record_stop (CwReplay *self,
   self->position_us = cw_replay_get_duration (self);
   self->next = self->samples->len;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_AVAILABLE]);
+  /* at the end: the scrubber and its time say so */
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_POSITION]);
 }
 
 gboolean
