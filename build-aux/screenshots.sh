@@ -34,12 +34,65 @@ shot () {
 
 n=150; while [ -e /tmp/.X$n-lock ]; do n=$((n + 1)); done
 export DISPLAY=:$n
-Xvfb "$DISPLAY" -screen 0 1280x1024x24 -nolisten tcp >/dev/null 2>&1 &
+Xvfb "$DISPLAY" -screen 0 1920x1080x24 -nolisten tcp >/dev/null 2>&1 &
 xpid=$! apid=""
 wait_for 10 xdotool getmouselocation >/dev/null 2>&1 || { echo "Xvfb did not start" >&2; exit 1; }
 trap 'kill $apid $xpid 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
 
 "$build/src/corewave-cli" --demo "$work/in" --demo-count 48 --demo-seconds 240 >/dev/null
+
+# The Run page as a class sees it (issue 12), mid-batch: the 48 files to MP3
+# keep the cores busy for tens of seconds. ONLY=display makes these alone.
+mid_batch () {  # N: until N outputs are there
+  wait_for 120 outputs_at_least "$1"
+}
+outputs_at_least () { [ "$(find "$work/out" -name '*.mp3' 2>/dev/null | wc -l)" -ge "$1" ]; }
+display_shots () {
+  rm -rf "$work/out" "$work/state"
+  "$build/src/corewave" --output-dir "$work/out" --workers 2 --format mp3 --start "$work/in" &
+  apid=$!
+  wait_for 20 has_window
+  xdotool windowsize "$(window)" 1920 1080
+  mid_batch 6
+  shot window-run-mid-batch 1920 1080
+  # presentation mode: without a window manager it does not go full
+  # screen, so the window keeps the screen's size
+  xdotool windowfocus --sync "$(window)" key F11
+  shot window-presentation 1920 1080
+  xdotool windowfocus --sync "$(window)" key F11
+  wait_for 300 outputs_at_least 48
+  sleep 1   # the workers are reaped and the summary written
+  shot window-run-1920 1920 1080
+  kill "$apid"; wait "$apid" 2>/dev/null || true
+
+  # more cores than this machine has: a made-up /proc (build-aux/fake-proc.py,
+  # a simulation, as the names say), one worker on a core of its own each
+  for cores in 16 256; do
+    local workers=$cores fpid
+    [ "$workers" -gt 48 ] && workers=48
+    # (a batch killed mid-way is offered for resuming: not in the pictures)
+    rm -rf "$work/out" "$work/proc" "$work/state"
+    mkdir -p "$work/proc"
+    CW_PROC_ROOT=$work/proc "$build/src/corewave" --output-dir "$work/out" --workers "$workers" \
+      --format mp3 --start "$work/in" &
+    apid=$!
+    python3 "$top/build-aux/fake-proc.py" "$work/proc" "$cores" "$apid" 300 &
+    fpid=$!
+    wait_for 20 has_window
+    xdotool windowsize "$(window)" 1920 1080
+    # many workers on two real cores finish together at the end: a moment
+    # well inside the batch, not a count of outputs
+    sleep 10
+    shot "window-$cores-cores-simulated" 1920 1080
+    kill "$apid"; wait "$apid" 2>/dev/null || true
+    wait "$fpid" 2>/dev/null || true
+  done
+  apid=""
+}
+if [ "${ONLY:-}" = display ]; then
+  display_shots
+  exit 0
+fi
 
 # the run page at the end of a batch: normalize + noise + fade on 48 files
 "$build/src/corewave" --output-dir "$work/out" --workers 2 --chunk-size 1 \
@@ -85,3 +138,6 @@ wait_for 300 lab_done
 sleep 1   # not a synchronisation: lets the chart draw
 shot window-lab 1100 760
 shot window-lab-narrow 360 720
+kill "$apid"; wait "$apid" 2>/dev/null || true
+apid=""
+display_shots
