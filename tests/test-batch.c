@@ -336,6 +336,80 @@ test_shard (Fixture       *f,
     }
 }
 
+/* Files walked earlier (the window's queue) keep the path they were found
+ * at: outputs mirror it with the tree layout, a file given by itself goes
+ * to the top, and nothing is walked again. */
+static void
+test_input_files (Fixture       *f,
+                  gconstpointer  data)
+{
+  static const char * const relatives[] = { "Album A/01.wav", "Album B/01.wav", "Album B/CD 2/01.wav" };
+  static const char * const flat[] = { "01.wav", "01 (1).wav", "01 (2).wav", "f0.wav" };
+  g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func ((GDestroyNotify) cw_input_file_free);
+  g_autoptr(GError) error = NULL;
+  CwBatchOptions o;
+  Run run = { 0 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (relatives); i++)
+    {
+      g_autofree char *path = g_build_filename (f->in, relatives[i], NULL);
+      g_autofree char *parent = g_path_get_dirname (path);
+
+      g_assert_cmpint (g_mkdir_with_parents (parent, 0755), ==, 0);
+      cw_test_write_sine (path, 0.1, 400 + 100 * i, 1);
+      g_ptr_array_add (files, cw_input_file_new (path, relatives[i]));
+    }
+  {
+    g_autofree char *loose = g_build_filename (f->in, "f0.wav", NULL);
+
+    g_ptr_array_add (files, cw_input_file_new (loose, NULL));
+  }
+
+  for (CwLayout layout = CW_LAYOUT_TREE; layout <= CW_LAYOUT_FLAT; layout++)
+    {
+      g_autoptr(CwBatch) batch = NULL;
+      GPtrArray *plan;
+
+      memset (&o, 0, sizeof o);
+      o.input_files = files;
+      o.output_dir = f->out;
+      o.spec = (char *) "copy";
+      o.n_workers = 2;
+      o.order = CW_ORDER_ORDERED;
+      o.layout = layout;
+      /* (shards sort their inputs: a copy, not the caller's array) */
+      o.shard_count = layout == CW_LAYOUT_FLAT ? 1 : 0;
+      o.existing = layout == CW_LAYOUT_FLAT ? CW_EXISTING_FAIL : CW_EXISTING_RENAME;
+      batch = cw_batch_new (&o);
+      g_assert_true (cw_batch_plan (batch, NULL, &error));
+      g_assert_no_error (error);
+      plan = cw_batch_get_plan (batch);
+      g_assert_cmpuint (plan->len, ==, 4);
+      g_assert_cmpuint (cw_batch_get_skipped (batch)->len, ==, 0);
+      for (guint i = 0; i < plan->len; i++)
+        {
+          const CwPlannedFile *file = g_ptr_array_index (plan, i);
+          const char *want = layout == CW_LAYOUT_TREE ? (i < 3 ? relatives[i] : "f0.wav") : flat[i];
+          g_autofree char *output = g_build_filename (f->out, want, NULL);
+
+          g_assert_cmpstr (file->seed_key, ==, want);
+          g_assert_cmpstr (file->output_path, ==, output);
+        }
+      g_assert_cmpstr (((CwInputFile *) g_ptr_array_index (files, 0))->relative, ==, relatives[0]);
+      if (layout == CW_LAYOUT_FLAT)
+        break;
+
+      run_batch (batch, NULL, &run);
+      g_assert_true (run.ok);
+      for (guint i = 0; i < plan->len; i++)
+        g_assert_true (g_file_test (((CwPlannedFile *) g_ptr_array_index (plan, i))->output_path,
+                                    G_FILE_TEST_IS_REGULAR));
+      g_assert_cmpuint (cw_test_count_files (f->out, ".wav"), ==, 1);
+      run_clear (&run);
+      cw_test_rm_rf (f->out);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -349,6 +423,7 @@ main (int   argc,
   ADD ("/cw/batch/synthetic", test_synthetic);
   ADD ("/cw/batch/plan-errors", test_plan_errors);
   ADD ("/cw/batch/shard", test_shard);
+  ADD ("/cw/batch/input-files", test_input_files);
 #undef ADD
   return g_test_run ();
 }

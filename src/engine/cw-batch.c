@@ -74,12 +74,27 @@ copy_plan (GPtrArray *plan)
   return copy;
 }
 
+static GPtrArray *
+copy_input_files (GPtrArray *files)
+{
+  GPtrArray *copy = g_ptr_array_new_full (files->len, (GDestroyNotify) cw_input_file_free);
+
+  for (guint i = 0; i < files->len; i++)
+    {
+      const CwInputFile *file = g_ptr_array_index (files, i);
+
+      g_ptr_array_add (copy, cw_input_file_new (file->path, file->relative));
+    }
+  return copy;
+}
+
 static void
 options_copy (const CwBatchOptions *src,
               CwBatchOptions       *dest)
 {
   *dest = *src;
   dest->inputs = g_strdupv (src->inputs);
+  dest->input_files = src->input_files != NULL ? copy_input_files (src->input_files) : NULL;
   dest->plan = src->plan != NULL ? copy_plan (src->plan) : NULL;
   dest->output_dir = g_strdup (src->output_dir);
   dest->spec = g_strdup (src->spec);
@@ -91,6 +106,7 @@ void
 cw_batch_options_clear (CwBatchOptions *options)
 {
   g_clear_pointer (&options->inputs, g_strfreev);
+  g_clear_pointer (&options->input_files, g_ptr_array_unref);
   g_clear_pointer (&options->plan, g_ptr_array_unref);
   g_clear_pointer (&options->output_dir, g_free);
   g_clear_pointer (&options->spec, g_free);
@@ -164,7 +180,8 @@ cw_batch_new (const CwBatchOptions *options)
   CwBatch *self;
 
   g_return_val_if_fail (options != NULL, NULL);
-  g_return_val_if_fail (options->synthetic_kind != 0 || options->inputs != NULL || options->plan != NULL, NULL);
+  g_return_val_if_fail (options->synthetic_kind != 0 || options->inputs != NULL
+                        || options->input_files != NULL || options->plan != NULL, NULL);
 
   self = g_object_new (CW_TYPE_BATCH, NULL);
   options_copy (options, &self->options);
@@ -301,7 +318,16 @@ cw_batch_plan (CwBatch       *self,
     return cw_set_error_from_errno (error, errno, "cannot create the output folder", o->output_dir);
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
-  files = cw_inputs_collect ((const char * const *) o->inputs, o->output_dir, self->skipped);
+  if (o->input_files != NULL)
+    {
+      /* walked already: the same files, in their order (sharding sorts
+       * this array, not the caller's) */
+      files = g_ptr_array_new_full (o->input_files->len, NULL);
+      for (guint i = 0; i < o->input_files->len; i++)
+        g_ptr_array_add (files, g_ptr_array_index (o->input_files, i));
+    }
+  else
+    files = cw_inputs_collect ((const char * const *) o->inputs, o->output_dir, self->skipped);
   if (files->len == 0)
     {
       g_set_error_literal (error, CW_ERROR, CW_ERROR_NO_INPUT, "no audio files found in the inputs");
@@ -884,6 +910,7 @@ cw_batch_record_to_options (CwBatchRecord  *record,
   g_return_if_fail (record != NULL && dir != NULL && options != NULL);
 
   g_clear_pointer (&options->inputs, g_strfreev);
+  g_clear_pointer (&options->input_files, g_ptr_array_unref);
   g_clear_pointer (&options->plan, g_ptr_array_unref);
   options->plan = copy_plan (record->plan);
   g_free (options->output_dir);
