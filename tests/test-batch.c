@@ -192,6 +192,23 @@ find_record (const char *dir)
   return record == GINT_TO_POINTER (1) ? NULL : record;
 }
 
+/* The batch that resumes @record, planned. */
+static CwBatch *
+plan_resume (Fixture       *f,
+             CwBatchRecord *record)
+{
+  g_autoptr(GError) error = NULL;
+  CwBatchOptions o = { .n_workers = 2 };
+  CwBatch *batch;
+
+  cw_batch_record_to_options (record, f->record, &o);
+  batch = cw_batch_new (&o);
+  cw_batch_options_clear (&o);
+  g_assert_true (cw_batch_plan (batch, NULL, &error));
+  g_assert_no_error (error);
+  return batch;
+}
+
 /* Cut short, found again, resumed from its own plan: only the rest runs,
  * and the outputs are byte-identical to an uninterrupted batch's. */
 static void
@@ -227,13 +244,7 @@ test_record_resumes (Fixture       *f,
   g_assert_cmpuint (record->n_done, ==, n_ok);
   g_assert_cmpstr (record->settings.spec, ==, "noise:sigma=0.1");
 
-  memset (&o, 0, sizeof o);
-  o.n_workers = 2;
-  cw_batch_record_to_options (record, f->record, &o);
-  again = cw_batch_new (&o);
-  cw_batch_options_clear (&o);
-  g_assert_true (cw_batch_plan (again, NULL, &error));
-  g_assert_no_error (error);
+  again = plan_resume (f, record);
   g_assert_cmpuint (cw_batch_get_n_resumed (again), ==, n_ok);
   g_assert_cmpuint (cw_batch_get_n_tasks (again), ==, 6 - n_ok);
   run_batch (again, NULL, &rest);
@@ -255,6 +266,55 @@ test_record_resumes (Fixture       *f,
 
       g_assert_true (g_bytes_equal (x, y));
     }
+  run_clear (&run);
+  run_clear (&rest);
+}
+
+/* The window's record keeps the plan's names, so a batch with a record
+ * may keep both (a numbered name beside a file already there), and its
+ * resume finds those names again. */
+static void
+test_record_renames (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(CwBatch) batch = NULL;
+  g_autoptr(CwBatch) again = NULL;
+  g_autoptr(CwBatchRecord) record = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *mine = g_build_filename (f->out, "f0.wav", NULL);
+  g_autofree char *numbered = g_build_filename (f->out, "f0 (1).wav", NULL);
+  g_autofree char *text = NULL;
+  CwBatchOptions o;
+  Run run = { .cancel_after = cancellable, .cancel_at = 2 };
+  Run rest = { 0 };
+
+  g_assert_cmpint (g_mkdir_with_parents (f->out, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (mine, "MINE", -1, NULL));
+  options_for (f, &o);
+  o.record_dir = g_strdup (f->record);
+  o.existing = CW_EXISTING_RENAME;
+  o.n_workers = 1;
+  batch = cw_batch_new (&o);
+  cw_batch_options_clear (&o);
+  g_assert_true (cw_batch_plan (batch, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (cw_batch_get_n_existing (batch), ==, 1);
+  g_assert_cmpstr (((CwPlannedFile *) g_ptr_array_index (cw_batch_get_plan (batch), 0))->output_path,
+                   ==, numbered);
+  run_batch (batch, cancellable, &run);
+  g_assert_error (run.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+
+  record = find_record (f->record);
+  g_assert_nonnull (record);
+  again = plan_resume (f, record);
+  g_assert_cmpuint (cw_batch_get_n_resumed (again) + cw_batch_get_n_tasks (again), ==, 6);
+  run_batch (again, NULL, &rest);
+  g_assert_true (rest.ok);
+  g_assert_true (g_file_test (numbered, G_FILE_TEST_IS_REGULAR));
+  g_assert_true (g_file_get_contents (mine, &text, NULL, NULL));
+  g_assert_cmpstr (text, ==, "MINE");
+  g_assert_cmpuint (cw_test_count_files (f->out, ".wav"), ==, 7);
   run_clear (&run);
   run_clear (&rest);
 }
@@ -424,6 +484,7 @@ main (int   argc,
   ADD ("/cw/batch/plan-errors", test_plan_errors);
   ADD ("/cw/batch/shard", test_shard);
   ADD ("/cw/batch/input-files", test_input_files);
+  ADD ("/cw/batch/record-renames", test_record_renames);
 #undef ADD
   return g_test_run ();
 }

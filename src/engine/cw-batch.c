@@ -347,8 +347,9 @@ cw_batch_plan (CwBatch       *self,
       /* resuming decides about existing outputs itself, from the log */
       .existing = o->resume ? (o->existing == CW_EXISTING_REPLACE ? CW_EXISTING_REPLACE : CW_EXISTING_FAIL)
                             : o->existing,
-      /* shards and reruns must find each other's outputs: names by key */
-      .by_key = o->shard_count > 0 || o->joblog_path != NULL,
+      /* shards and reruns must find each other's outputs: names by key;
+       * a record keeps its plan, names and all, and is resumed by them */
+      .by_key = o->shard_count > 0 || (o->joblog_path != NULL && o->record_dir == NULL),
       .skipped = self->skipped,
     };
 
