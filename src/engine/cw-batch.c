@@ -74,27 +74,14 @@ copy_plan (GPtrArray *plan)
   return copy;
 }
 
-static GPtrArray *
-copy_input_files (GPtrArray *files)
-{
-  GPtrArray *copy = g_ptr_array_new_full (files->len, (GDestroyNotify) cw_input_file_free);
-
-  for (guint i = 0; i < files->len; i++)
-    {
-      const CwInputFile *file = g_ptr_array_index (files, i);
-
-      g_ptr_array_add (copy, cw_input_file_new (file->path, file->relative));
-    }
-  return copy;
-}
-
 static void
 options_copy (const CwBatchOptions *src,
               CwBatchOptions       *dest)
 {
   *dest = *src;
   dest->inputs = g_strdupv (src->inputs);
-  dest->input_files = src->input_files != NULL ? copy_input_files (src->input_files) : NULL;
+  /* (held: 20,000 files would be copied for nothing) */
+  dest->input_files = src->input_files != NULL ? g_ptr_array_ref (src->input_files) : NULL;
   dest->plan = src->plan != NULL ? copy_plan (src->plan) : NULL;
   dest->output_dir = g_strdup (src->output_dir);
   dest->spec = g_strdup (src->spec);
@@ -363,6 +350,9 @@ cw_batch_plan (CwBatch       *self,
     self->plan = cw_inputs_plan (files, &plan);
     self->n_existing = plan.n_existing;
   }
+  /* the plan has what the run needs of them */
+  g_clear_pointer (&files, g_ptr_array_unref);
+  g_clear_pointer (&self->options.input_files, g_ptr_array_unref);
   if (o->shard_count > 0)
     cw_shard_select (self->plan, o->shard_index, o->shard_count, (GDestroyNotify) cw_planned_file_free);
   if (!make_folders (self, error))

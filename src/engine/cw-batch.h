@@ -14,13 +14,15 @@
 
 G_BEGIN_DECLS
 
-/* What to do and how. Strings and arrays are copied by cw_batch_new (). */
+/* What to do and how. Strings and arrays are copied by cw_batch_new (),
+ * but for input_files. */
 typedef struct
 {
   /* a batch of files ... */
   char       **inputs;          /* files and folders (walked); or NULL with @input_files or @plan */
   GPtrArray   *input_files;     /* CwInputFile*: files already walked, each with the path the
-                                 * tree layout keeps (the window's queue); not walked again */
+                                 * tree layout keeps (the window's queue); not walked again;
+                                 * held (not copied, so not to be changed) until planned */
   GPtrArray   *plan;            /* CwPlannedFile*: a plan made earlier (a recorded batch) */
   char        *output_dir;
   char        *spec;            /* canonical transform chain */
