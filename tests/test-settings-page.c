@@ -46,7 +46,7 @@ fixture_setup (Fixture       *f,
   cw_settings_set_order (f->settings, CW_ORDER_UNORDERED);
   cw_settings_set_mode (f->settings, CW_MODE_PROCESSES);
   cw_settings_set_format (f->settings, CW_FORMAT_SAME);
-  cw_settings_set_overwrite (f->settings, FALSE);
+  cw_settings_set_existing (f->settings, CW_EXISTING_CHOICE_ASK);
   f->page = g_object_ref_sink (CW_SETTINGS_PAGE (cw_settings_page_new (f->settings)));
 }
 
@@ -93,12 +93,12 @@ test_rows_follow (Fixture       *f,
   cw_settings_set_format (f->settings, CW_FORMAT_FLAC);
   cw_settings_set_order (f->settings, CW_ORDER_ALL);
   cw_settings_set_mode (f->settings, CW_MODE_SEQUENTIAL);
-  cw_settings_set_overwrite (f->settings, TRUE);
+  cw_settings_set_existing (f->settings, CW_EXISTING_CHOICE_SKIP);
   cw_settings_set_output_dir (f->settings, "/srv/elsewhere");
   g_assert_cmpuint (adw_combo_row_get_selected (child (f, "format_row")), ==, 2);
   g_assert_cmpuint (adw_combo_row_get_selected (child (f, "order_row")), ==, 2);
   g_assert_cmpuint (adw_combo_row_get_selected (child (f, "mode_row")), ==, 2);
-  g_assert_true (gtk_switch_get_active (child (f, "overwrite_switch")));
+  g_assert_cmpuint (adw_combo_row_get_selected (child (f, "existing_row")), ==, 3);
   g_assert_cmpstr (adw_action_row_get_subtitle (child (f, "output_row")), ==, "/srv/elsewhere");
 
   /* "one per core" shows the core count; auto chunks switch the size off */
@@ -136,11 +136,13 @@ test_rows_write (Fixture       *f,
   adw_combo_row_set_selected (child (f, "format_row"), 4);
   adw_combo_row_set_selected (child (f, "order_row"), 1);
   adw_combo_row_set_selected (child (f, "mode_row"), 1);
-  gtk_switch_set_active (child (f, "overwrite_switch"), TRUE);
+  adw_combo_row_set_selected (child (f, "existing_row"), 2);
   g_assert_cmpint (cw_settings_get_format (f->settings), ==, CW_FORMAT_OPUS);
   g_assert_cmpint (cw_settings_get_order (f->settings), ==, CW_ORDER_ORDERED);
   g_assert_cmpint (cw_settings_get_mode (f->settings), ==, CW_MODE_THREADS);
-  g_assert_true (cw_settings_get_overwrite (f->settings));
+  g_assert_cmpint (cw_settings_get_existing (f->settings), ==, CW_EXISTING_CHOICE_REPLACE);
+  adw_combo_row_set_selected (child (f, "existing_row"), 0);
+  g_assert_cmpint (cw_settings_get_existing (f->settings), ==, CW_EXISTING_CHOICE_ASK);
 
   /* the core count shown keeps "one per core"; another number is saved */
   gtk_spin_button_set_value (child (f, "workers_spin"), cw_cpus_usable () + 1);

@@ -95,7 +95,7 @@ test_defaults (void)
       g_assert_cmpint (cw_settings_get_order (settings), ==, CW_ORDER_UNORDERED);
       g_assert_cmpint (cw_settings_get_mode (settings), ==, CW_MODE_PROCESSES);
       g_assert_cmpint (cw_settings_get_format (settings), ==, CW_FORMAT_SAME);
-      g_assert_false (cw_settings_get_overwrite (settings));
+      g_assert_cmpint (cw_settings_get_existing (settings), ==, CW_EXISTING_CHOICE_ASK);
       g_assert_cmpuint (cw_settings_get_seed (settings), ==, 0);
       /* the lesson's transform, and CW_DEFAULT_SPEC's */
       g_assert_cmpstr (spec, ==, "noise:sigma=0.1");
@@ -183,10 +183,16 @@ test_typed_round_trip (void)
       g_assert_cmpint (cw_settings_get_format (settings), ==, formats[i]);
     }
 
-  cw_settings_set_overwrite (settings, TRUE);
-  g_assert_true (cw_settings_get_overwrite (settings));
-  cw_settings_set_overwrite (settings, FALSE);
-  g_assert_false (cw_settings_get_overwrite (settings));
+  for (CwExistingChoice choice = CW_EXISTING_CHOICE_SKIP; (int) choice >= 0; choice--)
+    {
+      static const char * const nicks[] = { "ask", "rename", "replace", "skip" };
+      g_autofree char *nick = NULL;
+
+      cw_settings_set_existing (settings, choice);
+      g_assert_cmpint (cw_settings_get_existing (settings), ==, choice);
+      g_object_get (settings, CW_SETTINGS_KEY_EXISTING, &nick, NULL);
+      g_assert_cmpstr (nick, ==, nicks[choice]);
+    }
 
   cw_settings_set_seed (settings, G_MAXUINT64);
   g_assert_cmpuint (cw_settings_get_seed (settings), ==, G_MAXUINT64);
@@ -249,6 +255,8 @@ test_properties (void)
               values[0] = "all", values[1] = "ordered";
             else if (g_str_equal (name, CW_SETTINGS_KEY_MODE))
               values[0] = "threads", values[1] = "sequential";
+            else if (g_str_equal (name, CW_SETTINGS_KEY_EXISTING))
+              values[0] = "skip", values[1] = "replace";
             if (g_strcmp0 (g_value_get_string (&old_value), values[0]) == 0)
               values[0] = values[1];
             g_value_set_string (&new_value, values[0]);
@@ -511,6 +519,45 @@ test_out_of_range (void)
   g_assert_finalize_object (g_steal_pointer (&settings));
 }
 
+/* The "overwrite" switch of older versions: on becomes "replace", off the
+ * new default ("ask"), a choice made since is kept; the old key is reset
+ * once read. Each in a fresh process, as a person upgrading. */
+static void
+test_carry_over_overwrite (void)
+{
+  if (g_test_subprocess ())
+    {
+      const char *how = g_getenv ("CW_TEST_OLD_OVERWRITE");
+      g_autoptr(GSettings) raw = g_settings_new (APP_ID);
+      g_autoptr(CwSettings) settings = NULL;
+      g_autoptr(GVariant) left = NULL;
+      CwExistingChoice want = CW_EXISTING_CHOICE_ASK;
+
+      g_settings_set_boolean (raw, CW_SETTINGS_KEY_OLD_OVERWRITE, !g_str_equal (how, "off"));
+      if (g_str_equal (how, "on"))
+        want = CW_EXISTING_CHOICE_REPLACE;
+      else if (g_str_equal (how, "on-then-skip"))
+        {
+          g_settings_set_string (raw, CW_SETTINGS_KEY_EXISTING, "skip");
+          want = CW_EXISTING_CHOICE_SKIP;
+        }
+      settings = cw_settings_new ();
+      g_assert_cmpint (cw_settings_get_existing (settings), ==, want);
+      left = g_settings_get_user_value (raw, CW_SETTINGS_KEY_OLD_OVERWRITE);
+      g_assert_null (left);
+      return;
+    }
+  for (guint i = 0; i < 3; i++)
+    {
+      static const char * const hows[] = { "on", "off", "on-then-skip" };
+
+      g_setenv ("CW_TEST_OLD_OVERWRITE", hows[i], TRUE);
+      g_test_trap_subprocess (NULL, 30 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+      g_test_trap_assert_passed ();
+    }
+  g_unsetenv ("CW_TEST_OLD_OVERWRITE");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -526,6 +573,7 @@ main (int   argc,
   g_test_add_func ("/cw/settings/spec", test_spec);
   g_test_add_func ("/cw/settings/keep-for-this-run", test_keep_for_this_run);
   g_test_add_func ("/cw/settings/out-of-range", test_out_of_range);
+  g_test_add_func ("/cw/settings/carry-over-overwrite", test_carry_over_overwrite);
 
   return g_test_run ();
 }

@@ -33,7 +33,7 @@ struct _CwSettingsPage
   AdwActionRow       *chain_row;
   AdwActionRow       *output_row;
   AdwComboRow        *format_row;
-  GtkSwitch          *overwrite_switch;
+  AdwComboRow        *existing_row;
   AdwActionRow       *workers_row;
   GtkSpinButton      *workers_spin;
   GtkSwitch          *chunk_auto_switch;
@@ -197,6 +197,7 @@ spin_to_chunk (GBinding     *binding,
 static const char * const order_nicks[] = { "unordered", "ordered", "all", NULL };
 static const char * const mode_nicks[] = { "processes", "threads", "sequential", NULL };
 static const char * const format_nicks[] = { "same", "wav", "flac", "ogg", "opus", "mp3", NULL };
+static const char * const existing_nicks[] = { "ask", "rename", "replace", "skip", NULL };
 
 static void
 bind (CwSettingsPage        *self,
@@ -238,10 +239,11 @@ bind_settings (CwSettingsPage *self)
   bind_plain (self, CW_SETTINGS_KEY_FADE_ENABLED, self->fade_row, "enable-expansion");
   bind_plain (self, CW_SETTINGS_KEY_FADE_IN_MS, self->fade_in_spin, "value");
   bind_plain (self, CW_SETTINGS_KEY_FADE_OUT_MS, self->fade_out_spin, "value");
-  bind_plain (self, CW_SETTINGS_KEY_OVERWRITE, self->overwrite_switch, "active");
 
   bind (self, CW_SETTINGS_KEY_FORMAT, self->format_row, "selected",
         nick_to_index, index_to_nick, format_nicks);
+  bind (self, CW_SETTINGS_KEY_EXISTING, self->existing_row, "selected",
+        nick_to_index, index_to_nick, existing_nicks);
   bind (self, CW_SETTINGS_KEY_ORDER, self->order_row, "selected",
         nick_to_index, index_to_nick, order_nicks);
   bind (self, CW_SETTINGS_KEY_MODE, self->mode_row, "selected",
@@ -427,7 +429,7 @@ cw_settings_page_class_init (CwSettingsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CwSettingsPage, chain_row);
   gtk_widget_class_bind_template_child (widget_class, CwSettingsPage, output_row);
   gtk_widget_class_bind_template_child (widget_class, CwSettingsPage, format_row);
-  gtk_widget_class_bind_template_child (widget_class, CwSettingsPage, overwrite_switch);
+  gtk_widget_class_bind_template_child (widget_class, CwSettingsPage, existing_row);
   gtk_widget_class_bind_template_child (widget_class, CwSettingsPage, workers_row);
   gtk_widget_class_bind_template_child (widget_class, CwSettingsPage, workers_spin);
   gtk_widget_class_bind_template_child (widget_class, CwSettingsPage, chunk_auto_switch);

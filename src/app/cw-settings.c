@@ -34,7 +34,7 @@ enum {
   PROP_ORDER,
   PROP_MODE,
   PROP_FORMAT,
-  PROP_OVERWRITE,
+  PROP_EXISTING,
   PROP_SEED,
   PROP_MONO,
   PROP_GAIN_ENABLED,
@@ -358,21 +358,31 @@ cw_settings_set_format (CwSettings *self,
   g_return_if_fail (set_key (self, CW_SETTINGS_KEY_FORMAT, g_variant_new_string (nick)));
 }
 
-gboolean
-cw_settings_get_overwrite (CwSettings *self)
-{
-  g_return_val_if_fail (CW_IS_SETTINGS (self), FALSE);
+/* in the order of CwExistingChoice */
+static const char * const existing_nicks[] = { "ask", "rename", "replace", "skip" };
 
-  return g_settings_get_boolean (self->settings, CW_SETTINGS_KEY_OVERWRITE);
+CwExistingChoice
+cw_settings_get_existing (CwSettings *self)
+{
+  g_autofree char *nick = NULL;
+
+  g_return_val_if_fail (CW_IS_SETTINGS (self), CW_EXISTING_CHOICE_ASK);
+
+  nick = g_settings_get_string (self->settings, CW_SETTINGS_KEY_EXISTING);
+  for (guint i = 0; i < G_N_ELEMENTS (existing_nicks); i++)
+    if (g_str_equal (nick, existing_nicks[i]))
+      return (CwExistingChoice) i;
+  return CW_EXISTING_CHOICE_ASK;
 }
 
 void
-cw_settings_set_overwrite (CwSettings *self,
-                           gboolean    overwrite)
+cw_settings_set_existing (CwSettings       *self,
+                          CwExistingChoice  choice)
 {
   g_return_if_fail (CW_IS_SETTINGS (self));
+  g_return_if_fail ((guint) choice < G_N_ELEMENTS (existing_nicks));
 
-  set_key (self, CW_SETTINGS_KEY_OVERWRITE, g_variant_new_boolean (overwrite));
+  set_key (self, CW_SETTINGS_KEY_EXISTING, g_variant_new_string (existing_nicks[choice]));
 }
 
 guint64
@@ -542,7 +552,7 @@ cw_settings_class_init (CwSettingsClass *klass)
   properties[PROP_ORDER] = string_key (CW_SETTINGS_KEY_ORDER);
   properties[PROP_MODE] = string_key (CW_SETTINGS_KEY_MODE);
   properties[PROP_FORMAT] = string_key (CW_SETTINGS_KEY_FORMAT);
-  properties[PROP_OVERWRITE] = boolean_key (CW_SETTINGS_KEY_OVERWRITE);
+  properties[PROP_EXISTING] = string_key (CW_SETTINGS_KEY_EXISTING);
   properties[PROP_SEED] =
     g_param_spec_uint64 (CW_SETTINGS_KEY_SEED, NULL, NULL, 0, G_MAXUINT64, 0, PARAM_FLAGS);
   properties[PROP_MONO] = boolean_key (CW_SETTINGS_KEY_MONO);
@@ -561,11 +571,28 @@ cw_settings_class_init (CwSettingsClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
+/* The "overwrite" switch became "existing": a person who had turned it on
+ * chose to replace. Left off (the old default, which silently numbered
+ * names) becomes "ask", the new default. Done once: the old key is reset. */
+static void
+carry_over_overwrite (CwSettings *self)
+{
+  g_autoptr(GVariant) old = g_settings_get_user_value (self->settings, CW_SETTINGS_KEY_OLD_OVERWRITE);
+  g_autoptr(GVariant) now = g_settings_get_user_value (self->settings, CW_SETTINGS_KEY_EXISTING);
+
+  if (old == NULL)
+    return;
+  if (now == NULL && g_variant_get_boolean (old))
+    cw_settings_set_existing (self, CW_EXISTING_CHOICE_REPLACE);
+  g_settings_reset (self->settings, CW_SETTINGS_KEY_OLD_OVERWRITE);
+}
+
 static void
 cw_settings_init (CwSettings *self)
 {
   self->settings = g_settings_new (APP_ID);
   g_object_get (self->settings, "settings-schema", &self->schema, NULL);
+  carry_over_overwrite (self);
   g_signal_connect_swapped (self->settings, "changed", G_CALLBACK (changed_cb), self);
 
   /* GSettings promises "changed" only for keys read since a handler was

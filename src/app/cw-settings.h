@@ -24,7 +24,7 @@ G_BEGIN_DECLS
 #define CW_SETTINGS_KEY_ORDER              "order"
 #define CW_SETTINGS_KEY_MODE               "mode"
 #define CW_SETTINGS_KEY_FORMAT             "format"
-#define CW_SETTINGS_KEY_OVERWRITE          "overwrite"
+#define CW_SETTINGS_KEY_EXISTING           "existing"
 #define CW_SETTINGS_KEY_SEED               "seed"
 #define CW_SETTINGS_KEY_MONO               "mono"
 #define CW_SETTINGS_KEY_GAIN_ENABLED       "gain-enabled"
@@ -39,6 +39,19 @@ G_BEGIN_DECLS
 #define CW_SETTINGS_KEY_WINDOW_WIDTH       "window-width"
 #define CW_SETTINGS_KEY_WINDOW_HEIGHT      "window-height"
 #define CW_SETTINGS_KEY_WINDOW_MAXIMIZED   "window-maximized"
+/* Not a property: the switch "existing" replaced, read once to carry a
+ * person's choice over. */
+#define CW_SETTINGS_KEY_OLD_OVERWRITE      "overwrite"
+
+/* What the window does with a file already at an output's name (the key
+ * "existing"; the nicks are corewave-cli's --existing names). */
+typedef enum
+{
+  CW_EXISTING_CHOICE_ASK,      /* ask once before the batch runs */
+  CW_EXISTING_CHOICE_RENAME,   /* keep both: CW_EXISTING_RENAME */
+  CW_EXISTING_CHOICE_REPLACE,  /* CW_EXISTING_REPLACE */
+  CW_EXISTING_CHOICE_SKIP,     /* CW_EXISTING_SKIP */
+} CwExistingChoice;
 
 #define CW_TYPE_SETTINGS (cw_settings_get_type ())
 G_DECLARE_FINAL_TYPE (CwSettings, cw_settings, CW, SETTINGS, GObject)
@@ -77,9 +90,9 @@ void        cw_settings_set_mode          (CwSettings  *self,
 CwFormat    cw_settings_get_format        (CwSettings  *self);
 void        cw_settings_set_format        (CwSettings  *self,
                                            CwFormat     format);
-gboolean    cw_settings_get_overwrite     (CwSettings  *self);
-void        cw_settings_set_overwrite     (CwSettings  *self,
-                                           gboolean     overwrite);
+CwExistingChoice cw_settings_get_existing (CwSettings      *self);
+void        cw_settings_set_existing      (CwSettings       *self,
+                                           CwExistingChoice  choice);
 guint64     cw_settings_get_seed          (CwSettings  *self);
 void        cw_settings_set_seed          (CwSettings  *self,
                                            guint64      seed);

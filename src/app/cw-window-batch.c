@@ -363,7 +363,20 @@ batch_options (CwWindow       *self,
   options->spec = cw_settings_build_spec (self->settings);
   options->format = cw_settings_get_format (self->settings);
   options->seed = cw_settings_get_seed (self->settings);
-  options->existing = cw_settings_get_overwrite (self->settings) ? CW_EXISTING_REPLACE : CW_EXISTING_RENAME;
+  switch (cw_settings_get_existing (self->settings))
+    {
+    case CW_EXISTING_CHOICE_REPLACE:
+      options->existing = CW_EXISTING_REPLACE;
+      break;
+    case CW_EXISTING_CHOICE_SKIP:
+      options->existing = CW_EXISTING_SKIP;
+      break;
+    case CW_EXISTING_CHOICE_RENAME:
+    case CW_EXISTING_CHOICE_ASK:
+    default:
+      options->existing = CW_EXISTING_RENAME;
+      break;
+    }
   options->record_dir = g_strdup (self->record_dir);
 }
 
