@@ -16,9 +16,11 @@
 #include <gtk/gtk.h>
 #include <glib/gstdio.h>
 
+#include "cw-demo.h"
 #include "cw-lab-page.h"
 #include "cw-result-item.h"
 #include "cw-settings.h"
+#include "cw-spec.h"
 #include "cw-test-gtk-util.h"
 #include "cw-window.h"
 
@@ -47,6 +49,7 @@ fixture_setup (Fixture       *f,
   cw_settings_set_chunk_size (f->settings, 0);
   cw_settings_set_output_dir (f->settings, f->out);
   cw_settings_set_workers (f->settings, 2);
+  g_assert_true (cw_settings_apply_spec (f->settings, "copy", NULL));
   f->window = cw_window_new (NULL, f->settings);
   gtk_window_present (GTK_WINDOW (f->window));
 }
@@ -507,18 +510,73 @@ test_lab (Fixture       *f,
   cw_test_assert_no_children ();
 }
 
+/* The file @relative (below @root) with a tone, its folders made. */
+static char *
+write_tone_at (const char *root,
+               const char *relative,
+               double      frequency)
+{
+  char *path = g_build_filename (root, relative, NULL);
+  g_autofree char *parent = g_path_get_dirname (path);
+
+  g_assert_cmpint (g_mkdir_with_parents (parent, 0755), ==, 0);
+  cw_test_write_sine (path, 0.2, frequency, 1);
+  return path;
+}
+
+/* A person's own files are converted, not changed; the demo set selects
+ * the lesson's noise, unless stages were picked. */
+static void
+test_demo_selects_noise (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autofree char *demo = cw_demo_set_dir (CW_DEMO_COUNT, CW_DEMO_SECONDS);
+  g_autofree char *spec = NULL;
+
+  /* a stand-in for the demo set (the real one is 24 × 4 minutes) */
+  for (guint i = 0; i < CW_DEMO_COUNT; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("example%02u.wav", i);
+
+      g_free (write_tone_at (demo, name, 440 + 10 * i));
+    }
+
+  spec = cw_settings_build_spec (f->settings);
+  g_assert_cmpstr (spec, ==, "copy");
+  activate (f, "win.demo");
+  cw_test_wait_idle (f->window, IDLE_TIMEOUT_S);
+  g_clear_pointer (&spec, g_free);
+  spec = cw_settings_build_spec (f->settings);
+  g_assert_cmpstr (spec, ==, CW_DEFAULT_SPEC);
+  g_assert_cmpuint (g_list_model_get_n_items (cw_window_get_queue (f->window)), ==, CW_DEMO_COUNT);
+
+  /* stages picked: the demo set keeps them */
+  g_assert_true (cw_settings_apply_spec (f->settings, "gain:db=-6", NULL));
+  activate (f, "win.demo");
+  cw_test_wait_idle (f->window, IDLE_TIMEOUT_S);
+  g_clear_pointer (&spec, g_free);
+  spec = cw_settings_build_spec (f->settings);
+  g_assert_cmpstr (spec, ==, "gain:db=-6");
+  g_assert_true (cw_settings_apply_spec (f->settings, "copy", NULL));
+  cw_test_rm_rf (demo);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_autofree char *state = g_dir_make_tmp ("cw-window-state-XXXXXX", NULL);
+  g_autofree char *cache = g_dir_make_tmp ("cw-window-cache-XXXXXX", NULL);
   int status;
 
-  /* the windows record their batches here, not in the user's state folder */
+  /* the windows record their batches here, not in the user's state folder,
+   * and the demo set is looked for here, not in the user's cache */
   g_setenv ("XDG_STATE_HOME", state, TRUE);
+  g_setenv ("XDG_CACHE_HOME", cache, TRUE);
   if (!cw_test_init_gtk (&argc, &argv))
     {
       cw_test_rm_rf (state);
+      cw_test_rm_rf (cache);
       return 0;
     }
 
@@ -529,7 +587,9 @@ main (int   argc,
   g_test_add ("/cw/window/close-mid-batch", Fixture, NULL, fixture_setup, test_close_mid_batch, fixture_teardown);
   g_test_add ("/cw/window/resume", Fixture, NULL, fixture_setup, test_resume, fixture_teardown);
   g_test_add ("/cw/window/lab", Fixture, NULL, fixture_setup, test_lab, fixture_teardown);
+  g_test_add ("/cw/window/demo-selects-noise", Fixture, NULL, fixture_setup, test_demo_selects_noise, fixture_teardown);
   status = g_test_run ();
   cw_test_rm_rf (state);
+  cw_test_rm_rf (cache);
   return status;
 }

@@ -442,10 +442,18 @@ _cw_window_add_demo_set (CwWindow *self)
 {
   g_autoptr(GTask) task = g_task_new (self, self->cancellable, demo_done_cb, NULL);
   gboolean was_busy = _cw_window_is_busy (self);
+  g_autofree char *spec = cw_settings_build_spec (self->settings);
 
   g_task_set_source_tag (task, _cw_window_add_demo_set);
   self->n_adding++;
-  _cw_window_toast (self, _("Preparing the demo set: 24 sine waves of 4 minutes…"));
+  /* The lesson adds noise to its sine waves; a person's own files are only
+   * converted until they pick stages. So the demo set selects the noise,
+   * in the open (the Settings page shows it), unless stages were picked. */
+  if (g_str_equal (spec, "copy") && cw_settings_apply_spec (self->settings, CW_DEFAULT_SPEC, NULL))
+    _cw_window_toast (self, _("Preparing the demo set: 24 sine waves of 4 minutes, with the lesson’s "
+                              "noise (Settings)…"));
+  else
+    _cw_window_toast (self, _("Preparing the demo set: 24 sine waves of 4 minutes…"));
   g_task_run_in_thread (task, demo_thread);
   _cw_window_update_busy (self, was_busy);
 }
