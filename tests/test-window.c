@@ -18,6 +18,7 @@
 
 #include "cw-demo.h"
 #include "cw-lab-page.h"
+#include "cw-queue-item.h"
 #include "cw-result-item.h"
 #include "cw-settings.h"
 #include "cw-spec.h"
@@ -92,6 +93,7 @@ test_drop_and_run (Fixture       *f,
   g_autofree char *folder = g_build_filename (f->dir, "in", NULL);
   g_autofree char *notes = g_build_filename (folder, "notes.txt", NULL);
   g_autofree char *loose = g_build_filename (f->dir, "loose one.wav", NULL);
+  g_autofree char *loose_out = g_build_filename (f->out, "loose one.wav", NULL);
   const char *paths[] = { folder, loose, folder, NULL };
   GListModel *results;
 
@@ -125,7 +127,15 @@ test_drop_and_run (Fixture       *f,
       g_assert_cmpint (cw_result_item_get_status (item), ==, CW_STATUS_OK);
       g_assert_true (g_file_test (cw_result_item_get_output_path (item), G_FILE_TEST_IS_REGULAR));
     }
-  g_assert_cmpuint (cw_test_count_files (f->out, ".wav"), ==, 6);
+  /* the folder's files in a folder of its own, the loose file at the top */
+  {
+    g_autofree char *tree = g_build_filename (f->out, "in", NULL);
+
+    g_assert_cmpuint (cw_test_count_files (tree, ".wav"), ==, 5);
+    g_assert_cmpuint (cw_test_count_files (tree, ".part"), ==, 0);
+  }
+  g_assert_cmpuint (cw_test_count_files (f->out, ".wav"), ==, 1);
+  g_assert_true (g_file_test (loose_out, G_FILE_TEST_IS_REGULAR));
   g_assert_cmpuint (cw_test_count_files (f->out, ".part"), ==, 0);
   g_assert_true (g_str_has_prefix (cw_window_get_summary (f->window), "6 files in "));
   cw_test_assert_no_children ();
@@ -524,6 +534,71 @@ write_tone_at (const char *root,
   return path;
 }
 
+static void
+assert_regular (const char *dir,
+                const char *relative)
+{
+  g_autofree char *path = g_build_filename (dir, relative, NULL);
+
+  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    g_error ("no output %s", path);
+}
+
+/* Folders dropped keep their trees, each under its own name, however they
+ * were added: same-named files from two albums never meet; the list tells
+ * them apart by their folders. */
+static void
+test_tree (Fixture       *f,
+           gconstpointer  data)
+{
+  g_autofree char *music = g_build_filename (f->dir, "Music", NULL);
+  g_autofree char *album_a = g_build_filename (music, "Album A", NULL);
+  g_autofree char *album_b = g_build_filename (music, "Album B", NULL);
+  g_autofree char *single = NULL;
+  const char *two[] = { album_a, NULL };
+  const char *three[] = { album_b, NULL };
+  const char *four[] = { NULL, NULL };
+  GListModel *queue = cw_window_get_queue (f->window);
+  GListModel *results;
+  g_autoptr(GHashTable) folders = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) outputs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  g_free (write_tone_at (music, "Album A/01.wav", 300));
+  g_free (write_tone_at (music, "Album B/01.wav", 400));
+  g_free (write_tone_at (music, "Album B/CD 2/01.wav", 500));
+  single = write_tone_at (f->dir, "single/01.wav", 600);
+  four[0] = single;
+
+  /* one drop each: a folder, another folder, a file by itself */
+  cw_test_drop_paths (f->window, two, IDLE_TIMEOUT_S);
+  cw_test_drop_paths (f->window, three, IDLE_TIMEOUT_S);
+  cw_test_drop_paths (f->window, four, IDLE_TIMEOUT_S);
+  g_assert_cmpuint (g_list_model_get_n_items (queue), ==, 4);
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autoptr(CwQueueItem) item = g_list_model_get_item (queue, i);
+      static const char * const relatives[] = { "Album A/01.wav", "Album B/01.wav", "Album B/CD 2/01.wav", NULL };
+
+      g_assert_cmpstr (cw_queue_item_get_display_name (item), ==, "01.wav");
+      g_assert_cmpstr (cw_queue_item_get_relative (item), ==, relatives[i]);
+      g_hash_table_add (folders, cw_queue_item_dup_folder (item));
+    }
+  /* the folder column tells the four apart */
+  g_assert_cmpuint (g_hash_table_size (folders), ==, 4);
+
+  activate (f, "win.start");
+  cw_test_wait_idle (f->window, IDLE_TIMEOUT_S);
+  assert_regular (f->out, "Album A/01.wav");
+  assert_regular (f->out, "Album B/01.wav");
+  assert_regular (f->out, "Album B/CD 2/01.wav");
+  assert_regular (f->out, "01.wav");
+  g_assert_cmpuint (cw_test_count_files (f->out, ".wav"), ==, 1);
+
+  results = cw_result_view_get_model (cw_window_get_result_view (f->window));
+  g_assert_cmpuint (g_list_model_get_n_items (results), ==, 4);
+  cw_test_assert_no_children ();
+}
+
 /* A person's own files are converted, not changed; the demo set selects
  * the lesson's noise, unless stages were picked. */
 static void
@@ -587,6 +662,7 @@ main (int   argc,
   g_test_add ("/cw/window/close-mid-batch", Fixture, NULL, fixture_setup, test_close_mid_batch, fixture_teardown);
   g_test_add ("/cw/window/resume", Fixture, NULL, fixture_setup, test_resume, fixture_teardown);
   g_test_add ("/cw/window/lab", Fixture, NULL, fixture_setup, test_lab, fixture_teardown);
+  g_test_add ("/cw/window/tree", Fixture, NULL, fixture_setup, test_tree, fixture_teardown);
   g_test_add ("/cw/window/demo-selects-noise", Fixture, NULL, fixture_setup, test_demo_selects_noise, fixture_teardown);
   status = g_test_run ();
   cw_test_rm_rf (state);

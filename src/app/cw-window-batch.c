@@ -352,13 +352,16 @@ batch_options (CwWindow       *self,
       cw_batch_record_to_options (self->resume, self->record_dir, options);
       return;
     }
-  options->inputs = g_new0 (char *, n + 1);
+  /* each file with where it was found: outputs mirror the added folders */
+  options->input_files = g_ptr_array_new_full (n, (GDestroyNotify) cw_input_file_free);
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(CwQueueItem) item = g_list_model_get_item (queue, i);
 
-      options->inputs[i] = g_strdup (cw_queue_item_get_path (item));
+      g_ptr_array_add (options->input_files, cw_input_file_new (cw_queue_item_get_path (item),
+                                                                cw_queue_item_get_relative (item)));
     }
+  options->layout = CW_LAYOUT_TREE;
   options->output_dir = cw_settings_dup_output_dir (self->settings);
   options->spec = cw_settings_build_spec (self->settings);
   options->format = cw_settings_get_format (self->settings);
@@ -473,8 +476,7 @@ _cw_window_resume_interrupted (CwWindow *self)
   hide_resume (self);
 
   /* the queue shows the batch's files; the run uses its recorded plan */
-  g_list_store_remove_all (self->queue);
-  g_hash_table_remove_all (self->queued);
+  _cw_window_empty_queue (self);
   for (guint i = 0; i < batch->plan->len; i++)
     {
       const CwPlannedFile *file = g_ptr_array_index (batch->plan, i);

@@ -22,6 +22,21 @@
 
 G_BEGIN_DECLS
 
+/* Files and folders being walked and probed on a thread (cw-window-queue.c). */
+typedef struct
+{
+  GPtrArray *paths;          /* char*: what was given */
+  char      *exclude;        /* the output folder: never walked */
+  GMutex     lock;
+  /* under lock: the thread adds, the main loop takes */
+  GPtrArray *items;          /* CwQueueItem*, probed */
+  guint      n_found;        /* audio files the walk found */
+  guint      n_probed;
+  GPtrArray *skipped;        /* char*, "name: reason": the thread's until it returns */
+  /* the main loop's */
+  guint      n_duplicates;
+} AddJob;
+
 struct _CwWindow
 {
   AdwApplicationWindow  parent_instance;
@@ -42,9 +57,15 @@ struct _CwWindow
   CwLabPage            *lab_page;
 
   CwSettings           *settings;
-  GListStore           *queue;
-  GHashTable           *queued;          /* "dev:ino" of every queued file */
-  guint                 n_adding;        /* walks in flight */
+  GListStore           *queue;           /* CwQueueItem* */
+  GHashTable           *queued;          /* every queued CwQueueItem (unowned), by its file */
+  double                queue_seconds;   /* the queue's length */
+  guint                 n_adding;        /* walks and the demo set in flight */
+  GPtrArray            *add_jobs;        /* AddJob*: walks in flight */
+  GPtrArray            *queue_pending;   /* CwQueueItem*: probed, queued, not listed yet */
+  guint                 drain_id;        /* takes what they probed into the queue */
+
+
   gboolean              start_when_ready;
   GCancellable         *cancellable;     /* the window's life: walks, planning */
 
@@ -86,8 +107,12 @@ void     _cw_window_close_if_asked        (CwWindow   *self);
 
 /* cw-window-queue.c */
 void     _cw_window_queue_init            (CwWindow   *self);
+void     _cw_window_queue_dispose         (CwWindow   *self);
+void     _cw_window_queue_finalize        (CwWindow   *self);
 void     _cw_window_update_queue_summary  (CwWindow   *self);
 void     _cw_window_clear_queue           (CwWindow   *self);
+/* Empties the queue, files on their way included (resuming). */
+void     _cw_window_empty_queue           (CwWindow   *self);
 void     _cw_window_open_files            (CwWindow   *self);
 void     _cw_window_open_folders          (CwWindow   *self);
 void     _cw_window_add_demo_set          (CwWindow   *self);

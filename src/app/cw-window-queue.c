@@ -4,7 +4,9 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Folders are walked and files probed in GTask threads: nothing here does
- * file I/O on the main loop.
+ * file I/O on the main loop. What a thread has probed is handed over a few
+ * times a second, so a folder of 20,000 files fills the list as it is read
+ * and no single splice holds up a frame.
  */
 
 #define G_LOG_DOMAIN "corewave"
@@ -22,48 +24,101 @@
 #include "cw-queue-item.h"
 #include "cw-text.h"
 
+/* How often probed files move from the threads into the queue. */
+#define DRAIN_INTERVAL_MS 100
+/* A short list takes a dozen rows a frame (list_pending ()). */
+#define SHORT_QUEUE_ROWS 256
+#define SHORT_QUEUE_SPLICE 12
+#define CATCH_UP_INTERVAL_MS 16
+/* A thread hands over what it probed at least this often (files). */
+#define HAND_OVER_FILES 256
+
+/* ---------------------------------------------------------------------- */
+/* the summary under the list */
+
 void
 _cw_window_update_queue_summary (CwWindow *self)
 {
-  GListModel *model = G_LIST_MODEL (self->queue);
-  guint n = g_list_model_get_n_items (model);
-  double seconds = 0;
-  g_autofree char *duration = NULL;
-  g_autofree char *text = NULL;
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->queue));
+  g_autofree char *duration = cw_text_duration (self->queue_seconds);
+  g_autoptr(GString) text = g_string_new (NULL);
 
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(CwQueueItem) item = g_list_model_get_item (model, i);
-
-      seconds += cw_queue_item_get_seconds (item);
-    }
-  duration = cw_text_duration (seconds);
   /* Translators: the queue's size and total length, e.g. "24 files · 1:36:00 of audio" */
-  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'u file · %s of audio", "%'u files · %s of audio", n),
-                          n, duration);
-  gtk_label_set_label (self->queue_summary, text);
+  g_string_printf (text, g_dngettext (GETTEXT_PACKAGE, "%'u file · %s of audio", "%'u files · %s of audio", n),
+                   n, duration);
+  if (self->n_adding > 0)
+    {
+      guint found = 0, probed = 0;
+
+      for (guint i = 0; self->add_jobs != NULL && i < self->add_jobs->len; i++)
+        {
+          AddJob *job = g_ptr_array_index (self->add_jobs, i);
+
+          g_mutex_lock (&job->lock);
+          found += job->n_found;
+          probed += job->n_probed;
+          g_mutex_unlock (&job->lock);
+        }
+      g_string_append (text, " · ");
+      if (found > 0)
+        /* Translators: files are being probed, e.g. "reading 1,200 of 20,000 files…" */
+        g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE, "reading %'u of %'u file…",
+                                                   "reading %'u of %'u files…", found),
+                                probed, found);
+      else
+        g_string_append (text, _("reading folders…"));
+    }
+  gtk_label_set_label (self->queue_summary, text->str);
   gtk_stack_set_visible_child_name (self->queue_stack, n > 0 ? "list" : "empty");
   _cw_window_update_actions (self);
 }
 
-typedef struct
-{
-  GPtrArray *paths;      /* char* */
-  char      *exclude;    /* the output folder: never walked */
-  GPtrArray *items;      /* CwQueueItem* */
-  GPtrArray *keys;       /* char*, "dev:ino" per item */
-  GPtrArray *skipped;    /* char*, "name: reason" */
-} AddJob;
+/* ---------------------------------------------------------------------- */
+/* adding: a thread walks and probes, the main loop takes what it found */
 
 static void
 add_job_free (AddJob *job)
 {
   g_ptr_array_unref (job->paths);
   g_free (job->exclude);
-  g_clear_pointer (&job->items, g_ptr_array_unref);
-  g_clear_pointer (&job->keys, g_ptr_array_unref);
-  g_clear_pointer (&job->skipped, g_ptr_array_unref);
+  g_mutex_clear (&job->lock);
+  g_ptr_array_unref (job->items);
+  g_ptr_array_unref (job->skipped);
   g_free (job);
+}
+
+/* Where @file sits below the folder it was added with, that folder's own
+ * name first: the window keeps each added folder as a folder of its own
+ * in the output folder (see docs/window.md). */
+static char *
+relative_with_folder (const CwInputFile *file)
+{
+  gsize len = strlen (file->path), rel = strlen (file->relative);
+  g_autofree char *root = NULL;
+  g_autofree char *name = NULL;
+
+  if (len <= rel + 1)
+    return g_strdup (file->relative);
+  root = g_strndup (file->path, len - rel - 1);
+  name = g_path_get_basename (root);
+  if (g_str_equal (name, "/") || g_str_equal (name, "."))
+    return g_strdup (file->relative);
+  return g_strconcat (name, "/", file->relative, NULL);
+}
+
+/* Gives what the thread holds (@items owns nothing) to the job, for the
+ * main loop to take. */
+static void
+hand_over (AddJob    *job,
+           GPtrArray *items,
+           guint      n_probed)
+{
+  g_mutex_lock (&job->lock);
+  for (guint i = 0; i < items->len; i++)
+    g_ptr_array_add (job->items, g_ptr_array_index (items, i));
+  job->n_probed = n_probed;
+  g_mutex_unlock (&job->lock);
+  g_ptr_array_set_size (items, 0);
 }
 
 static void
@@ -74,32 +129,43 @@ add_files_thread (GTask        *task,
 {
   AddJob *job = task_data;
   g_autoptr(GPtrArray) files = NULL;
+  g_autoptr(GPtrArray) items = g_ptr_array_new ();
 
   g_ptr_array_add (job->paths, NULL);
+  /* (job->skipped is the thread's until it returns) */
   files = cw_inputs_collect ((const char * const *) job->paths->pdata, job->exclude, job->skipped);
+  g_mutex_lock (&job->lock);
+  job->n_found = files->len;
+  g_mutex_unlock (&job->lock);
 
   for (guint i = 0; i < files->len; i++)
     {
-      const char *path = ((CwInputFile *) g_ptr_array_index (files, i))->path;
+      const CwInputFile *file = g_ptr_array_index (files, i);
+      g_autofree char *relative = NULL;
       CwAudioInfo info = { 0 };
       g_autoptr(GError) error = NULL;
+      CwQueueItem *item;
       struct stat st;
 
       if (g_cancellable_is_cancelled (cancellable))
         break;
-      if (!cw_audio_probe (path, &info, &error))
+      if (!cw_audio_probe (file->path, &info, &error))
         {
-          g_autofree char *name = g_filename_display_basename (path);
+          g_autofree char *name = g_filename_display_basename (file->path);
 
           g_ptr_array_add (job->skipped, g_strdup_printf ("%s: %s", name, error->message));
           continue;
         }
-      if (stat (path, &st) == 0)
-        g_ptr_array_add (job->keys, g_strdup_printf ("%ju:%ju", (uintmax_t) st.st_dev, (uintmax_t) st.st_ino));
-      else
-        g_ptr_array_add (job->keys, g_strdup (path));
-      g_ptr_array_add (job->items, cw_queue_item_new (path, &info));
+      if (file->relative != NULL)
+        relative = relative_with_folder (file);
+      item = cw_queue_item_new (file->path, relative, &info);
+      if (stat (file->path, &st) == 0)
+        cw_queue_item_set_file_id (item, st.st_dev, st.st_ino);
+      g_ptr_array_add (items, item);
+      if (items->len >= HAND_OVER_FILES)
+        hand_over (job, items, i + 1);
     }
+  hand_over (job, items, files->len);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -126,6 +192,93 @@ describe_skipped (GPtrArray *skipped)
   return g_string_free (g_steal_pointer (&text), FALSE);
 }
 
+/* Moves what @job has probed so far to the files waiting to be listed;
+ * a file queued already (reached again, by another folder or a link) is
+ * counted and dropped. */
+static void
+take_probed (CwWindow *self,
+             AddJob   *job)
+{
+  g_autoptr(GPtrArray) items = NULL;
+
+  g_mutex_lock (&job->lock);
+  items = g_steal_pointer (&job->items);
+  job->items = g_ptr_array_new_with_free_func (g_object_unref);
+  g_mutex_unlock (&job->lock);
+
+  for (guint i = 0; i < items->len; i++)
+    {
+      CwQueueItem *item = g_ptr_array_index (items, i);
+
+      if (!g_hash_table_add (self->queued, item))
+        job->n_duplicates++;
+      else
+        g_ptr_array_add (self->queue_pending, g_object_ref (item));
+    }
+}
+
+/* Lists what waits. GTK 4.8 makes a list's row widgets (about 200 around
+ * the visible rows, six cells each) inside the splice that brings them:
+ * into an empty or short list, rows go in a dozen at a time, a frame
+ * apart (2,048 rows in one splice took 128 ms; see cw-result-view.c). */
+static void
+list_pending (CwWindow *self)
+{
+  guint n_rows = g_list_model_get_n_items (G_LIST_MODEL (self->queue));
+  guint n = MIN (self->queue_pending->len, n_rows < SHORT_QUEUE_ROWS ? SHORT_QUEUE_SPLICE : G_MAXUINT);
+
+  if (n == 0)
+    return;
+  for (guint i = 0; i < n; i++)
+    self->queue_seconds += cw_queue_item_get_seconds (g_ptr_array_index (self->queue_pending, i));
+  g_list_store_splice (self->queue, n_rows, 0, self->queue_pending->pdata, n);
+  g_ptr_array_remove_range (self->queue_pending, 0, n);
+}
+
+static void schedule_drain (CwWindow *self);
+
+/* Every walk is over and every file listed: what waited on that. */
+static void
+queue_settled (CwWindow *self,
+               gboolean  was_busy)
+{
+  _cw_window_update_busy (self, was_busy);
+  if (self->start_when_ready && !_cw_window_is_busy (self))
+    {
+      self->start_when_ready = FALSE;
+      _cw_window_start (self);
+    }
+}
+
+static gboolean
+drain_cb (gpointer user_data)
+{
+  CwWindow *self = user_data;
+  gboolean was_busy = _cw_window_is_busy (self);
+
+  self->drain_id = 0;
+  for (guint i = 0; i < self->add_jobs->len; i++)
+    take_probed (self, g_ptr_array_index (self->add_jobs, i));
+  list_pending (self);
+  _cw_window_update_queue_summary (self);
+  schedule_drain (self);
+  if (self->drain_id == 0)
+    queue_settled (self, was_busy);
+  return G_SOURCE_REMOVE;
+}
+
+/* Soon while rows wait, a few times a second while threads probe. */
+static void
+schedule_drain (CwWindow *self)
+{
+  if (self->drain_id != 0)
+    return;
+  if (self->queue_pending->len > 0)
+    self->drain_id = g_timeout_add (CATCH_UP_INTERVAL_MS, drain_cb, self);
+  else if (self->add_jobs->len > 0)
+    self->drain_id = g_timeout_add (DRAIN_INTERVAL_MS, drain_cb, self);
+}
+
 static void
 add_files_done_cb (GObject      *object,
                    GAsyncResult *result,
@@ -134,30 +287,18 @@ add_files_done_cb (GObject      *object,
   CwWindow *self = CW_WINDOW (object);
   AddJob *job = g_task_get_task_data (G_TASK (result));
   gboolean was_busy = _cw_window_is_busy (self);
-  g_autoptr(GPtrArray) fresh = g_ptr_array_new ();
-  guint duplicates = 0;
 
   self->n_adding--;
-  if (g_task_had_error (G_TASK (result)) || g_cancellable_is_cancelled (self->cancellable))
+  if (g_task_had_error (G_TASK (result)) || g_cancellable_is_cancelled (self->cancellable)
+      || self->add_jobs == NULL)
     {
       _cw_window_update_busy (self, was_busy);
       return;
     }
 
-  for (guint i = 0; i < job->items->len; i++)
-    {
-      const char *key = g_ptr_array_index (job->keys, i);
-
-      if (g_hash_table_contains (self->queued, key))
-        {
-          duplicates++;
-          continue;
-        }
-      g_hash_table_add (self->queued, g_strdup (key));
-      g_ptr_array_add (fresh, g_ptr_array_index (job->items, i));
-    }
-  g_list_store_splice (self->queue, g_list_model_get_n_items (G_LIST_MODEL (self->queue)), 0,
-                       fresh->pdata, fresh->len);
+  g_ptr_array_remove_fast (self->add_jobs, job);
+  take_probed (self, job);
+  list_pending (self);
   _cw_window_update_queue_summary (self);
 
   if (job->skipped->len > 0)
@@ -166,22 +307,25 @@ add_files_done_cb (GObject      *object,
 
       _cw_window_toast (self, text);
     }
-  if (duplicates > 0)
+  if (job->n_duplicates > 0)
     {
       g_autofree char *text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                                             "%'u file was already queued",
                                                             "%'u files were already queued",
-                                                            duplicates),
-                                               duplicates);
+                                                            job->n_duplicates),
+                                               job->n_duplicates);
       _cw_window_toast (self, text);
     }
 
-  _cw_window_update_busy (self, was_busy);
-  if (self->start_when_ready && self->n_adding == 0)
-    {
-      self->start_when_ready = FALSE;
-      _cw_window_start (self);
-    }
+  /* nothing left to wait for: settle now, not at the next tick, so the
+   * window is never idle with a start still to come */
+  if (self->add_jobs->len == 0 && self->queue_pending->len == 0)
+    g_clear_handle_id (&self->drain_id, g_source_remove);
+  schedule_drain (self);
+  if (self->drain_id == 0)
+    queue_settled (self, was_busy);
+  else
+    _cw_window_update_busy (self, was_busy);
 }
 
 void
@@ -196,9 +340,9 @@ cw_window_add_files (CwWindow  *self,
   g_return_if_fail (CW_IS_WINDOW (self));
 
   job = g_new0 (AddJob, 1);
+  g_mutex_init (&job->lock);
   job->paths = g_ptr_array_new_with_free_func (g_free);
   job->items = g_ptr_array_new_with_free_func (g_object_unref);
-  job->keys = g_ptr_array_new_with_free_func (g_free);
   job->skipped = g_ptr_array_new_with_free_func (g_free);
   job->exclude = cw_settings_dup_output_dir (self->settings);
   for (guint i = 0; i < n_files; i++)
@@ -210,11 +354,14 @@ cw_window_add_files (CwWindow  *self,
     }
 
   self->n_adding++;
+  g_ptr_array_add (self->add_jobs, job);
+  schedule_drain (self);
   task = g_task_new (self, self->cancellable, add_files_done_cb, NULL);
   g_task_set_source_tag (task, cw_window_add_files);
   g_task_set_task_data (task, job, (GDestroyNotify) add_job_free);
   g_task_run_in_thread (task, add_files_thread);
   _cw_window_update_busy (self, was_busy);
+  _cw_window_update_queue_summary (self);
 }
 
 void
@@ -224,31 +371,80 @@ cw_window_start_when_ready (CwWindow *self)
 
   /* With nothing queued yet, the next files added start the batch: that is
    * what "corewave --start" with no file means. */
-  if (self->n_adding == 0 && g_list_model_get_n_items (G_LIST_MODEL (self->queue)) > 0)
+  if (!_cw_window_is_busy (self) && g_list_model_get_n_items (G_LIST_MODEL (self->queue)) > 0)
     _cw_window_start (self);
   else
     self->start_when_ready = TRUE;
 }
+
+/* ---------------------------------------------------------------------- */
+/* clearing */
+
+void
+_cw_window_clear_queue (CwWindow *self)
+{
+  GListModel *queue = G_LIST_MODEL (self->queue);
+
+  if (self->running)
+    return;
+  /* (files still being added keep their places in the set: they come) */
+  for (guint i = 0; i < g_list_model_get_n_items (queue); i++)
+    {
+      g_autoptr(CwQueueItem) item = g_list_model_get_item (queue, i);
+
+      g_hash_table_remove (self->queued, item);
+    }
+  g_list_store_remove_all (self->queue);
+  self->queue_seconds = 0;
+  _cw_window_update_queue_summary (self);
+}
+
+void
+_cw_window_empty_queue (CwWindow *self)
+{
+  g_ptr_array_set_size (self->queue_pending, 0);
+  g_list_store_remove_all (self->queue);
+  g_hash_table_remove_all (self->queued);
+  self->queue_seconds = 0;
+  _cw_window_update_queue_summary (self);
+}
+
+/* ---------------------------------------------------------------------- */
+/* the list */
+
+enum {
+  QUEUE_COLUMN_FILE,
+  QUEUE_COLUMN_FOLDER,
+  QUEUE_COLUMN_LENGTH,
+  QUEUE_COLUMN_FORMAT,
+  QUEUE_COLUMN_CHANNELS,
+  QUEUE_COLUMN_RATE,
+};
 
 static void
 queue_label_setup_cb (GtkSignalListItemFactory *factory,
                       GtkListItem              *list_item,
                       gpointer                  user_data)
 {
-  /* min and natural widths in characters, per column: the file name takes
-   * what is left; nothing forces the window wider than 360 px */
-  static const guint chars[][2] = { { 4, 30 }, { 4, 7 }, { 4, 24 }, { 1, 3 }, { 4, 9 } };
+  /* min and natural widths in characters, per column: the file name and
+   * its folder take what is left. Below about 400 px the list scrolls
+   * sideways rather than cut a name to "0…v" (the scrolled window, not
+   * the list, sets the window's narrowest width) */
+  static const guint chars[][2] = { { 9, 30 }, { 8, 24 }, { 4, 7 }, { 4, 24 }, { 1, 3 }, { 4, 9 } };
   guint column = GPOINTER_TO_UINT (user_data);
   GtkWidget *label = gtk_inscription_new (NULL);
 
   gtk_inscription_set_min_chars (GTK_INSCRIPTION (label), chars[column][0]);
   gtk_inscription_set_nat_chars (GTK_INSCRIPTION (label), chars[column][1]);
+  /* a folder is told apart by its end: "…/Album B" */
   gtk_inscription_set_text_overflow (GTK_INSCRIPTION (label),
-                                     GPOINTER_TO_INT (user_data) == 0
-                                     ? GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_MIDDLE
+                                     column == QUEUE_COLUMN_FILE ? GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_MIDDLE
+                                     : column == QUEUE_COLUMN_FOLDER ? GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_START
                                      : GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
-  if (GPOINTER_TO_INT (user_data) != 0)
+  if (column > QUEUE_COLUMN_FOLDER)
     gtk_widget_add_css_class (label, "numeric");
+  if (column == QUEUE_COLUMN_FOLDER)
+    gtk_widget_add_css_class (label, "dim-label");
   gtk_list_item_set_child (list_item, label);
 }
 
@@ -263,20 +459,29 @@ queue_label_bind_cb (GtkSignalListItemFactory *factory,
 
   switch (GPOINTER_TO_INT (user_data))
     {
-    case 0:
-      gtk_inscription_set_text (label, cw_queue_item_get_display_name (item));
-      gtk_widget_set_tooltip_text (GTK_WIDGET (label), cw_queue_item_get_display_name (item));
+    case QUEUE_COLUMN_FILE:
+      {
+        g_autofree char *full = g_filename_display_name (cw_queue_item_get_path (item));
+
+        gtk_inscription_set_text (label, cw_queue_item_get_display_name (item));
+        gtk_widget_set_tooltip_text (GTK_WIDGET (label), full);
+      }
       return;
-    case 1:
+    case QUEUE_COLUMN_FOLDER:
+      text = cw_queue_item_dup_folder (item);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (label), text);
+      break;
+    case QUEUE_COLUMN_LENGTH:
       text = cw_text_duration (cw_queue_item_get_seconds (item));
       break;
-    case 2:
+    case QUEUE_COLUMN_FORMAT:
       text = g_strdup_printf ("%s · %s", cw_queue_item_get_format_name (item),
                               cw_queue_item_get_subtype_name (item));
       break;
-    case 3:
+    case QUEUE_COLUMN_CHANNELS:
       text = g_strdup_printf ("%d", cw_queue_item_get_channels (item));
       break;
+    case QUEUE_COLUMN_RATE:
     default:
       text = g_strdup_printf ("%.1f kHz", cw_queue_item_get_rate (item) / 1000.0);
       break;
@@ -287,7 +492,7 @@ queue_label_bind_cb (GtkSignalListItemFactory *factory,
 static void
 setup_queue_view (CwWindow *self)
 {
-  const char *titles[] = { N_("File"), N_("Length"), N_("Format"), N_("Channels"), N_("Rate") };
+  const char *titles[] = { N_("File"), N_("Folder"), N_("Length"), N_("Format"), N_("Channels"), N_("Rate") };
   g_autoptr(GtkNoSelection) selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->queue)));
 
   gtk_column_view_set_model (self->queue_view, GTK_SELECTION_MODEL (selection));
@@ -299,7 +504,7 @@ setup_queue_view (CwWindow *self)
       g_signal_connect (factory, "setup", G_CALLBACK (queue_label_setup_cb), GINT_TO_POINTER (i));
       g_signal_connect (factory, "bind", G_CALLBACK (queue_label_bind_cb), GINT_TO_POINTER (i));
       column = gtk_column_view_column_new (_(titles[i]), factory);
-      gtk_column_view_column_set_expand (column, i == 0);
+      gtk_column_view_column_set_expand (column, i == QUEUE_COLUMN_FILE || i == QUEUE_COLUMN_FOLDER);
       gtk_column_view_column_set_resizable (column, TRUE);
       gtk_column_view_append_column (self->queue_view, column);
     }
@@ -459,26 +664,33 @@ _cw_window_add_demo_set (CwWindow *self)
 }
 
 void
-_cw_window_clear_queue (CwWindow *self)
-{
-  if (self->running)
-    return;
-  g_list_store_remove_all (self->queue);
-  g_hash_table_remove_all (self->queued);
-  _cw_window_update_queue_summary (self);
-}
-
-void
 _cw_window_queue_init (CwWindow *self)
 {
   GtkDropTarget *drop;
 
   self->queue = g_list_store_new (CW_TYPE_QUEUE_ITEM);
-  self->queued = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->queued = g_hash_table_new (cw_queue_item_file_hash, cw_queue_item_same_file);
+  self->add_jobs = g_ptr_array_new ();
+  self->queue_pending = g_ptr_array_new_with_free_func (g_object_unref);
   setup_queue_view (self);
 
   /* the whole window takes dropped files and folders */
   drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
   g_signal_connect (drop, "drop", G_CALLBACK (drop_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
+}
+
+void
+_cw_window_queue_dispose (CwWindow *self)
+{
+  g_clear_handle_id (&self->drain_id, g_source_remove);
+  g_clear_pointer (&self->add_jobs, g_ptr_array_unref);
+  g_clear_pointer (&self->queue_pending, g_ptr_array_unref);
+}
+
+void
+_cw_window_queue_finalize (CwWindow *self)
+{
+  g_clear_object (&self->queue);
+  g_clear_pointer (&self->queued, g_hash_table_unref);
 }

@@ -49,7 +49,8 @@ _cw_window_lab_running (CwWindow *self)
 gboolean
 _cw_window_is_busy (CwWindow *self)
 {
-  return self->running || self->n_adding > 0;
+  return self->running || self->n_adding > 0
+         || (self->queue_pending != NULL && self->queue_pending->len > 0);
 }
 
 void
@@ -59,7 +60,7 @@ _cw_window_update_actions (CwWindow *self)
 
   /* the lab and a batch would measure each other: one at a time */
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.start",
-                                 !self->running && self->n_adding == 0 && n > 0
+                                 !_cw_window_is_busy (self) && n > 0
                                  && !_cw_window_lab_running (self));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel", self->running);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.clear-queue", !self->running && n > 0);
@@ -308,6 +309,7 @@ cw_window_dispose (GObject *object)
   g_clear_object (&self->batch);
   g_clear_pointer (&self->interrupted, cw_batch_record_free);
   g_clear_pointer (&self->resume, cw_batch_record_free);
+  _cw_window_queue_dispose (self);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), CW_TYPE_WINDOW);
   G_OBJECT_CLASS (cw_window_parent_class)->dispose (object);
@@ -319,8 +321,7 @@ cw_window_finalize (GObject *object)
   CwWindow *self = CW_WINDOW (object);
 
   g_clear_object (&self->settings);
-  g_clear_object (&self->queue);
-  g_clear_pointer (&self->queued, g_hash_table_unref);
+  _cw_window_queue_finalize (self);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->batch_cancellable);
   g_free (self->summary);
