@@ -86,3 +86,37 @@ cw_test_drop_paths (CwWindow           *window,
   g_assert_true (handled);
   cw_test_wait_idle (window, seconds);
 }
+
+/* The first widget under @root (or @root) that @match accepts, or NULL. */
+GtkWidget *
+cw_test_find_widget (GtkWidget          *root,
+                     CwTestWidgetMatch   match,
+                     gconstpointer       data)
+{
+  if (match (root, data))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = cw_test_find_widget (child, match, data);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+gboolean
+cw_test_widget_is_a (GtkWidget     *widget,
+                     gconstpointer  type)
+{
+  return G_TYPE_CHECK_INSTANCE_TYPE (widget, GPOINTER_TO_SIZE (type));
+}
+
+gboolean
+cw_test_widget_activates (GtkWidget     *widget,
+                          gconstpointer  action_name)
+{
+  return GTK_IS_BUTTON (widget)
+         && g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), action_name) == 0;
+}

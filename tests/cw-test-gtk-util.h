@@ -19,4 +19,17 @@ void     cw_test_drop_paths (CwWindow            *window,
                              const char * const  *paths,
                              guint                seconds);
 
+/* Finding a widget: @match says whether @widget is the one. */
+typedef gboolean (*CwTestWidgetMatch) (GtkWidget     *widget,
+                                       gconstpointer  data);
+GtkWidget *cw_test_find_widget     (GtkWidget           *root,
+                                    CwTestWidgetMatch    match,
+                                    gconstpointer        data);
+/* @type: a GType, GSIZE_TO_POINTER () */
+gboolean  cw_test_widget_is_a      (GtkWidget           *widget,
+                                    gconstpointer        type);
+/* @action_name: a button whose action it is */
+gboolean  cw_test_widget_activates (GtkWidget           *widget,
+                                    gconstpointer        action_name);
+
 G_END_DECLS

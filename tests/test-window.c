@@ -256,26 +256,10 @@ run_and_cancel (Fixture    *f,
 }
 
 static GtkWidget *
-find_widget (GtkWidget *root,
-             GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static GtkWidget *
 find_progress_bar (Fixture *f)
 {
-  GtkWidget *bar = find_widget (GTK_WIDGET (f->window), GTK_TYPE_PROGRESS_BAR);
+  GtkWidget *bar = cw_test_find_widget (GTK_WIDGET (f->window), cw_test_widget_is_a,
+                                        GSIZE_TO_POINTER (GTK_TYPE_PROGRESS_BAR));
 
   g_assert_nonnull (bar);
   return bar;
@@ -520,6 +504,16 @@ test_lab (Fixture       *f,
   cw_test_assert_no_children ();
 }
 
+static gpointer
+template_child (Fixture    *f,
+                const char *name)
+{
+  GObject *object = gtk_widget_get_template_child (GTK_WIDGET (f->window), CW_TYPE_WINDOW, name);
+
+  g_assert_nonnull (object);
+  return object;
+}
+
 /* The file @relative (below @root) with a tone, its folders made. */
 static char *
 write_tone_at (const char *root,
@@ -599,6 +593,108 @@ test_tree (Fixture       *f,
   cw_test_assert_no_children ();
 }
 
+static GtkSelectionModel *
+queue_selection (Fixture *f)
+{
+  return gtk_column_view_get_model (GTK_COLUMN_VIEW (template_child (f, "queue_view")));
+}
+
+static char *
+queue_names (Fixture *f)
+{
+  GListModel *queue = cw_window_get_queue (f->window);
+  g_autoptr(GString) names = g_string_new (NULL);
+
+  for (guint i = 0; i < g_list_model_get_n_items (queue); i++)
+    {
+      g_autoptr(CwQueueItem) item = g_list_model_get_item (queue, i);
+
+      g_string_append_printf (names, "%s%s", i > 0 ? " " : "", cw_queue_item_get_display_name (item));
+    }
+  return g_string_free (g_steal_pointer (&names), FALSE);
+}
+
+/* Selected files leave the queue (Delete, the context menu) and come back
+ * with Undo, where they were; Clear too. */
+static void
+test_remove_and_undo (Fixture       *f,
+                      gconstpointer  data)
+{
+  GtkSelectionModel *selection;
+  GtkColumnView *view = template_child (f, "queue_view");
+  g_autoptr(GListModel) controllers = NULL;
+  gboolean delete_bound = FALSE;
+  GtkPopover *menu = NULL;
+  g_autofree char *names = NULL;
+
+  drop_tones (f, "t", 6, 0.1);
+  selection = queue_selection (f);
+  /* nothing selected, nothing to undo: nothing happens */
+  activate (f, "win.remove-files");
+  activate (f, "win.undo-remove");
+  g_assert_cmpuint (g_list_model_get_n_items (cw_window_get_queue (f->window)), ==, 6);
+
+  /* t01 and t03..t04 */
+  gtk_selection_model_select_item (selection, 1, TRUE);
+  gtk_selection_model_select_range (selection, 3, 2, FALSE);
+  activate (f, "win.remove-files");
+  names = queue_names (f);
+  g_assert_cmpstr (names, ==, "t00.wav t02.wav t05.wav");
+  activate (f, "win.undo-remove");
+  g_clear_pointer (&names, g_free);
+  names = queue_names (f);
+  g_assert_cmpstr (names, ==, "t00.wav t01.wav t02.wav t03.wav t04.wav t05.wav");
+  /* once */
+  activate (f, "win.undo-remove");
+  g_assert_cmpuint (g_list_model_get_n_items (cw_window_get_queue (f->window)), ==, 6);
+
+  /* removed files can be added again, and are queued once */
+  gtk_selection_model_select_item (selection, 0, TRUE);
+  activate (f, "win.remove-files");
+  drop_tones (f, "t", 6, 0.1);
+  g_assert_cmpuint (g_list_model_get_n_items (cw_window_get_queue (f->window)), ==, 6);
+
+  /* Clear, then Undo */
+  activate (f, "win.clear-queue");
+  g_assert_cmpuint (g_list_model_get_n_items (cw_window_get_queue (f->window)), ==, 0);
+  activate (f, "win.undo-remove");
+  g_assert_cmpuint (g_list_model_get_n_items (cw_window_get_queue (f->window)), ==, 6);
+
+  /* Delete where the list has the focus, and a context menu that removes */
+  controllers = gtk_widget_observe_controllers (GTK_WIDGET (view));
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+        continue;
+      for (guint k = 0; k < g_list_model_get_n_items (G_LIST_MODEL (controller)); k++)
+        {
+          g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), k);
+          g_autofree char *trigger = gtk_shortcut_trigger_to_string (gtk_shortcut_get_trigger (shortcut));
+          GtkShortcutAction *action = gtk_shortcut_get_action (shortcut);
+
+          if (strstr (trigger, "Delete") != NULL && GTK_IS_NAMED_ACTION (action)
+              && g_str_equal (gtk_named_action_get_action_name (GTK_NAMED_ACTION (action)), "win.remove-files"))
+            delete_bound = TRUE;
+        }
+    }
+  g_assert_true (delete_bound);
+  gtk_selection_model_select_item (selection, 2, TRUE);
+  activate (f, "win.queue-menu");
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (view)); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_POPOVER_MENU (child))
+      menu = GTK_POPOVER (child);
+  g_assert_nonnull (menu);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (menu)));
+  gtk_popover_popdown (menu);
+
+  /* Add Folder… is on the Files page with files queued */
+  g_assert_nonnull (cw_test_find_widget (template_child (f, "queue_stack"), cw_test_widget_activates,
+                                         "win.open-folder"));
+}
+
 /* A person's own files are converted, not changed; the demo set selects
  * the lesson's noise, unless stages were picked. */
 static void
@@ -663,6 +759,7 @@ main (int   argc,
   g_test_add ("/cw/window/resume", Fixture, NULL, fixture_setup, test_resume, fixture_teardown);
   g_test_add ("/cw/window/lab", Fixture, NULL, fixture_setup, test_lab, fixture_teardown);
   g_test_add ("/cw/window/tree", Fixture, NULL, fixture_setup, test_tree, fixture_teardown);
+  g_test_add ("/cw/window/remove-and-undo", Fixture, NULL, fixture_setup, test_remove_and_undo, fixture_teardown);
   g_test_add ("/cw/window/demo-selects-noise", Fixture, NULL, fixture_setup, test_demo_selects_noise, fixture_teardown);
   status = g_test_run ();
   cw_test_rm_rf (state);

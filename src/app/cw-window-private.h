@@ -47,6 +47,7 @@ struct _CwWindow
   AdwViewStack         *view_stack;
   GtkStack             *queue_stack;
   GtkColumnView        *queue_view;
+  GMenuModel           *queue_menu_model;
   GtkLabel             *queue_summary;
   CwSettingsPage       *settings_page;
   CwCpuMeter           *cpu_meter;
@@ -58,12 +59,19 @@ struct _CwWindow
 
   CwSettings           *settings;
   GListStore           *queue;           /* CwQueueItem* */
+  GtkMultiSelection    *queue_selection;
+  GtkWidget            *queue_menu;      /* the rows' context menu */
   GHashTable           *queued;          /* every queued CwQueueItem (unowned), by its file */
   double                queue_seconds;   /* the queue's length */
   guint                 n_adding;        /* walks and the demo set in flight */
   GPtrArray            *add_jobs;        /* AddJob*: walks in flight */
   GPtrArray            *queue_pending;   /* CwQueueItem*: probed, queued, not listed yet */
   guint                 drain_id;        /* takes what they probed into the queue */
+
+  /* the last removal or Clear, until its toast goes */
+  GPtrArray            *undo_items;      /* CwQueueItem*, as taken out */
+  GArray               *undo_ranges;     /* guint[2]: position, count, as taken out */
+  AdwToast             *undo_toast;
 
 
   gboolean              start_when_ready;
@@ -110,9 +118,13 @@ void     _cw_window_queue_init            (CwWindow   *self);
 void     _cw_window_queue_dispose         (CwWindow   *self);
 void     _cw_window_queue_finalize        (CwWindow   *self);
 void     _cw_window_update_queue_summary  (CwWindow   *self);
+gboolean _cw_window_has_selection         (CwWindow   *self);
+void     _cw_window_remove_selected       (CwWindow   *self);
 void     _cw_window_clear_queue           (CwWindow   *self);
-/* Empties the queue, files on their way included (resuming). */
+void     _cw_window_undo_remove           (CwWindow   *self);
+/* Empties the queue, files on their way included, with no Undo (resuming). */
 void     _cw_window_empty_queue           (CwWindow   *self);
+void     _cw_window_show_queue_menu       (CwWindow   *self);
 void     _cw_window_open_files            (CwWindow   *self);
 void     _cw_window_open_folders          (CwWindow   *self);
 void     _cw_window_add_demo_set          (CwWindow   *self);

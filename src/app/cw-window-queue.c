@@ -378,30 +378,180 @@ cw_window_start_when_ready (CwWindow *self)
 }
 
 /* ---------------------------------------------------------------------- */
-/* clearing */
+/* removing, clearing, and undoing either */
+
+static void
+forget_undo (CwWindow *self)
+{
+  g_clear_pointer (&self->undo_items, g_ptr_array_unref);
+  g_clear_pointer (&self->undo_ranges, g_array_unref);
+  self->undo_toast = NULL;
+  _cw_window_update_actions (self);
+}
+
+static void
+undo_toast_dismissed_cb (AdwToast *toast,
+                         CwWindow *self)
+{
+  /* the toast's Undo button activates its action before the toast goes */
+  if (self->undo_toast == toast)
+    forget_undo (self);
+}
+
+/* Takes @n_items items from @position out of the queue, keeping them for
+ * Undo. */
+static void
+take_out (CwWindow *self,
+          guint     position,
+          guint     n_items)
+{
+  guint range[2] = { position, n_items };
+
+  for (guint i = 0; i < n_items; i++)
+    {
+      CwQueueItem *item = g_list_model_get_item (G_LIST_MODEL (self->queue), position + i);
+
+      g_hash_table_remove (self->queued, item);
+      self->queue_seconds -= cw_queue_item_get_seconds (item);
+      g_ptr_array_add (self->undo_items, item);
+    }
+  g_array_append_vals (self->undo_ranges, range, 1);
+  g_list_store_splice (self->queue, position, n_items, NULL, 0);
+  /* (no rounding left over for an empty queue) */
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->queue)) == 0)
+    self->queue_seconds = 0;
+}
+
+static void
+begin_undo (CwWindow *self)
+{
+  if (self->undo_toast != NULL)
+    adw_toast_dismiss (self->undo_toast);
+  forget_undo (self);
+  self->undo_items = g_ptr_array_new_with_free_func (g_object_unref);
+  self->undo_ranges = g_array_new (FALSE, FALSE, sizeof (guint) * 2);
+}
+
+static void
+offer_undo (CwWindow   *self,
+            const char *text)
+{
+  AdwToast *toast = adw_toast_new (text);
+
+  adw_toast_set_timeout (toast, 10);
+  adw_toast_set_button_label (toast, _("_Undo"));
+  adw_toast_set_action_name (toast, "win.undo-remove");
+  g_signal_connect_object (toast, "dismissed", G_CALLBACK (undo_toast_dismissed_cb), self, 0);
+  self->undo_toast = toast;
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+  _cw_window_update_queue_summary (self);
+}
+
+void
+_cw_window_remove_selected (CwWindow *self)
+{
+  g_autoptr(GtkBitset) selected = NULL;
+  GtkBitsetIter iter;
+  guint position;
+  guint n;
+  g_autofree char *text = NULL;
+  g_autoptr(GArray) ranges = g_array_new (FALSE, FALSE, sizeof (guint) * 2);
+
+  if (self->running)
+    return;
+  selected = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->queue_selection));
+  n = (guint) gtk_bitset_get_size (selected);
+  if (n == 0)
+    return;
+
+  /* the runs of selected rows, taken out from the last, so the positions
+   * kept are where the rows were (and go back in first to last) */
+  if (gtk_bitset_iter_init_first (&iter, selected, &position))
+    {
+      guint range[2] = { position, 1 };
+
+      while (gtk_bitset_iter_next (&iter, &position))
+        {
+          if (position == range[0] + range[1])
+            range[1]++;
+          else
+            {
+              g_array_append_vals (ranges, range, 1);
+              range[0] = position;
+              range[1] = 1;
+            }
+        }
+      g_array_append_vals (ranges, range, 1);
+    }
+  begin_undo (self);
+  for (guint i = ranges->len; i > 0; i--)
+    {
+      const guint *range = &g_array_index (ranges, guint, 2 * (i - 1));
+
+      take_out (self, range[0], range[1]);
+    }
+  /* Translators: a toast after files were removed from the queue, with an Undo button */
+  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Removed %'u file from the queue",
+                                       "Removed %'u files from the queue", n), n);
+  offer_undo (self, text);
+}
 
 void
 _cw_window_clear_queue (CwWindow *self)
 {
-  GListModel *queue = G_LIST_MODEL (self->queue);
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->queue));
 
-  if (self->running)
+  if (self->running || n == 0)
     return;
-  /* (files still being added keep their places in the set: they come) */
-  for (guint i = 0; i < g_list_model_get_n_items (queue); i++)
-    {
-      g_autoptr(CwQueueItem) item = g_list_model_get_item (queue, i);
-
-      g_hash_table_remove (self->queued, item);
-    }
-  g_list_store_remove_all (self->queue);
+  begin_undo (self);
+  take_out (self, 0, n);
   self->queue_seconds = 0;
+  offer_undo (self, _("The queue was cleared"));
+}
+
+void
+_cw_window_undo_remove (CwWindow *self)
+{
+  guint taken = 0;
+  AdwToast *toast = self->undo_toast;
+
+  if (self->undo_items == NULL)
+    return;
+  /* back where they were, first to last; a file queued again since stays
+   * where it is now */
+  for (guint r = self->undo_ranges->len; r > 0; r--)
+    {
+      const guint *range = &g_array_index (self->undo_ranges, guint, 2 * (r - 1));
+      g_autoptr(GPtrArray) back = g_ptr_array_new ();
+      guint n_now = g_list_model_get_n_items (G_LIST_MODEL (self->queue));
+
+      for (guint i = 0; i < range[1]; i++)
+        {
+          /* the ranges were taken last to first: the first range's items
+           * are at the end of undo_items */
+          guint at = self->undo_items->len - taken - range[1] + i;
+          CwQueueItem *item = g_ptr_array_index (self->undo_items, at);
+
+          if (!g_hash_table_add (self->queued, item))
+            continue;
+          self->queue_seconds += cw_queue_item_get_seconds (item);
+          g_ptr_array_add (back, item);
+        }
+      taken += range[1];
+      g_list_store_splice (self->queue, MIN (range[0], n_now), 0, back->pdata, back->len);
+    }
+  forget_undo (self);
+  if (toast != NULL)
+    adw_toast_dismiss (toast);
   _cw_window_update_queue_summary (self);
 }
 
 void
 _cw_window_empty_queue (CwWindow *self)
 {
+  if (self->undo_toast != NULL)
+    adw_toast_dismiss (self->undo_toast);
+  forget_undo (self);
   g_ptr_array_set_size (self->queue_pending, 0);
   g_list_store_remove_all (self->queue);
   g_hash_table_remove_all (self->queued);
@@ -409,8 +559,17 @@ _cw_window_empty_queue (CwWindow *self)
   _cw_window_update_queue_summary (self);
 }
 
+gboolean
+_cw_window_has_selection (CwWindow *self)
+{
+  g_autoptr(GtkBitset) selected = NULL;
+
+  selected = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->queue_selection));
+  return !gtk_bitset_is_empty (selected);
+}
+
 /* ---------------------------------------------------------------------- */
-/* the list */
+/* the list: columns and the rows' context menu */
 
 enum {
   QUEUE_COLUMN_FILE,
@@ -445,6 +604,8 @@ queue_label_setup_cb (GtkSignalListItemFactory *factory,
     gtk_widget_add_css_class (label, "numeric");
   if (column == QUEUE_COLUMN_FOLDER)
     gtk_widget_add_css_class (label, "dim-label");
+  /* the context menu finds its row from the cell under the pointer */
+  g_object_set_data (G_OBJECT (label), "cw-list-item", list_item);
   gtk_list_item_set_child (list_item, label);
 }
 
@@ -490,12 +651,81 @@ queue_label_bind_cb (GtkSignalListItemFactory *factory,
 }
 
 static void
+popup_queue_menu (CwWindow *self,
+                  double    x,
+                  double    y)
+{
+  GdkRectangle at = { (int) x, (int) y, 1, 1 };
+
+  gtk_popover_set_pointing_to (GTK_POPOVER (self->queue_menu), &at);
+  gtk_popover_popup (GTK_POPOVER (self->queue_menu));
+}
+
+/* A right click selects the row under the pointer (unless it is part of
+ * the selection already), then opens the menu there. */
+static void
+queue_click_cb (GtkGestureClick *gesture,
+                int              n_press,
+                double           x,
+                double           y,
+                CwWindow        *self)
+{
+  GtkWidget *view = GTK_WIDGET (self->queue_view);
+  GtkWidget *cell = gtk_widget_pick (view, x, y, GTK_PICK_DEFAULT);
+  GtkListItem *list_item = NULL;
+
+  for (; cell != NULL && cell != view; cell = gtk_widget_get_parent (cell))
+    if ((list_item = g_object_get_data (G_OBJECT (cell), "cw-list-item")) != NULL)
+      break;
+  if (list_item != NULL && gtk_list_item_get_position (list_item) != GTK_INVALID_LIST_POSITION)
+    {
+      guint position = gtk_list_item_get_position (list_item);
+
+      if (!gtk_selection_model_is_selected (GTK_SELECTION_MODEL (self->queue_selection), position))
+        gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->queue_selection), position, TRUE);
+    }
+  if (!_cw_window_has_selection (self))
+    return;
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+  popup_queue_menu (self, x, y);
+}
+
+/* Menu or Shift+F10: the menu opens at the row that has the focus. */
+void
+_cw_window_show_queue_menu (CwWindow *self)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+  GtkWidget *view = GTK_WIDGET (self->queue_view);
+  graphene_rect_t bounds;
+
+  if (!_cw_window_has_selection (self))
+    return;
+  if (focus != NULL && gtk_widget_is_ancestor (focus, view)
+      && gtk_widget_compute_bounds (focus, view, &bounds))
+    popup_queue_menu (self, bounds.origin.x + 24, bounds.origin.y + bounds.size.height / 2);
+  else
+    popup_queue_menu (self, 24, 24);
+}
+
+static void
+queue_selection_changed_cb (CwWindow *self)
+{
+  _cw_window_update_actions (self);
+}
+
+static void
 setup_queue_view (CwWindow *self)
 {
   const char *titles[] = { N_("File"), N_("Folder"), N_("Length"), N_("Format"), N_("Channels"), N_("Rate") };
-  g_autoptr(GtkNoSelection) selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->queue)));
+  GtkEventController *keys;
+  GtkGesture *click;
 
-  gtk_column_view_set_model (self->queue_view, GTK_SELECTION_MODEL (selection));
+  self->queue_selection = gtk_multi_selection_new (g_object_ref (G_LIST_MODEL (self->queue)));
+  g_signal_connect_swapped (self->queue_selection, "selection-changed",
+                            G_CALLBACK (queue_selection_changed_cb), self);
+  g_signal_connect_swapped (self->queue_selection, "items-changed",
+                            G_CALLBACK (queue_selection_changed_cb), self);
+  gtk_column_view_set_model (self->queue_view, GTK_SELECTION_MODEL (self->queue_selection));
   for (guint i = 0; i < G_N_ELEMENTS (titles); i++)
     {
       GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
@@ -508,6 +738,28 @@ setup_queue_view (CwWindow *self)
       gtk_column_view_column_set_resizable (column, TRUE);
       gtk_column_view_append_column (self->queue_view, column);
     }
+
+  /* Delete, Menu and Shift+F10 where the list has the focus */
+  keys = gtk_shortcut_controller_new ();
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (keys),
+    gtk_shortcut_new (gtk_alternative_trigger_new (gtk_keyval_trigger_new (GDK_KEY_Delete, 0),
+                                                   gtk_keyval_trigger_new (GDK_KEY_KP_Delete, 0)),
+                      gtk_named_action_new ("win.remove-files")));
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (keys),
+    gtk_shortcut_new (gtk_alternative_trigger_new (gtk_keyval_trigger_new (GDK_KEY_Menu, 0),
+                                                   gtk_keyval_trigger_new (GDK_KEY_F10, GDK_SHIFT_MASK)),
+                      gtk_named_action_new ("win.queue-menu")));
+  gtk_widget_add_controller (GTK_WIDGET (self->queue_view), keys);
+
+  click = gtk_gesture_click_new ();
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_SECONDARY);
+  g_signal_connect (click, "pressed", G_CALLBACK (queue_click_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->queue_view), GTK_EVENT_CONTROLLER (click));
+
+  self->queue_menu = gtk_popover_menu_new_from_model (self->queue_menu_model);
+  gtk_popover_set_has_arrow (GTK_POPOVER (self->queue_menu), FALSE);
+  gtk_widget_set_halign (self->queue_menu, GTK_ALIGN_START);
+  gtk_widget_set_parent (self->queue_menu, GTK_WIDGET (self->queue_view));
 }
 
 /* ---------------------------------------------------------------------- */
@@ -684,13 +936,19 @@ void
 _cw_window_queue_dispose (CwWindow *self)
 {
   g_clear_handle_id (&self->drain_id, g_source_remove);
+  if (self->queue_menu != NULL)
+    g_clear_pointer (&self->queue_menu, gtk_widget_unparent);
   g_clear_pointer (&self->add_jobs, g_ptr_array_unref);
   g_clear_pointer (&self->queue_pending, g_ptr_array_unref);
+  g_clear_pointer (&self->undo_items, g_ptr_array_unref);
+  g_clear_pointer (&self->undo_ranges, g_array_unref);
+  self->undo_toast = NULL;
 }
 
 void
 _cw_window_queue_finalize (CwWindow *self)
 {
+  g_clear_object (&self->queue_selection);
   g_clear_object (&self->queue);
   g_clear_pointer (&self->queued, g_hash_table_unref);
 }

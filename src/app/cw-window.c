@@ -64,6 +64,10 @@ _cw_window_update_actions (CwWindow *self)
                                  && !_cw_window_lab_running (self));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel", self->running);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.clear-queue", !self->running && n > 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.remove-files",
+                                 !self->running && _cw_window_has_selection (self));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.queue-menu", _cw_window_has_selection (self));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.undo-remove", !self->running && self->undo_items != NULL);
   gtk_stack_set_visible_child_name (self->run_button_stack, self->running ? "cancel" : "start");
 }
 
@@ -122,6 +126,30 @@ clear_queue_action (GtkWidget  *widget,
                     GVariant   *parameter)
 {
   _cw_window_clear_queue (CW_WINDOW (widget));
+}
+
+static void
+remove_files_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  _cw_window_remove_selected (CW_WINDOW (widget));
+}
+
+static void
+undo_remove_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  _cw_window_undo_remove (CW_WINDOW (widget));
+}
+
+static void
+queue_menu_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  _cw_window_show_queue_menu (CW_WINDOW (widget));
 }
 
 static void
@@ -363,6 +391,7 @@ cw_window_class_init (CwWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CwWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, CwWindow, queue_stack);
   gtk_widget_class_bind_template_child (widget_class, CwWindow, queue_view);
+  gtk_widget_class_bind_template_child (widget_class, CwWindow, queue_menu_model);
   gtk_widget_class_bind_template_child (widget_class, CwWindow, queue_summary);
   gtk_widget_class_bind_template_child (widget_class, CwWindow, settings_page);
   gtk_widget_class_bind_template_child (widget_class, CwWindow, cpu_meter);
@@ -377,6 +406,9 @@ cw_window_class_init (CwWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.start", NULL, start_action);
   gtk_widget_class_install_action (widget_class, "win.cancel", NULL, cancel_action);
   gtk_widget_class_install_action (widget_class, "win.clear-queue", NULL, clear_queue_action);
+  gtk_widget_class_install_action (widget_class, "win.remove-files", NULL, remove_files_action);
+  gtk_widget_class_install_action (widget_class, "win.undo-remove", NULL, undo_remove_action);
+  gtk_widget_class_install_action (widget_class, "win.queue-menu", NULL, queue_menu_action);
   gtk_widget_class_install_action (widget_class, "win.open-files", NULL, open_files_action);
   gtk_widget_class_install_action (widget_class, "win.open-folder", NULL, open_folder_action);
   gtk_widget_class_install_action (widget_class, "win.demo", NULL, demo_action);
@@ -390,6 +422,8 @@ cw_window_class_init (CwWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open-files", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.open-folder", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.clear-queue", NULL);
+  /* (Delete itself removes the selected files where the list has the focus) */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_z, GDK_CONTROL_MASK, "win.undo-remove", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1, GDK_ALT_MASK, "win.page", "s", "queue");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_2, GDK_ALT_MASK, "win.page", "s", "settings");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_comma, GDK_CONTROL_MASK, "win.page", "s", "settings");
