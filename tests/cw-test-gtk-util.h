@@ -31,5 +31,7 @@ gboolean  cw_test_widget_is_a      (GtkWidget           *widget,
 /* @action_name: a button whose action it is */
 gboolean  cw_test_widget_activates (GtkWidget           *widget,
                                     gconstpointer        action_name);
+/* The first visible toplevel window of @type, or NULL. */
+gpointer  cw_test_find_toplevel    (GType                type);
 
 G_END_DECLS

@@ -21,6 +21,8 @@
 #include "cw-queue-item.h"
 #include "cw-result-item.h"
 #include "cw-settings.h"
+#include "cw-skipped-dialog.h"
+#include "cw-skipped-item.h"
 #include "cw-spec.h"
 #include "cw-test-gtk-util.h"
 #include "cw-window.h"
@@ -695,6 +697,58 @@ test_remove_and_undo (Fixture       *f,
                                          "win.open-folder"));
 }
 
+/* What adding left out is listed with its reason, from the Files page;
+ * Clear takes it with the queue, Undo brings it back. */
+static void
+test_skipped (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autofree char *folder = g_build_filename (f->dir, "mixed", NULL);
+  g_autofree char *notes = g_build_filename (folder, "notes.txt", NULL);
+  g_autofree char *empty = g_build_filename (folder, "empty.wav", NULL);
+  g_autofree char *good = g_build_filename (folder, "good.wav", NULL);
+  const char *paths[] = { folder, NULL };
+  GListModel *skipped = cw_window_get_skipped (f->window);
+  CwSkippedDialog *dialog;
+
+  g_assert_cmpint (g_mkdir (folder, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (notes, "not audio", -1, NULL));
+  g_assert_true (g_file_set_contents (empty, "", 0, NULL));
+  cw_test_write_sine (good, 0.1, 440, 1);
+  cw_test_drop_paths (f->window, paths, IDLE_TIMEOUT_S);
+  /* twice: each file listed once */
+  cw_test_drop_paths (f->window, paths, IDLE_TIMEOUT_S);
+
+  g_assert_cmpuint (g_list_model_get_n_items (cw_window_get_queue (f->window)), ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (skipped), ==, 2);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(CwSkippedItem) item = g_list_model_get_item (skipped, i);
+
+      g_assert_cmpint (cw_skipped_item_get_when (item), ==, CW_SKIPPED_WHEN_ADDED);
+      g_assert_cmpstr (cw_skipped_item_get_reason (item), !=, "");
+      if (g_str_equal (cw_skipped_item_get_path (item), notes))
+        g_assert_cmpstr (cw_skipped_item_get_reason (item), ==, "not an audio file");
+      else
+        g_assert_cmpstr (cw_skipped_item_get_path (item), ==, empty);
+    }
+  g_assert_true (gtk_widget_get_visible (template_child (f, "skipped_button")));
+
+  activate (f, "win.show-skipped");
+  dialog = cw_test_find_toplevel (CW_TYPE_SKIPPED_DIALOG);
+  g_assert_nonnull (dialog);
+  g_assert_true (cw_skipped_dialog_get_model (dialog) == skipped);
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == GTK_WINDOW (f->window));
+  gtk_window_close (GTK_WINDOW (dialog));
+
+  activate (f, "win.clear-queue");
+  g_assert_cmpuint (g_list_model_get_n_items (skipped), ==, 0);
+  g_assert_false (gtk_widget_get_visible (template_child (f, "skipped_button")));
+  activate (f, "win.undo-remove");
+  g_assert_cmpuint (g_list_model_get_n_items (skipped), ==, 2);
+  g_assert_cmpuint (g_list_model_get_n_items (cw_window_get_queue (f->window)), ==, 1);
+}
+
 /* A person's own files are converted, not changed; the demo set selects
  * the lesson's noise, unless stages were picked. */
 static void
@@ -760,6 +814,7 @@ main (int   argc,
   g_test_add ("/cw/window/lab", Fixture, NULL, fixture_setup, test_lab, fixture_teardown);
   g_test_add ("/cw/window/tree", Fixture, NULL, fixture_setup, test_tree, fixture_teardown);
   g_test_add ("/cw/window/remove-and-undo", Fixture, NULL, fixture_setup, test_remove_and_undo, fixture_teardown);
+  g_test_add ("/cw/window/skipped", Fixture, NULL, fixture_setup, test_skipped, fixture_teardown);
   g_test_add ("/cw/window/demo-selects-noise", Fixture, NULL, fixture_setup, test_demo_selects_noise, fixture_teardown);
   status = g_test_run ();
   cw_test_rm_rf (state);

@@ -20,6 +20,7 @@
 #include "cw-cpus.h"
 #include "cw-pool.h"
 #include "cw-queue-item.h"
+#include "cw-skipped-item.h"
 #include "cw-text.h"
 
 /* workers yield to the desktop (and to this window's main loop) */
@@ -284,6 +285,45 @@ batch_done_cb (GObject      *object,
   batch_over (self);
 }
 
+static gboolean
+is_queued_path (const char *path,
+                gpointer    data)
+{
+  return g_hash_table_contains (data, path);
+}
+
+/* What the batch left out (its outputs exist and are kept) joins the
+ * Skipped list, in place of what the batch before left out. */
+static void
+take_batch_skipped (CwWindow *self,
+                    CwBatch  *batch)
+{
+  GPtrArray *notes = cw_batch_get_skipped (batch);
+  GListModel *queue = G_LIST_MODEL (self->queue);
+  g_autoptr(GHashTable) inputs = NULL;
+  g_autoptr(GPtrArray) items = NULL;
+
+  g_list_store_remove_all (self->skipped_by_batch);
+  if (notes->len > 0)
+    {
+      /* a note is "input: reason"; the inputs tell where the path ends */
+      inputs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      for (guint i = 0; i < g_list_model_get_n_items (queue); i++)
+        {
+          g_autoptr(CwQueueItem) item = g_list_model_get_item (queue, i);
+
+          g_hash_table_add (inputs, g_strdup (cw_queue_item_get_path (item)));
+        }
+      items = g_ptr_array_new_with_free_func (g_object_unref);
+      for (guint i = 0; i < notes->len; i++)
+        g_ptr_array_add (items, cw_skipped_item_new_from_note (g_ptr_array_index (notes, i),
+                                                               CW_SKIPPED_BY_BATCH,
+                                                               is_queued_path, inputs));
+      g_list_store_splice (self->skipped_by_batch, 0, 0, items->pdata, items->len);
+    }
+  _cw_window_update_queue_summary (self);
+}
+
 static void
 plan_done_cb (GObject      *object,
               GAsyncResult *result,
@@ -323,6 +363,7 @@ plan_done_cb (GObject      *object,
                                                n_resumed);
       _cw_window_toast (self, text);
     }
+  take_batch_skipped (self, batch);
 
   self->start_us = g_get_monotonic_time ();
   cw_result_view_clear (self->result_view, self->start_us);

@@ -30,11 +30,12 @@ typedef struct
   GMutex     lock;
   /* under lock: the thread adds, the main loop takes */
   GPtrArray *items;          /* CwQueueItem*, probed */
+  GPtrArray *skipped;        /* CwSkippedItem* */
   guint      n_found;        /* audio files the walk found */
   guint      n_probed;
-  GPtrArray *skipped;        /* char*, "name: reason": the thread's until it returns */
   /* the main loop's */
   guint      n_duplicates;
+  guint      n_skipped;
 } AddJob;
 
 struct _CwWindow
@@ -49,6 +50,12 @@ struct _CwWindow
   GtkColumnView        *queue_view;
   GMenuModel           *queue_menu_model;
   GtkLabel             *queue_summary;
+  GtkButton            *skipped_button;
+  AdwButtonContent     *skipped_button_content;
+  GtkButton            *skipped_button_narrow;      /* (the action bar at 360 px) */
+  AdwButtonContent     *skipped_button_narrow_content;
+  GtkButton            *run_skipped_button;
+  AdwButtonContent     *run_skipped_button_content;
   CwSettingsPage       *settings_page;
   CwCpuMeter           *cpu_meter;
   GtkProgressBar       *progress_bar;
@@ -68,11 +75,18 @@ struct _CwWindow
   GPtrArray            *queue_pending;   /* CwQueueItem*: probed, queued, not listed yet */
   guint                 drain_id;        /* takes what they probed into the queue */
 
+  /* the Skipped list: what adding left out, and what the last batch did */
+  GListStore           *skipped_added;   /* CwSkippedItem* */
+  GListStore           *skipped_by_batch;
+  GListModel           *skipped;         /* both */
+  GHashTable           *skipped_paths;   /* the path of every skipped_added item (unowned) */
+  GtkWidget            *skipped_dialog;  /* while shown */
+
   /* the last removal or Clear, until its toast goes */
   GPtrArray            *undo_items;      /* CwQueueItem*, as taken out */
   GArray               *undo_ranges;     /* guint[2]: position, count, as taken out */
+  GPtrArray            *undo_skipped;    /* CwSkippedItem*: what Clear took from the list */
   AdwToast             *undo_toast;
-
 
   gboolean              start_when_ready;
   GCancellable         *cancellable;     /* the window's life: walks, planning */
@@ -122,9 +136,10 @@ gboolean _cw_window_has_selection         (CwWindow   *self);
 void     _cw_window_remove_selected       (CwWindow   *self);
 void     _cw_window_clear_queue           (CwWindow   *self);
 void     _cw_window_undo_remove           (CwWindow   *self);
-/* Empties the queue, files on their way included, with no Undo (resuming). */
+/* Empties the queue and what adding skipped, with no Undo (resuming). */
 void     _cw_window_empty_queue           (CwWindow   *self);
 void     _cw_window_show_queue_menu       (CwWindow   *self);
+void     _cw_window_show_skipped          (CwWindow   *self);
 void     _cw_window_open_files            (CwWindow   *self);
 void     _cw_window_open_folders          (CwWindow   *self);
 void     _cw_window_add_demo_set          (CwWindow   *self);

@@ -22,6 +22,8 @@
 #include "cw-demo.h"
 #include "cw-inputs.h"
 #include "cw-queue-item.h"
+#include "cw-skipped-dialog.h"
+#include "cw-skipped-item.h"
 #include "cw-text.h"
 
 /* How often probed files move from the threads into the queue. */
@@ -40,6 +42,7 @@ void
 _cw_window_update_queue_summary (CwWindow *self)
 {
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->queue));
+  guint n_skipped = g_list_model_get_n_items (self->skipped);
   g_autofree char *duration = cw_text_duration (self->queue_seconds);
   g_autoptr(GString) text = g_string_new (NULL);
 
@@ -69,8 +72,56 @@ _cw_window_update_queue_summary (CwWindow *self)
         g_string_append (text, _("reading folders…"));
     }
   gtk_label_set_label (self->queue_summary, text->str);
-  gtk_stack_set_visible_child_name (self->queue_stack, n > 0 ? "list" : "empty");
+  gtk_stack_set_visible_child_name (self->queue_stack, n > 0 || n_skipped > 0 ? "list" : "empty");
+
+  if (n_skipped > 0)
+    {
+      /* Translators: a button that shows the Skipped list, e.g. "3 Skipped" */
+      g_autofree char *label = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'u Skipped",
+                                                             "%'u Skipped", n_skipped),
+                                                n_skipped);
+      g_autofree char *count = g_strdup_printf ("%'u", n_skipped);
+
+      adw_button_content_set_label (self->skipped_button_content, label);
+      adw_button_content_set_label (self->skipped_button_narrow_content, count);
+      adw_button_content_set_label (self->run_skipped_button_content, label);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->skipped_button), n_skipped > 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->skipped_button_narrow), n_skipped > 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->run_skipped_button), n_skipped > 0);
   _cw_window_update_actions (self);
+}
+
+/* ---------------------------------------------------------------------- */
+/* the skipped list */
+
+static void
+add_skipped (CwWindow  *self,
+             GPtrArray *items)
+{
+  g_autoptr(GPtrArray) fresh = g_ptr_array_new ();
+
+  /* a file skipped again (a folder dropped twice) is listed once */
+  for (guint i = 0; i < items->len; i++)
+    {
+      CwSkippedItem *item = g_ptr_array_index (items, i);
+
+      if (g_hash_table_add (self->skipped_paths, (gpointer) cw_skipped_item_get_path (item)))
+        g_ptr_array_add (fresh, item);
+    }
+  g_list_store_splice (self->skipped_added, g_list_model_get_n_items (G_LIST_MODEL (self->skipped_added)), 0,
+                       fresh->pdata, fresh->len);
+}
+
+void
+_cw_window_show_skipped (CwWindow *self)
+{
+  if (self->skipped_dialog == NULL)
+    {
+      self->skipped_dialog = cw_skipped_dialog_new (GTK_WINDOW (self), self->skipped);
+      g_object_add_weak_pointer (G_OBJECT (self->skipped_dialog), (gpointer *) &self->skipped_dialog);
+    }
+  gtk_window_present (GTK_WINDOW (self->skipped_dialog));
 }
 
 /* ---------------------------------------------------------------------- */
@@ -106,19 +157,32 @@ relative_with_folder (const CwInputFile *file)
   return g_strconcat (name, "/", file->relative, NULL);
 }
 
-/* Gives what the thread holds (@items owns nothing) to the job, for the
- * main loop to take. */
+static gboolean
+note_path_exists (const char *path,
+                  gpointer    data)
+{
+  struct stat st;
+
+  return lstat (path, &st) == 0;
+}
+
+/* Gives what the thread holds (@items and @skipped own nothing) to the
+ * job, for the main loop to take. */
 static void
 hand_over (AddJob    *job,
            GPtrArray *items,
+           GPtrArray *skipped,
            guint      n_probed)
 {
   g_mutex_lock (&job->lock);
   for (guint i = 0; i < items->len; i++)
     g_ptr_array_add (job->items, g_ptr_array_index (items, i));
+  for (guint i = 0; i < skipped->len; i++)
+    g_ptr_array_add (job->skipped, g_ptr_array_index (skipped, i));
   job->n_probed = n_probed;
   g_mutex_unlock (&job->lock);
   g_ptr_array_set_size (items, 0);
+  g_ptr_array_set_size (skipped, 0);
 }
 
 static void
@@ -128,12 +192,18 @@ add_files_thread (GTask        *task,
                   GCancellable *cancellable)
 {
   AddJob *job = task_data;
+  g_autoptr(GPtrArray) notes = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) files = NULL;
   g_autoptr(GPtrArray) items = g_ptr_array_new ();
+  g_autoptr(GPtrArray) skipped = g_ptr_array_new ();
 
   g_ptr_array_add (job->paths, NULL);
-  /* (job->skipped is the thread's until it returns) */
-  files = cw_inputs_collect ((const char * const *) job->paths->pdata, job->exclude, job->skipped);
+  files = cw_inputs_collect ((const char * const *) job->paths->pdata, job->exclude, notes);
+  /* a note is "path: reason", and a path may hold ": " itself */
+  for (guint i = 0; i < notes->len; i++)
+    g_ptr_array_add (skipped, cw_skipped_item_new_from_note (g_ptr_array_index (notes, i),
+                                                             CW_SKIPPED_WHEN_ADDED,
+                                                             note_path_exists, NULL));
   g_mutex_lock (&job->lock);
   job->n_found = files->len;
   g_mutex_unlock (&job->lock);
@@ -151,9 +221,7 @@ add_files_thread (GTask        *task,
         break;
       if (!cw_audio_probe (file->path, &info, &error))
         {
-          g_autofree char *name = g_filename_display_basename (file->path);
-
-          g_ptr_array_add (job->skipped, g_strdup_printf ("%s: %s", name, error->message));
+          g_ptr_array_add (skipped, cw_skipped_item_new (file->path, error->message, CW_SKIPPED_WHEN_ADDED));
           continue;
         }
       if (file->relative != NULL)
@@ -163,33 +231,10 @@ add_files_thread (GTask        *task,
         cw_queue_item_set_file_id (item, st.st_dev, st.st_ino);
       g_ptr_array_add (items, item);
       if (items->len >= HAND_OVER_FILES)
-        hand_over (job, items, i + 1);
+        hand_over (job, items, skipped, i + 1);
     }
-  hand_over (job, items, files->len);
+  hand_over (job, items, skipped, files->len);
   g_task_return_boolean (task, TRUE);
-}
-
-/* "3 files skipped: notes.txt: not an audio file, …" */
-static char *
-describe_skipped (GPtrArray *skipped)
-{
-  g_autoptr(GString) text = g_string_new (NULL);
-  guint shown = MIN (skipped->len, 2);
-
-  g_string_printf (text, g_dngettext (GETTEXT_PACKAGE, "Skipped %'u file", "Skipped %'u files", skipped->len),
-                   skipped->len);
-  g_string_append (text, " — ");
-  for (guint i = 0; i < shown; i++)
-    {
-      g_autofree char *note = g_filename_display_name (g_ptr_array_index (skipped, i));
-
-      if (i > 0)
-        g_string_append (text, "; ");
-      g_string_append (text, note);
-    }
-  if (skipped->len > shown)
-    g_string_append (text, "; …");
-  return g_string_free (g_steal_pointer (&text), FALSE);
 }
 
 /* Moves what @job has probed so far to the files waiting to be listed;
@@ -200,10 +245,13 @@ take_probed (CwWindow *self,
              AddJob   *job)
 {
   g_autoptr(GPtrArray) items = NULL;
+  g_autoptr(GPtrArray) skipped = NULL;
 
   g_mutex_lock (&job->lock);
   items = g_steal_pointer (&job->items);
+  skipped = g_steal_pointer (&job->skipped);
   job->items = g_ptr_array_new_with_free_func (g_object_unref);
+  job->skipped = g_ptr_array_new_with_free_func (g_object_unref);
   g_mutex_unlock (&job->lock);
 
   for (guint i = 0; i < items->len; i++)
@@ -215,6 +263,9 @@ take_probed (CwWindow *self,
       else
         g_ptr_array_add (self->queue_pending, g_object_ref (item));
     }
+  job->n_skipped += skipped->len;
+  if (skipped->len > 0)
+    add_skipped (self, skipped);
 }
 
 /* Lists what waits. GTK 4.8 makes a list's row widgets (about 200 around
@@ -279,6 +330,26 @@ schedule_drain (CwWindow *self)
     self->drain_id = g_timeout_add (DRAIN_INTERVAL_MS, drain_cb, self);
 }
 
+/* "3 files were skipped" (@format, translated, with one %u), with a Show
+ * button for @action when there is more to see */
+static void
+toast_count (CwWindow   *self,
+             const char *format,
+             guint       n,
+             const char *action)
+{
+  g_autofree char *text = g_strdup_printf (format, n);
+  AdwToast *toast = adw_toast_new (text);
+
+  adw_toast_set_timeout (toast, 5);
+  if (action != NULL)
+    {
+      adw_toast_set_button_label (toast, _("_Show"));
+      adw_toast_set_action_name (toast, action);
+    }
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
 static void
 add_files_done_cb (GObject      *object,
                    GAsyncResult *result,
@@ -301,21 +372,14 @@ add_files_done_cb (GObject      *object,
   list_pending (self);
   _cw_window_update_queue_summary (self);
 
-  if (job->skipped->len > 0)
-    {
-      g_autofree char *text = describe_skipped (job->skipped);
-
-      _cw_window_toast (self, text);
-    }
+  if (job->n_skipped > 0)
+    toast_count (self, g_dngettext (GETTEXT_PACKAGE, "%'u file was skipped", "%'u files were skipped",
+                                    job->n_skipped),
+                 job->n_skipped, "win.show-skipped");
   if (job->n_duplicates > 0)
-    {
-      g_autofree char *text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                                            "%'u file was already queued",
-                                                            "%'u files were already queued",
-                                                            job->n_duplicates),
-                                               job->n_duplicates);
-      _cw_window_toast (self, text);
-    }
+    toast_count (self, g_dngettext (GETTEXT_PACKAGE, "%'u file was already queued",
+                                    "%'u files were already queued", job->n_duplicates),
+                 job->n_duplicates, NULL);
 
   /* nothing left to wait for: settle now, not at the next tick, so the
    * window is never idle with a start still to come */
@@ -343,7 +407,7 @@ cw_window_add_files (CwWindow  *self,
   g_mutex_init (&job->lock);
   job->paths = g_ptr_array_new_with_free_func (g_free);
   job->items = g_ptr_array_new_with_free_func (g_object_unref);
-  job->skipped = g_ptr_array_new_with_free_func (g_free);
+  job->skipped = g_ptr_array_new_with_free_func (g_object_unref);
   job->exclude = cw_settings_dup_output_dir (self->settings);
   for (guint i = 0; i < n_files; i++)
     {
@@ -385,6 +449,7 @@ forget_undo (CwWindow *self)
 {
   g_clear_pointer (&self->undo_items, g_ptr_array_unref);
   g_clear_pointer (&self->undo_ranges, g_array_unref);
+  g_clear_pointer (&self->undo_skipped, g_ptr_array_unref);
   self->undo_toast = NULL;
   _cw_window_update_actions (self);
 }
@@ -500,11 +565,19 @@ void
 _cw_window_clear_queue (CwWindow *self)
 {
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->queue));
+  guint n_skipped = g_list_model_get_n_items (G_LIST_MODEL (self->skipped_added));
 
-  if (self->running || n == 0)
+  if (self->running || (n == 0 && n_skipped == 0))
     return;
   begin_undo (self);
-  take_out (self, 0, n);
+  if (n > 0)
+    take_out (self, 0, n);
+  /* what was left out of this queue goes with it */
+  self->undo_skipped = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < n_skipped; i++)
+    g_ptr_array_add (self->undo_skipped, g_list_model_get_item (G_LIST_MODEL (self->skipped_added), i));
+  g_list_store_remove_all (self->skipped_added);
+  g_hash_table_remove_all (self->skipped_paths);
   self->queue_seconds = 0;
   offer_undo (self, _("The queue was cleared"));
 }
@@ -540,6 +613,8 @@ _cw_window_undo_remove (CwWindow *self)
       taken += range[1];
       g_list_store_splice (self->queue, MIN (range[0], n_now), 0, back->pdata, back->len);
     }
+  if (self->undo_skipped != NULL)
+    add_skipped (self, self->undo_skipped);
   forget_undo (self);
   if (toast != NULL)
     adw_toast_dismiss (toast);
@@ -555,6 +630,8 @@ _cw_window_empty_queue (CwWindow *self)
   g_ptr_array_set_size (self->queue_pending, 0);
   g_list_store_remove_all (self->queue);
   g_hash_table_remove_all (self->queued);
+  g_list_store_remove_all (self->skipped_added);
+  g_hash_table_remove_all (self->skipped_paths);
   self->queue_seconds = 0;
   _cw_window_update_queue_summary (self);
 }
@@ -919,11 +996,20 @@ void
 _cw_window_queue_init (CwWindow *self)
 {
   GtkDropTarget *drop;
+  GListStore *both;
 
   self->queue = g_list_store_new (CW_TYPE_QUEUE_ITEM);
   self->queued = g_hash_table_new (cw_queue_item_file_hash, cw_queue_item_same_file);
   self->add_jobs = g_ptr_array_new ();
   self->queue_pending = g_ptr_array_new_with_free_func (g_object_unref);
+  /* the Skipped list: what adding left out, then what the last batch did */
+  self->skipped_added = g_list_store_new (CW_TYPE_SKIPPED_ITEM);
+  self->skipped_by_batch = g_list_store_new (CW_TYPE_SKIPPED_ITEM);
+  self->skipped_paths = g_hash_table_new (g_str_hash, g_str_equal);
+  both = g_list_store_new (G_TYPE_LIST_MODEL);
+  g_list_store_append (both, self->skipped_added);
+  g_list_store_append (both, self->skipped_by_batch);
+  self->skipped = G_LIST_MODEL (gtk_flatten_list_model_new (G_LIST_MODEL (both)));
   setup_queue_view (self);
 
   /* the whole window takes dropped files and folders */
@@ -936,12 +1022,15 @@ void
 _cw_window_queue_dispose (CwWindow *self)
 {
   g_clear_handle_id (&self->drain_id, g_source_remove);
+  if (self->skipped_dialog != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->skipped_dialog));
   if (self->queue_menu != NULL)
     g_clear_pointer (&self->queue_menu, gtk_widget_unparent);
   g_clear_pointer (&self->add_jobs, g_ptr_array_unref);
   g_clear_pointer (&self->queue_pending, g_ptr_array_unref);
   g_clear_pointer (&self->undo_items, g_ptr_array_unref);
   g_clear_pointer (&self->undo_ranges, g_array_unref);
+  g_clear_pointer (&self->undo_skipped, g_ptr_array_unref);
   self->undo_toast = NULL;
 }
 
@@ -951,4 +1040,8 @@ _cw_window_queue_finalize (CwWindow *self)
   g_clear_object (&self->queue_selection);
   g_clear_object (&self->queue);
   g_clear_pointer (&self->queued, g_hash_table_unref);
+  g_clear_object (&self->skipped);
+  g_clear_object (&self->skipped_added);
+  g_clear_object (&self->skipped_by_batch);
+  g_clear_pointer (&self->skipped_paths, g_hash_table_unref);
 }

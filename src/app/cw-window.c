@@ -63,7 +63,8 @@ _cw_window_update_actions (CwWindow *self)
                                  !_cw_window_is_busy (self) && n > 0
                                  && !_cw_window_lab_running (self));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel", self->running);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.clear-queue", !self->running && n > 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.clear-queue",
+                                 !self->running && (n > 0 || g_list_model_get_n_items (G_LIST_MODEL (self->skipped_added)) > 0));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.remove-files",
                                  !self->running && _cw_window_has_selection (self));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.queue-menu", _cw_window_has_selection (self));
@@ -150,6 +151,14 @@ queue_menu_action (GtkWidget  *widget,
                    GVariant   *parameter)
 {
   _cw_window_show_queue_menu (CW_WINDOW (widget));
+}
+
+static void
+show_skipped_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  _cw_window_show_skipped (CW_WINDOW (widget));
 }
 
 static void
@@ -266,6 +275,13 @@ cw_window_get_queue (CwWindow *self)
 {
   g_return_val_if_fail (CW_IS_WINDOW (self), NULL);
   return G_LIST_MODEL (self->queue);
+}
+
+GListModel *
+cw_window_get_skipped (CwWindow *self)
+{
+  g_return_val_if_fail (CW_IS_WINDOW (self), NULL);
+  return self->skipped;
 }
 
 CwResultView *
@@ -393,6 +409,12 @@ cw_window_class_init (CwWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CwWindow, queue_view);
   gtk_widget_class_bind_template_child (widget_class, CwWindow, queue_menu_model);
   gtk_widget_class_bind_template_child (widget_class, CwWindow, queue_summary);
+  gtk_widget_class_bind_template_child (widget_class, CwWindow, skipped_button);
+  gtk_widget_class_bind_template_child (widget_class, CwWindow, skipped_button_content);
+  gtk_widget_class_bind_template_child (widget_class, CwWindow, skipped_button_narrow);
+  gtk_widget_class_bind_template_child (widget_class, CwWindow, skipped_button_narrow_content);
+  gtk_widget_class_bind_template_child (widget_class, CwWindow, run_skipped_button);
+  gtk_widget_class_bind_template_child (widget_class, CwWindow, run_skipped_button_content);
   gtk_widget_class_bind_template_child (widget_class, CwWindow, settings_page);
   gtk_widget_class_bind_template_child (widget_class, CwWindow, cpu_meter);
   gtk_widget_class_bind_template_child (widget_class, CwWindow, progress_bar);
@@ -409,6 +431,7 @@ cw_window_class_init (CwWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.remove-files", NULL, remove_files_action);
   gtk_widget_class_install_action (widget_class, "win.undo-remove", NULL, undo_remove_action);
   gtk_widget_class_install_action (widget_class, "win.queue-menu", NULL, queue_menu_action);
+  gtk_widget_class_install_action (widget_class, "win.show-skipped", NULL, show_skipped_action);
   gtk_widget_class_install_action (widget_class, "win.open-files", NULL, open_files_action);
   gtk_widget_class_install_action (widget_class, "win.open-folder", NULL, open_folder_action);
   gtk_widget_class_install_action (widget_class, "win.demo", NULL, demo_action);
