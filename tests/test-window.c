@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <sys/stat.h>
 
 #include <gtk/gtk.h>
 #include <glib/gstdio.h>
@@ -52,6 +53,7 @@ fixture_setup (Fixture       *f,
   cw_settings_set_chunk_size (f->settings, 0);
   cw_settings_set_output_dir (f->settings, f->out);
   cw_settings_set_workers (f->settings, 2);
+  cw_settings_set_existing (f->settings, CW_EXISTING_CHOICE_ASK);
   g_assert_true (cw_settings_apply_spec (f->settings, "copy", NULL));
   f->window = cw_window_new (NULL, f->settings);
   gtk_window_present (GTK_WINDOW (f->window));
@@ -595,6 +597,126 @@ test_tree (Fixture       *f,
   cw_test_assert_no_children ();
 }
 
+/* Waits for the existing-outputs question, checks its heading, answers. */
+static void
+answer_existing (Fixture    *f,
+                 const char *heading,
+                 const char *response)
+{
+  AdwMessageDialog *dialog = NULL;
+
+  WAIT_UNTIL_S ((dialog = cw_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG)) != NULL, IDLE_TIMEOUT_S);
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == GTK_WINDOW (f->window));
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, heading);
+  g_assert_true (cw_window_get_busy (f->window));
+  /* as its button does: the answer, then the question goes */
+  adw_message_dialog_response (dialog, response);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+static gint64
+mtime_ns (const char *dir,
+          const char *relative)
+{
+  g_autofree char *path = g_build_filename (dir, relative, NULL);
+  struct stat st;
+
+  g_assert_cmpint (stat (path, &st), ==, 0);
+  return (gint64) st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+}
+
+/* Outputs already there are asked about once, before anything runs, and
+ * the answer is what the batch does: Cancel writes nothing, Skip keeps
+ * them and lists their inputs as skipped, Keep Both numbers the new ones,
+ * Replace replaces them. The Settings row decides without asking. */
+static void
+test_existing (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autofree char *album = g_build_filename (f->dir, "Album", NULL);
+  const char *paths[] = { album, NULL };
+  GListModel *skipped = cw_window_get_skipped (f->window);
+  gint64 before;
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("Album/%02u.wav", i);
+
+      g_free (write_tone_at (f->dir, name, 300 + 50 * i));
+    }
+  cw_test_drop_paths (f->window, paths, IDLE_TIMEOUT_S);
+
+  /* nothing there yet: no question */
+  activate (f, "win.start");
+  cw_test_wait_idle (f->window, IDLE_TIMEOUT_S);
+  g_assert_null (cw_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+  before = mtime_ns (f->out, "Album/01.wav");
+
+  /* Cancel: nothing runs, nothing is written */
+  activate (f, "win.start");
+  answer_existing (f, "3 Outputs Already Exist", "cancel");
+  cw_test_wait_idle (f->window, IDLE_TIMEOUT_S);
+  g_assert_cmpint (mtime_ns (f->out, "Album/01.wav"), ==, before);
+  {
+    g_autofree char *tree = g_build_filename (f->out, "Album", NULL);
+
+    g_assert_cmpuint (cw_test_count_files (tree, ".wav"), ==, 3);
+  }
+
+  /* Escape (Cancel) while asked: the question goes, nothing runs */
+  activate (f, "win.start");
+  WAIT_UNTIL_S (cw_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG) != NULL, IDLE_TIMEOUT_S);
+  activate (f, "win.cancel");
+  cw_test_wait_idle (f->window, IDLE_TIMEOUT_S);
+  g_assert_null (cw_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+  g_assert_cmpint (mtime_ns (f->out, "Album/01.wav"), ==, before);
+
+  /* Skip: kept, and the Skipped list says why */
+  activate (f, "win.start");
+  answer_existing (f, "3 Outputs Already Exist", "skip");
+  cw_test_wait_idle (f->window, IDLE_TIMEOUT_S);
+  g_assert_cmpint (mtime_ns (f->out, "Album/01.wav"), ==, before);
+  g_assert_cmpuint (g_list_model_get_n_items (skipped), ==, 3);
+  {
+    g_autoptr(CwSkippedItem) item = g_list_model_get_item (skipped, 1);
+    g_autofree char *input = g_build_filename (album, "01.wav", NULL);
+
+    g_assert_cmpstr (cw_skipped_item_get_path (item), ==, input);
+    g_assert_cmpint (cw_skipped_item_get_when (item), ==, CW_SKIPPED_BY_BATCH);
+    g_assert_nonnull (strstr (cw_skipped_item_get_reason (item), "exists"));
+  }
+  g_assert_true (gtk_widget_get_visible (template_child (f, "run_skipped_button")));
+
+  /* Keep Both: numbered names beside the old ones; the batch before's
+   * skipped files are no longer listed */
+  activate (f, "win.start");
+  answer_existing (f, "3 Outputs Already Exist", "rename");
+  cw_test_wait_idle (f->window, IDLE_TIMEOUT_S);
+  assert_regular (f->out, "Album/01 (1).wav");
+  g_assert_cmpint (mtime_ns (f->out, "Album/01.wav"), ==, before);
+  g_assert_cmpuint (g_list_model_get_n_items (skipped), ==, 0);
+
+  /* Replace: the same names, written again */
+  activate (f, "win.start");
+  answer_existing (f, "3 Outputs Already Exist", "replace");
+  cw_test_wait_idle (f->window, IDLE_TIMEOUT_S);
+  g_assert_cmpint (mtime_ns (f->out, "Album/01.wav"), !=, before);
+  {
+    g_autofree char *tree = g_build_filename (f->out, "Album", NULL);
+
+    g_assert_cmpuint (cw_test_count_files (tree, ".wav"), ==, 6);
+  }
+
+  /* decided in Settings: not asked */
+  cw_settings_set_existing (f->settings, CW_EXISTING_CHOICE_SKIP);
+  activate (f, "win.start");
+  cw_test_wait_idle (f->window, IDLE_TIMEOUT_S);
+  g_assert_null (cw_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+  g_assert_cmpuint (g_list_model_get_n_items (skipped), ==, 3);
+  cw_settings_set_existing (f->settings, CW_EXISTING_CHOICE_ASK);
+  cw_test_assert_no_children ();
+}
+
 static GtkSelectionModel *
 queue_selection (Fixture *f)
 {
@@ -813,6 +935,7 @@ main (int   argc,
   g_test_add ("/cw/window/resume", Fixture, NULL, fixture_setup, test_resume, fixture_teardown);
   g_test_add ("/cw/window/lab", Fixture, NULL, fixture_setup, test_lab, fixture_teardown);
   g_test_add ("/cw/window/tree", Fixture, NULL, fixture_setup, test_tree, fixture_teardown);
+  g_test_add ("/cw/window/existing", Fixture, NULL, fixture_setup, test_existing, fixture_teardown);
   g_test_add ("/cw/window/remove-and-undo", Fixture, NULL, fixture_setup, test_remove_and_undo, fixture_teardown);
   g_test_add ("/cw/window/skipped", Fixture, NULL, fixture_setup, test_skipped, fixture_teardown);
   g_test_add ("/cw/window/demo-selects-noise", Fixture, NULL, fixture_setup, test_demo_selects_noise, fixture_teardown);

@@ -285,6 +285,26 @@ batch_done_cb (GObject      *object,
   batch_over (self);
 }
 
+/* The batch could not start (planning failed, or the question was
+ * answered Cancel): the window is free again. */
+static void
+batch_not_started (CwWindow   *self,
+                   const char *message)
+{
+  gboolean was_busy = _cw_window_is_busy (self);
+
+  if (message != NULL)
+    gtk_label_set_label (self->status_label, message);
+  if (self->batch != NULL)
+    g_signal_handlers_disconnect_by_data (cw_batch_get_pool (self->batch), self);
+  g_clear_object (&self->batch);
+  g_clear_object (&self->batch_cancellable);
+  self->running = FALSE;
+  update_sampler (self);
+  _cw_window_update_busy (self, was_busy);
+  _cw_window_close_if_asked (self);
+}
+
 static gboolean
 is_queued_path (const char *path,
                 gpointer    data)
@@ -325,32 +345,10 @@ take_batch_skipped (CwWindow *self,
 }
 
 static void
-plan_done_cb (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
+run_planned (CwWindow *self)
 {
-  g_autoptr(CwWindow) self = user_data;
-  CwBatch *batch = CW_BATCH (object);
-  g_autoptr(GError) error = NULL;
+  CwBatch *batch = self->batch;
   guint n_resumed;
-
-  if (!cw_batch_plan_finish (batch, result, &error))
-    {
-      gboolean was_busy = _cw_window_is_busy (self);
-
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          _cw_window_toast (self, error->message);
-          gtk_label_set_label (self->status_label, error->message);
-        }
-      g_clear_object (&self->batch);
-      g_clear_object (&self->batch_cancellable);
-      self->running = FALSE;
-      update_sampler (self);
-      _cw_window_update_busy (self, was_busy);
-      _cw_window_close_if_asked (self);
-      return;
-    }
 
   self->total = cw_batch_get_n_tasks (batch);
   n_resumed = cw_batch_get_n_resumed (batch);
@@ -373,7 +371,9 @@ plan_done_cb (GObject      *object,
   cw_batch_run_async (batch, result_cb, self, self->batch_cancellable, batch_done_cb, g_object_ref (self));
 }
 
-/* What the settings and the queue say, or what a recorded batch was. */
+/* What the settings and the queue say, or what a recorded batch was.
+ * "Ask" plans with CW_EXISTING_FAIL: until a name is found taken, the
+ * names are those any answer would give. */
 static void
 batch_options (CwWindow       *self,
                CwBatchOptions *options)
@@ -409,19 +409,146 @@ batch_options (CwWindow       *self,
   options->seed = cw_settings_get_seed (self->settings);
   switch (cw_settings_get_existing (self->settings))
     {
+    case CW_EXISTING_CHOICE_RENAME:
+      options->existing = CW_EXISTING_RENAME;
+      break;
     case CW_EXISTING_CHOICE_REPLACE:
       options->existing = CW_EXISTING_REPLACE;
       break;
     case CW_EXISTING_CHOICE_SKIP:
       options->existing = CW_EXISTING_SKIP;
       break;
-    case CW_EXISTING_CHOICE_RENAME:
     case CW_EXISTING_CHOICE_ASK:
     default:
-      options->existing = CW_EXISTING_RENAME;
+      options->existing = CW_EXISTING_FAIL;
       break;
     }
   options->record_dir = g_strdup (self->record_dir);
+}
+
+static void begin_batch (CwWindow       *self,
+                         CwBatchOptions *options,
+                         gboolean        ask_existing);
+
+static void
+existing_response_cb (AdwMessageDialog *dialog,
+                      const char       *response,
+                      CwWindow         *self)
+{
+  CwBatchOptions options = { 0 };
+  CwExisting existing;
+
+  self->existing_dialog = NULL;
+  if (g_str_equal (response, "replace"))
+    existing = CW_EXISTING_REPLACE;
+  else if (g_str_equal (response, "rename"))
+    existing = CW_EXISTING_RENAME;
+  else if (g_str_equal (response, "skip"))
+    existing = CW_EXISTING_SKIP;
+  else
+    {
+      batch_not_started (self, _("Not started: nothing was written."));
+      adw_view_stack_set_visible_child_name (self->view_stack, "queue");
+      return;
+    }
+
+  /* planned again with the answer (one linear pass): a name moved past a
+   * file moves the numbered names after it too */
+  g_signal_handlers_disconnect_by_data (cw_batch_get_pool (self->batch), self);
+  g_clear_object (&self->batch);
+  batch_options (self, &options);
+  options.existing = existing;
+  begin_batch (self, &options, FALSE);
+  cw_batch_options_clear (&options);
+}
+
+/* Before anything is written: outputs are there already. Asked once, for
+ * the whole batch. */
+static void
+ask_about_existing (CwWindow *self)
+{
+  guint n = cw_batch_get_n_existing (self->batch);
+  g_autofree char *folder = cw_text_display_folder (cw_batch_get_options (self->batch)->output_dir);
+  g_autofree char *heading = NULL;
+  g_autofree char *body = NULL;
+  GtkWidget *dialog;
+
+  /* Translators: the heading of the question asked before a batch whose outputs exist */
+  heading = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'u Output Already Exists",
+                                          "%'u Outputs Already Exist", n), n);
+  body = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       /* Translators: %u is a number of files, %s the output folder */
+                                       "%'u file of this batch already has its output in “%s”. "
+                                       "Replace it, keep both (the new output gets a numbered name, "
+                                       "“name (1).wav”), or skip that file? Inputs are never replaced.",
+                                       "%'u files of this batch already have their outputs in “%s”. "
+                                       "Replace them, keep both (the new outputs get numbered names, "
+                                       "“name (1).wav”), or skip those files? Inputs are never replaced.",
+                                       n),
+                          n, folder);
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, body);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "skip", _("_Skip"),
+                                    "rename", _("_Keep Both"),
+                                    "replace", _("_Replace"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "replace",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "rename");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (existing_response_cb), self, 0);
+  self->existing_dialog = ADW_MESSAGE_DIALOG (dialog);
+  /* Translators: the Run page's status while the question is open */
+  gtk_label_set_label (self->status_label, _("Waiting for an answer: what becomes of the existing outputs?"));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+plan_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(CwWindow) self = user_data;
+  CwBatch *batch = CW_BATCH (object);
+  g_autoptr(GError) error = NULL;
+
+  if (!cw_batch_plan_finish (batch, result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        batch_not_started (self, NULL);
+      else
+        {
+          _cw_window_toast (self, error->message);
+          batch_not_started (self, error->message);
+        }
+      return;
+    }
+  if (g_object_get_data (object, "cw-ask-existing") != NULL && cw_batch_get_n_existing (batch) > 0)
+    {
+      ask_about_existing (self);
+      return;
+    }
+  run_planned (self);
+}
+
+/* A batch made from @options and planned off the main loop; with
+ * @ask_existing, outputs found on disk are asked about before it runs. */
+static void
+begin_batch (CwWindow       *self,
+             CwBatchOptions *options,
+             gboolean        ask_existing)
+{
+  CwPool *pool;
+
+  self->batch = cw_batch_new (options);
+  if (ask_existing)
+    g_object_set_data (G_OBJECT (self->batch), "cw-ask-existing", GINT_TO_POINTER (TRUE));
+  pool = cw_batch_get_pool (self->batch);
+  g_signal_connect (pool, "worker-started", G_CALLBACK (worker_started_cb), self);
+  g_signal_connect (pool, "worker-exited", G_CALLBACK (worker_exited_cb), self);
+  gtk_label_set_label (self->status_label, _("Planning the output names…"));
+  cw_batch_plan_async (self->batch, self->batch_cancellable, plan_done_cb, g_object_ref (self));
 }
 
 void
@@ -429,7 +556,7 @@ _cw_window_start (CwWindow *self)
 {
   CwBatchOptions options = { 0 };
   gboolean was_busy = _cw_window_is_busy (self);
-  CwPool *pool;
+  gboolean ask;
 
   if (self->running || g_list_model_get_n_items (G_LIST_MODEL (self->queue)) == 0)
     return;
@@ -439,13 +566,10 @@ _cw_window_start (CwWindow *self)
       return;
     }
 
+  /* a resumed batch keeps what its record says may be replaced */
+  ask = self->resume == NULL && cw_settings_get_existing (self->settings) == CW_EXISTING_CHOICE_ASK;
   batch_options (self, &options);
   g_clear_pointer (&self->resume, cw_batch_record_free);
-  self->batch = cw_batch_new (&options);
-  cw_batch_options_clear (&options);
-  pool = cw_batch_get_pool (self->batch);
-  g_signal_connect (pool, "worker-started", G_CALLBACK (worker_started_cb), self);
-  g_signal_connect (pool, "worker-exited", G_CALLBACK (worker_exited_cb), self);
 
   self->running = TRUE;
   self->done = self->failed = 0;
@@ -455,12 +579,11 @@ _cw_window_start (CwWindow *self)
   cw_cpu_meter_reset (self->cpu_meter);
   adw_view_stack_set_visible_child_name (self->view_stack, "run");
   gtk_progress_bar_set_fraction (self->progress_bar, 0);
-  gtk_label_set_label (self->status_label, _("Planning the output names…"));
   update_sampler (self);
   _cw_window_update_busy (self, was_busy);
 
-  /* the output names are planned off the main loop */
-  cw_batch_plan_async (self->batch, self->batch_cancellable, plan_done_cb, g_object_ref (self));
+  begin_batch (self, &options, ask);
+  cw_batch_options_clear (&options);
 }
 
 /* ---------------------------------------------------------------------- */

@@ -113,6 +113,9 @@ struct _CwWindow
   char                 *record_dir;      /* where batches are recorded */
   CwBatchRecord        *interrupted;     /* found at start-up, offered */
   CwBatchRecord        *resume;          /* taken by the next start */
+
+  /* the existing-outputs question, while it is asked */
+  AdwMessageDialog     *existing_dialog;
 };
 
 /* cw-window.c */

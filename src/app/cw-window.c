@@ -117,6 +117,9 @@ cancel_action (GtkWidget  *widget,
 {
   CwWindow *self = CW_WINDOW (widget);
 
+  /* closing the question answers it with its close response, Cancel */
+  if (self->existing_dialog != NULL)
+    gtk_window_close (GTK_WINDOW (self->existing_dialog));
   if (self->batch_cancellable != NULL)
     g_cancellable_cancel (self->batch_cancellable);
 }
@@ -258,6 +261,8 @@ cw_window_close_request (GtkWindow *window)
    * before going. The window hides now and is destroyed when the pools
    * have reaped them. */
   self->close_when_done = TRUE;
+  if (self->existing_dialog != NULL)
+    gtk_window_close (GTK_WINDOW (self->existing_dialog));
   if (self->batch_cancellable != NULL)
     g_cancellable_cancel (self->batch_cancellable);
   if (_cw_window_lab_running (self))
@@ -353,6 +358,8 @@ cw_window_dispose (GObject *object)
   g_clear_object (&self->batch);
   g_clear_pointer (&self->interrupted, cw_batch_record_free);
   g_clear_pointer (&self->resume, cw_batch_record_free);
+  if (self->existing_dialog != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->existing_dialog));
   _cw_window_queue_dispose (self);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), CW_TYPE_WINDOW);
