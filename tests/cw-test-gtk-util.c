@@ -135,3 +135,16 @@ cw_test_find_toplevel (GType type)
     }
   return NULL;
 }
+
+gboolean
+cw_test_widget_shows (GtkWidget     *widget,
+                      gconstpointer  text)
+{
+  const char *shown = NULL;
+
+  if (GTK_IS_INSCRIPTION (widget))
+    shown = gtk_inscription_get_text (GTK_INSCRIPTION (widget));
+  else if (GTK_IS_LABEL (widget))
+    shown = gtk_label_get_text (GTK_LABEL (widget));
+  return shown != NULL && gtk_widget_get_mapped (widget) && g_str_equal (shown, text);
+}

@@ -33,5 +33,8 @@ gboolean  cw_test_widget_activates (GtkWidget           *widget,
                                     gconstpointer        action_name);
 /* The first visible toplevel window of @type, or NULL. */
 gpointer  cw_test_find_toplevel    (GType                type);
+/* @text: a mapped label or inscription that shows exactly this */
+gboolean  cw_test_widget_shows     (GtkWidget           *widget,
+                                    gconstpointer        text);
 
 G_END_DECLS

@@ -544,7 +544,7 @@ assert_regular (const char *dir,
 
 /* Folders dropped keep their trees, each under its own name, however they
  * were added: same-named files from two albums never meet; the list tells
- * them apart by their folders. */
+ * them apart by their folders, and each result row names its output. */
 static void
 test_tree (Fixture       *f,
            gconstpointer  data)
@@ -592,8 +592,14 @@ test_tree (Fixture       *f,
   assert_regular (f->out, "01.wav");
   g_assert_cmpuint (cw_test_count_files (f->out, ".wav"), ==, 1);
 
+  /* each row shows its output below the output folder */
   results = cw_result_view_get_model (cw_window_get_result_view (f->window));
   g_assert_cmpuint (g_list_model_get_n_items (results), ==, 4);
+  cw_result_view_flush (cw_window_get_result_view (f->window));
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_nonnull (cw_test_find_widget (GTK_WIDGET (cw_window_get_result_view (f->window)),
+                                         cw_test_widget_shows, "Album B/CD 2/01.wav"));
   cw_test_assert_no_children ();
 }
 

@@ -365,6 +365,7 @@ run_planned (CwWindow *self)
 
   self->start_us = g_get_monotonic_time ();
   cw_result_view_clear (self->result_view, self->start_us);
+  cw_result_view_set_output_dir (self->result_view, cw_batch_get_options (batch)->output_dir);
   cw_timeline_clear (self->timeline, self->start_us, cw_pool_get_n_workers (cw_batch_get_pool (batch)));
   self->tick_id = g_timeout_add (200, tick_cb, self);
   update_progress (self);
