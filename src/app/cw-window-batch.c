@@ -180,6 +180,7 @@ batch_over (CwWindow *self)
   self->running = FALSE;
   update_sampler (self);
   _cw_window_update_busy (self, was_busy);
+  _cw_window_trim_memory (self);
 
   _cw_window_close_if_asked (self);
 }

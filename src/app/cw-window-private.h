@@ -103,6 +103,7 @@ struct _CwWindow
   gboolean              close_when_done;
   GtkApplication       *held_app;        /* held while closing mid-batch */
   guint                 tick_id;
+  guint                 trim_id;         /* gives freed memory back, soon */
   char                 *summary;
 
   CwCpuSampler         *sampler;
@@ -129,6 +130,8 @@ void     _cw_window_update_actions        (CwWindow   *self);
 void     _cw_window_update_busy           (CwWindow   *self,
                                            gboolean    was_busy);
 void     _cw_window_close_if_asked        (CwWindow   *self);
+/* Returns memory freed after a large walk or batch to the system. */
+void     _cw_window_trim_memory           (CwWindow   *self);
 
 /* cw-window-queue.c */
 void     _cw_window_queue_init            (CwWindow   *self);

@@ -294,6 +294,7 @@ queue_settled (CwWindow *self,
                gboolean  was_busy)
 {
   _cw_window_update_busy (self, was_busy);
+  _cw_window_trim_memory (self);
   if (self->start_when_ready && !_cw_window_is_busy (self))
     {
       self->start_when_ready = FALSE;
