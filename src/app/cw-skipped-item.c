@@ -29,17 +29,20 @@ cw_skipped_item_new (const char    *path,
 {
   CwSkippedItem *self = g_object_new (CW_TYPE_SKIPPED_ITEM, NULL);
 
-  g_autofree char *quoted = NULL;
   g_autofree char *display = g_filename_display_name (path);
+  g_autofree char *base = g_filename_display_basename (path);
+  g_autofree char *quoted = g_strdup_printf ("“%s”", display);
+  g_autofree char *quoted_base = g_strdup_printf ("“%s”", base);
+  /* reasons may quote file names, which need not be UTF-8 */
+  g_autofree char *valid = g_utf8_make_valid (reason, -1);
+  GString *text = g_string_new (valid);
 
   self->path = g_strdup (path);
-  /* reasons may quote file names, which need not be UTF-8 */
-  self->reason = g_utf8_make_valid (reason, -1);
   self->when = when;
-  /* "empty file: “/the/file.wav”": the row names the file already */
-  quoted = g_strdup_printf (": “%s”", display);
-  if (g_str_has_suffix (self->reason, quoted) && strlen (self->reason) > strlen (quoted))
-    self->reason[strlen (self->reason) - strlen (quoted)] = '\0';
+  /* "empty file: “/home/me/Music/Album A/04.wav” has 0 bytes": the row
+   * shows the folder beside it, the reason needs only the name */
+  g_string_replace (text, quoted, quoted_base, 0);
+  self->reason = g_string_free (text, FALSE);
   return self;
 }
 
