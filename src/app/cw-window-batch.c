@@ -489,6 +489,8 @@ ask_about_existing (CwWindow *self)
                                        n),
                           n, folder);
   dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, body);
+  /* (what a window list and a screen reader call it) */
+  gtk_window_set_title (GTK_WINDOW (dialog), heading);
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
                                     "cancel", _("_Cancel"),
                                     "skip", _("_Skip"),
