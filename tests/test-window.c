@@ -605,6 +605,14 @@ test_tree (Fixture       *f,
   cw_test_assert_no_children ();
 }
 
+/* Start, pressed on the Files page */
+static void
+start_from_files (Fixture *f)
+{
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.page", "s", "queue"));
+  activate (f, "win.start");
+}
+
 /* Waits for the existing-outputs question, checks its heading, answers. */
 static void
 answer_existing (Fixture    *f,
@@ -617,6 +625,8 @@ answer_existing (Fixture    *f,
   g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == GTK_WINDOW (f->window));
   g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, heading);
   g_assert_true (cw_window_get_busy (f->window));
+  /* asked where Start was pressed, before the Run page shows anything */
+  g_assert_cmpstr (adw_view_stack_get_visible_child_name (template_child (f, "view_stack")), ==, "queue");
   /* as its button does: the answer, then the question goes */
   adw_message_dialog_response (dialog, response);
   gtk_window_destroy (GTK_WINDOW (dialog));
@@ -655,13 +665,13 @@ test_existing (Fixture       *f,
   cw_test_drop_paths (f->window, paths, IDLE_TIMEOUT_S);
 
   /* nothing there yet: no question */
-  activate (f, "win.start");
+  start_from_files (f);
   cw_test_wait_idle (f->window, IDLE_TIMEOUT_S);
   g_assert_null (cw_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
   before = mtime_ns (f->out, "Album/01.wav");
 
   /* Cancel: nothing runs, nothing is written */
-  activate (f, "win.start");
+  start_from_files (f);
   answer_existing (f, "3 Outputs Already Exist", "cancel");
   cw_test_wait_idle (f->window, IDLE_TIMEOUT_S);
   g_assert_cmpint (mtime_ns (f->out, "Album/01.wav"), ==, before);
@@ -672,7 +682,7 @@ test_existing (Fixture       *f,
   }
 
   /* Escape (Cancel) while asked: the question goes, nothing runs */
-  activate (f, "win.start");
+  start_from_files (f);
   WAIT_UNTIL_S (cw_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG) != NULL, IDLE_TIMEOUT_S);
   activate (f, "win.cancel");
   cw_test_wait_idle (f->window, IDLE_TIMEOUT_S);
@@ -680,7 +690,7 @@ test_existing (Fixture       *f,
   g_assert_cmpint (mtime_ns (f->out, "Album/01.wav"), ==, before);
 
   /* Skip: kept, and the Skipped list says why */
-  activate (f, "win.start");
+  start_from_files (f);
   answer_existing (f, "3 Outputs Already Exist", "skip");
   cw_test_wait_idle (f->window, IDLE_TIMEOUT_S);
   g_assert_cmpint (mtime_ns (f->out, "Album/01.wav"), ==, before);
@@ -697,7 +707,7 @@ test_existing (Fixture       *f,
 
   /* Keep Both: numbered names beside the old ones; the batch before's
    * skipped files are no longer listed */
-  activate (f, "win.start");
+  start_from_files (f);
   answer_existing (f, "3 Outputs Already Exist", "rename");
   cw_test_wait_idle (f->window, IDLE_TIMEOUT_S);
   assert_regular (f->out, "Album/01 (1).wav");
@@ -705,9 +715,10 @@ test_existing (Fixture       *f,
   g_assert_cmpuint (g_list_model_get_n_items (skipped), ==, 0);
 
   /* Replace: the same names, written again */
-  activate (f, "win.start");
+  start_from_files (f);
   answer_existing (f, "3 Outputs Already Exist", "replace");
   cw_test_wait_idle (f->window, IDLE_TIMEOUT_S);
+  g_assert_cmpstr (adw_view_stack_get_visible_child_name (template_child (f, "view_stack")), ==, "run");
   g_assert_cmpint (mtime_ns (f->out, "Album/01.wav"), !=, before);
   {
     g_autofree char *tree = g_build_filename (f->out, "Album", NULL);
@@ -717,7 +728,7 @@ test_existing (Fixture       *f,
 
   /* decided in Settings: not asked */
   cw_settings_set_existing (f->settings, CW_EXISTING_CHOICE_SKIP);
-  activate (f, "win.start");
+  start_from_files (f);
   cw_test_wait_idle (f->window, IDLE_TIMEOUT_S);
   g_assert_null (cw_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
   g_assert_cmpuint (g_list_model_get_n_items (skipped), ==, 3);

@@ -363,6 +363,9 @@ run_planned (CwWindow *self)
       _cw_window_toast (self, text);
     }
   take_batch_skipped (self, batch);
+  /* (not before: a question about existing outputs is asked over the page
+   * where Start was pressed, not over the last batch's results) */
+  adw_view_stack_set_visible_child_name (self->view_stack, "run");
 
   self->start_us = g_get_monotonic_time ();
   cw_result_view_clear (self->result_view, self->start_us);
@@ -450,7 +453,6 @@ existing_response_cb (AdwMessageDialog *dialog,
   else
     {
       batch_not_started (self, _("Not started: nothing was written."));
-      adw_view_stack_set_visible_child_name (self->view_stack, "queue");
       return;
     }
 
@@ -581,7 +583,6 @@ _cw_window_start (CwWindow *self)
   g_clear_object (&self->batch_cancellable);
   self->batch_cancellable = g_cancellable_new ();
   cw_cpu_meter_reset (self->cpu_meter);
-  adw_view_stack_set_visible_child_name (self->view_stack, "run");
   gtk_progress_bar_set_fraction (self->progress_bar, 0);
   update_sampler (self);
   _cw_window_update_busy (self, was_busy);
