@@ -156,7 +156,7 @@ static void
 setup_path_cell (GtkListItem *list_item,
                  GCallback    query_tooltip)
 {
-  GtkWidget *inscription = make_inscription (0.0f, 4, 28);
+  GtkWidget *inscription = make_inscription (0.0f, 2, 28);
 
   gtk_inscription_set_text_overflow (GTK_INSCRIPTION (inscription),
                                      GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_MIDDLE);
@@ -365,7 +365,7 @@ setup_status_cb (GtkSignalListItemFactory *factory,
 {
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   GtkWidget *icon = gtk_image_new ();
-  GtkWidget *text = make_inscription (0.0f, 4, 22);
+  GtkWidget *text = make_inscription (0.0f, 3, 22);
 
   gtk_widget_add_css_class (box, "cw-status");
   gtk_widget_set_hexpand (text, TRUE);
