@@ -900,7 +900,7 @@ cw_lab_chart_measure_height (const CwLabReport *report,
     {
       /* bar panels stack when the width has room for fewer columns */
       guint n = count_nonempty (report);
-      guint cols = for_width > 0 ? categorical_columns (n, for_width) : n;
+      guint cols = for_width > 0 ? categorical_columns (n, for_width) : MAX (n, 1);
       guint rows = (n + cols - 1) / cols;
 
       *minimum = 200 * rows + PANEL_GAP_Y * (rows - 1);

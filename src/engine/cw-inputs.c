@@ -4,15 +4,25 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+#define G_LOG_DOMAIN "corewave"
+
 #include "cw-inputs.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include <sndfile.h>
 
 #include "cw-text.h"
+
+static int
+compare_strings (const void *a,
+                 const void *b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
 
 static GHashTable *
 audio_suffixes (void)
@@ -45,6 +55,17 @@ audio_suffixes (void)
       g_once_init_leave (&initialised, 1);
     }
   return table;
+}
+
+GStrv
+cw_inputs_dup_audio_suffixes (void)
+{
+  g_autofree gpointer *keys = g_hash_table_get_keys_as_array (audio_suffixes (), NULL);
+  GStrv suffixes = g_strdupv ((char **) keys);
+
+  /* in a fixed order, for filters and tests */
+  qsort (suffixes, g_strv_length (suffixes), sizeof (char *), compare_strings);
+  return suffixes;
 }
 
 gboolean

@@ -74,6 +74,10 @@ GPtrArray *cw_inputs_collect          (const char * const *paths,
                                        GPtrArray          *skipped);
 
 gboolean   cw_inputs_has_audio_suffix (const char         *name);
+/* The suffixes a folder walk keeps (lower case, sorted, without the dot):
+ * what libsndfile reports for its formats and their usual aliases. The
+ * Open dialog's filter uses them too. */
+GStrv      cw_inputs_dup_audio_suffixes (void);
 
 typedef struct
 {
