@@ -97,6 +97,7 @@ options_copy (const CwBatchOptions *src,
   dest->spec = g_strdup (src->spec);
   dest->joblog_path = g_strdup (src->joblog_path);
   dest->record_dir = g_strdup (src->record_dir);
+  dest->worker_commands = g_strdupv (src->worker_commands);
 }
 
 void
@@ -109,6 +110,7 @@ cw_batch_options_clear (CwBatchOptions *options)
   g_clear_pointer (&options->spec, g_free);
   g_clear_pointer (&options->joblog_path, g_free);
   g_clear_pointer (&options->record_dir, g_free);
+  g_clear_pointer (&options->worker_commands, g_strfreev);
 }
 
 static char *
@@ -198,6 +200,14 @@ cw_batch_new (const CwBatchOptions *options)
   cw_pool_set_chunk_size (self->pool, options->chunk_size);
   cw_pool_set_task_timeout (self->pool, options->task_timeout_ms);
   cw_pool_set_worker_nice (self->pool, options->worker_nice);
+  if (options->worker_commands != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      /* checked by whoever took them (cw_options_worker_commands ()) */
+      if (!cw_pool_set_worker_commands (self->pool, (const char * const *) options->worker_commands, &error))
+        g_critical ("%s", error->message);
+    }
   return self;
 }
 

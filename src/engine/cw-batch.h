@@ -54,6 +54,8 @@ typedef struct
   CwOrder      order;
   guint        task_timeout_ms; /* 0: off */
   int          worker_nice;
+  char       **worker_commands; /* NULL: workers here; else command lines
+                                 * (cw_pool_set_worker_commands ()) */
 } CwBatchOptions;
 
 void                 cw_batch_options_clear (CwBatchOptions       *options);

@@ -100,6 +100,14 @@ guint     cw_pool_get_task_timeout  (CwPool              *self);
 /* Defaults to cw_pool_find_worker (). */
 void      cw_pool_set_worker_path   (CwPool              *self,
                                      const char          *path);
+/* Workers started by commands instead (`ssh -T node1
+ * /usr/libexec/corewave-worker`, a wrapper): each command line in shell
+ * syntax, slot i running command i modulo their count. NULL or empty:
+ * the worker path, here. Processes mode; set before the first batch.
+ * Fails, changing nothing, when a line does not parse. */
+gboolean  cw_pool_set_worker_commands (CwPool              *self,
+                                       const char * const  *command_lines,
+                                       GError             **error);
 /* $CW_WORKER_PATH, else next to this executable (the build tree), else libexecdir. */
 char     *cw_pool_find_worker       (void);
 /* Bytes through the workers' pipes since the pool was made, both ways (a
