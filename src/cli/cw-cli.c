@@ -76,6 +76,8 @@ typedef struct
   char        *existing_name;
   gboolean     null_separated;
   gboolean     check;
+  char       **worker_commands;
+  char        *sshloginfile;
   char       **inputs;
 
   /* the batch */
@@ -116,6 +118,8 @@ cli_clear (Cli *cli)
   g_free (cli->files_from);
   g_free (cli->layout_name);
   g_free (cli->existing_name);
+  g_strfreev (cli->worker_commands);
+  g_free (cli->sshloginfile);
   g_strfreev (cli->inputs);
   cw_batch_options_clear (&cli->options);
   g_clear_object (&cli->batch);
@@ -486,6 +490,25 @@ build_options (Cli     *cli,
   o->mode = CW_MODE_PROCESSES;
   if (cli->mode_name != NULL && !cw_options_parse_mode (cli->mode_name, &o->mode, error))
     return FALSE;
+  if (cli->worker_commands != NULL || cli->sshloginfile != NULL)
+    {
+      g_autofree char *worker = cw_pool_find_worker ();
+
+      if (o->mode != CW_MODE_PROCESSES)
+        {
+          g_set_error_literal (error, CW_ERROR, CW_ERROR_USAGE,
+                               "--worker-command and --sshloginfile start worker processes: "
+                               "they need --mode processes");
+          return FALSE;
+        }
+      o->worker_commands = cw_options_worker_commands ((const char * const *) cli->worker_commands,
+                                                       cli->sshloginfile, worker, error);
+      if (o->worker_commands == NULL)
+        return FALSE;
+      /* as many workers as the commands, unless told otherwise */
+      if (cli->workers == WORKERS_UNSET)
+        o->n_workers = g_strv_length (o->worker_commands);
+    }
   o->format = CW_FORMAT_SAME;
   if (cli->format_name != NULL && !cw_options_parse_format (cli->format_name, &o->format, error))
     return FALSE;
@@ -784,6 +807,8 @@ cw_cli_run (int    argc,
     { "synthetic", 0, 0, G_OPTION_ARG_STRING, &cli.synthetic, "Run synthetic tasks: mul10:count=N, spin:count=N,ms=M or fib:count=N,n=M", "KIND:count=N[,…]" },
     { "files-from", 0, 0, G_OPTION_ARG_FILENAME, &cli.files_from, "Read the inputs from FILE (- for standard input), one a line", "FILE" },
     { "null", '0', 0, G_OPTION_ARG_NONE, &cli.null_separated, "--files-from names end with a NUL byte, as find -print0 writes them", NULL },
+    { "worker-command", 0, 0, G_OPTION_ARG_STRING_ARRAY, &cli.worker_commands, "Start each worker with CMD instead (e.g. 'ssh -T node1 /usr/libexec/corewave-worker'); repeat it for more hosts, the workers take the commands in turn; -j defaults to their count", "CMD" },
+    { "sshloginfile", 0, 0, G_OPTION_ARG_FILENAME, &cli.sshloginfile, "Run workers over ssh on the hosts in FILE, GNU parallel's format: [N/]host a line (N workers there), : for this machine", "FILE" },
     { "check", 0, 0, G_OPTION_ARG_NONE, &cli.check, "Run nothing: say whether the job log shows every planned file done, and exit 1 naming what is not", NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, &cli.version, "Print the version and exit", NULL },
     { "demo", 0, 0, G_OPTION_ARG_FILENAME, &cli.demo_dir, "Write the lesson's demo set to DIR and exit", "DIR" },
