@@ -144,6 +144,40 @@ test_rows_write (Fixture       *f,
   adw_combo_row_set_selected (child (f, "existing_row"), 0);
   g_assert_cmpint (cw_settings_get_existing (f->settings), ==, CW_EXISTING_CHOICE_ASK);
 
+  /* the encoding rows: only those the format has, and what they say is
+   * what a batch gets */
+  {
+    CwBits bits;
+    gboolean has_quality, no_metadata;
+    double quality;
+
+    g_assert_false (gtk_widget_get_visible (child (f, "bits_row")));     /* Opus */
+    g_assert_true (gtk_widget_get_visible (child (f, "quality_row")));
+    adw_expander_row_set_enable_expansion (child (f, "quality_row"), TRUE);
+    gtk_spin_button_set_value (child (f, "quality_spin"), 0.35);
+    gtk_switch_set_active (child (f, "tags_switch"), FALSE);
+    cw_settings_get_encoding (f->settings, CW_FORMAT_OPUS, &bits, &has_quality, &quality, &no_metadata);
+    g_assert_true (has_quality);
+    g_assert_cmpfloat_with_epsilon (quality, 0.35, 1e-9);
+    g_assert_true (no_metadata);
+    g_assert_cmpint (bits, ==, CW_BITS_SAME);
+
+    adw_combo_row_set_selected (child (f, "format_row"), 2);              /* FLAC */
+    g_assert_true (gtk_widget_get_visible (child (f, "bits_row")));
+    g_assert_false (gtk_widget_get_visible (child (f, "quality_row")));
+    adw_combo_row_set_selected (child (f, "bits_row"), 2);
+    cw_settings_get_encoding (f->settings, CW_FORMAT_FLAC, &bits, &has_quality, &quality, &no_metadata);
+    g_assert_cmpint (bits, ==, CW_BITS_24);
+    g_assert_false (has_quality);     /* lossless: the quality row's value is not sent */
+    adw_combo_row_set_selected (child (f, "format_row"), 0);              /* same as input: both */
+    g_assert_true (gtk_widget_get_visible (child (f, "bits_row")));
+    g_assert_true (gtk_widget_get_visible (child (f, "quality_row")));
+    adw_combo_row_set_selected (child (f, "bits_row"), 0);
+    adw_expander_row_set_enable_expansion (child (f, "quality_row"), FALSE);
+    gtk_switch_set_active (child (f, "tags_switch"), TRUE);
+    adw_combo_row_set_selected (child (f, "format_row"), 4);
+  }
+
   /* the core count shown keeps "one per core"; another number is saved */
   gtk_spin_button_set_value (child (f, "workers_spin"), cw_cpus_usable () + 1);
   g_assert_cmpuint (cw_settings_get_workers (f->settings), ==, cw_cpus_usable () + 1);

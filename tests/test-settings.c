@@ -215,7 +215,7 @@ test_properties (void)
 
   g_signal_connect (settings, "notify", G_CALLBACK (notify_cb), &notes);
   pspecs = g_object_class_list_properties (G_OBJECT_GET_CLASS (settings), &n_pspecs);
-  g_assert_cmpuint (n_pspecs, ==, 21);
+  g_assert_cmpuint (n_pspecs, ==, 25);
   for (guint i = 0; i < n_pspecs; i++)
     {
       const char *name = g_param_spec_get_name (pspecs[i]);
@@ -242,7 +242,8 @@ test_properties (void)
           break;
         case G_TYPE_DOUBLE:
           g_value_set_double (&new_value, g_value_get_double (&old_value) == -0.5 ? -0.25 : -0.5);
-          if (g_str_has_prefix (name, "fade") || g_str_has_prefix (name, "noise"))
+          if (g_str_has_prefix (name, "fade") || g_str_has_prefix (name, "noise")
+              || g_str_equal (name, CW_SETTINGS_KEY_QUALITY))
             g_value_set_double (&new_value, g_value_get_double (&old_value) == 0.5 ? 0.25 : 0.5);
           break;
         case G_TYPE_STRING:
@@ -258,6 +259,8 @@ test_properties (void)
               values[0] = "threads", values[1] = "sequential";
             else if (g_str_equal (name, CW_SETTINGS_KEY_EXISTING))
               values[0] = "skip", values[1] = "replace";
+            else if (g_str_equal (name, CW_SETTINGS_KEY_BITS))
+              values[0] = "24", values[1] = "32f";
             if (g_strcmp0 (g_value_get_string (&old_value), values[0]) == 0)
               values[0] = values[1];
             g_value_set_string (&new_value, values[0]);

@@ -736,6 +736,97 @@ test_existing (Fixture       *f,
   cw_test_assert_no_children ();
 }
 
+static gboolean
+same_bytes (const char *a,
+            const char *b)
+{
+  g_autofree char *x = NULL;
+  g_autofree char *y = NULL;
+  gsize nx = 0, ny = 0;
+
+  return g_file_get_contents (a, &x, &nx, NULL) && g_file_get_contents (b, &y, &ny, NULL)
+         && nx == ny && memcmp (x, y, nx) == 0;
+}
+
+/* The Settings page's encoding rows reach the outputs as corewave-cli's
+ * options do (byte for byte); a file the format cannot hold is asked about
+ * once before anything runs (Cancel writes nothing; Skip lists it as
+ * skipped and converts the rest), and the answer holds through the
+ * question about existing outputs; FLAC in 32-bit float never starts. */
+static void
+test_encodings (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autofree char *album = g_build_filename (f->dir, "Album", NULL);
+  g_autofree char *six = g_build_filename (album, "six.wav", NULL);
+  g_autofree char *cli_out = g_build_filename (f->dir, "cli", NULL);
+  const char *paths[] = { album, NULL };
+  GListModel *skipped = cw_window_get_skipped (f->window);
+
+  g_free (write_tone_at (f->dir, "Album/01.wav", 300));
+  g_free (write_tone_at (f->dir, "Album/02.wav", 350));
+  cw_test_write_sine (six, 0.2, 440, 6);
+  cw_settings_set_format (f->settings, CW_FORMAT_MP3);
+  g_object_set (f->settings, CW_SETTINGS_KEY_QUALITY_ENABLED, TRUE, CW_SETTINGS_KEY_QUALITY, 0.2,
+                CW_SETTINGS_KEY_KEEP_TAGS, FALSE, NULL);
+  cw_test_drop_paths (f->window, paths, IDLE_TIMEOUT_S);
+
+  start_from_files (f);
+  answer_existing (f, "1 File Cannot Be Converted", "cancel");
+  cw_test_wait_idle (f->window, IDLE_TIMEOUT_S);
+  g_assert_false (g_file_test (f->out, G_FILE_TEST_EXISTS) && cw_test_count_files (f->out, ".mp3") > 0);
+
+  start_from_files (f);
+  answer_existing (f, "1 File Cannot Be Converted", "skip");
+  cw_test_wait_idle (f->window, IDLE_TIMEOUT_S);
+  {
+    g_autofree char *tree = g_build_filename (f->out, "Album", NULL);
+
+    g_assert_cmpuint (cw_test_count_files (tree, ".mp3"), ==, 2);
+  }
+  g_assert_cmpuint (g_list_model_get_n_items (skipped), ==, 1);
+  {
+    g_autoptr(CwSkippedItem) item = g_list_model_get_item (skipped, 0);
+
+    g_assert_cmpstr (cw_skipped_item_get_path (item), ==, six);
+    g_assert_nonnull (strstr (cw_skipped_item_get_reason (item), "MP3 holds at most 2 channels"));
+  }
+  /* what corewave-cli makes of the same settings, byte for byte */
+  {
+    g_autofree char *one = g_build_filename (album, "01.wav", NULL);
+    g_autofree char *two = g_build_filename (album, "02.wav", NULL);
+    g_autofree char *mine = g_build_filename (f->out, "Album", "02.mp3", NULL);
+    g_autofree char *theirs = g_build_filename (cli_out, "02.mp3", NULL);
+    int status = cw_test_run_cli (NULL, NULL, one, two, "-o", cli_out, "-t", "copy", "-f", "mp3",
+                                  "--quality", "0.2", "--no-metadata", "-q");
+
+    g_assert_cmpint (status, ==, 0);
+    g_assert_true (same_bytes (mine, theirs));
+  }
+
+  /* both questions: the files the format cannot hold, then the outputs
+   * already there, each once */
+  start_from_files (f);
+  answer_existing (f, "1 File Cannot Be Converted", "skip");
+  answer_existing (f, "2 Outputs Already Exist", "replace");
+  cw_test_wait_idle (f->window, IDLE_TIMEOUT_S);
+  g_assert_null (cw_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+  g_assert_cmpstr (adw_view_stack_get_visible_child_name (template_child (f, "view_stack")), ==, "run");
+
+  /* FLAC has no 32-bit float: not started, nothing asked */
+  cw_settings_set_format (f->settings, CW_FORMAT_FLAC);
+  g_object_set (f->settings, CW_SETTINGS_KEY_BITS, "32f", NULL);
+  start_from_files (f);
+  g_assert_false (cw_window_get_busy (f->window));
+  g_assert_null (cw_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+
+  /* (the memory backend is shared by every case) */
+  g_object_set (f->settings, CW_SETTINGS_KEY_BITS, "same", CW_SETTINGS_KEY_QUALITY_ENABLED, FALSE,
+                CW_SETTINGS_KEY_KEEP_TAGS, TRUE, NULL);
+  cw_settings_set_format (f->settings, CW_FORMAT_SAME);
+  cw_test_assert_no_children ();
+}
+
 static GtkSelectionModel *
 queue_selection (Fixture *f)
 {
@@ -959,6 +1050,7 @@ main (int   argc,
   g_test_add ("/cw/window/lab", Fixture, NULL, fixture_setup, test_lab, fixture_teardown);
   g_test_add ("/cw/window/tree", Fixture, NULL, fixture_setup, test_tree, fixture_teardown);
   g_test_add ("/cw/window/existing", Fixture, NULL, fixture_setup, test_existing, fixture_teardown);
+  g_test_add ("/cw/window/encodings", Fixture, NULL, fixture_setup, test_encodings, fixture_teardown);
   g_test_add ("/cw/window/remove-and-undo", Fixture, NULL, fixture_setup, test_remove_and_undo, fixture_teardown);
   g_test_add ("/cw/window/skipped", Fixture, NULL, fixture_setup, test_skipped, fixture_teardown);
   g_test_add ("/cw/window/demo-selects-noise", Fixture, NULL, fixture_setup, test_demo_selects_noise, fixture_teardown);

@@ -33,6 +33,11 @@ struct _CwSettingsPage
   AdwActionRow       *chain_row;
   AdwActionRow       *output_row;
   AdwComboRow        *format_row;
+  AdwComboRow        *bits_row;
+  AdwExpanderRow     *quality_row;
+  GtkSpinButton      *quality_spin;
+  AdwActionRow       *tags_row;
+  GtkSwitch          *tags_switch;
   AdwComboRow        *existing_row;
   AdwActionRow       *workers_row;
   GtkSpinButton      *workers_spin;
@@ -63,12 +68,21 @@ settings_notify_cb (CwSettingsPage *self)
   g_autofree char *spec = cw_settings_build_spec (self->settings);
   g_autofree char *dir = cw_settings_dup_output_dir (self->settings);
   g_autofree char *display = g_filename_display_name (dir);
+  CwFormat format;
   g_autofree char *workers = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                                            "Tasks at once; this computer has %'u core",
                                                            "Tasks at once; this computer has %'u cores",
                                                            cw_cpus_usable ()),
                                               cw_cpus_usable ());
 
+  /* only the rows the output format has: bits for PCM, quality for lossy
+   * ("same as input" may be either) */
+  format = cw_settings_get_format (self->settings);
+  gtk_widget_set_visible (GTK_WIDGET (self->bits_row),
+                          format == CW_FORMAT_SAME || format == CW_FORMAT_WAV || format == CW_FORMAT_FLAC);
+  gtk_widget_set_visible (GTK_WIDGET (self->quality_row),
+                          format == CW_FORMAT_SAME || format == CW_FORMAT_OGG || format == CW_FORMAT_OPUS
+                          || format == CW_FORMAT_MP3);
   adw_action_row_set_subtitle (self->chain_row, spec);
   adw_action_row_set_subtitle (self->output_row, display);
   adw_action_row_set_subtitle (self->workers_row, workers);
@@ -197,6 +211,7 @@ spin_to_chunk (GBinding     *binding,
 static const char * const order_nicks[] = { "unordered", "ordered", "all", NULL };
 static const char * const mode_nicks[] = { "processes", "threads", "sequential", NULL };
 static const char * const format_nicks[] = { "same", "wav", "flac", "ogg", "opus", "mp3", NULL };
+static const char * const bits_nicks[] = { "same", "16", "24", "32f", NULL };
 static const char * const existing_nicks[] = { "ask", "rename", "replace", "skip", NULL };
 
 static void
@@ -242,6 +257,11 @@ bind_settings (CwSettingsPage *self)
 
   bind (self, CW_SETTINGS_KEY_FORMAT, self->format_row, "selected",
         nick_to_index, index_to_nick, format_nicks);
+  bind (self, CW_SETTINGS_KEY_BITS, self->bits_row, "selected",
+        nick_to_index, index_to_nick, bits_nicks);
+  bind_plain (self, CW_SETTINGS_KEY_QUALITY_ENABLED, self->quality_row, "enable-expansion");
+  bind_plain (self, CW_SETTINGS_KEY_QUALITY, self->quality_spin, "value");
+  bind_plain (self, CW_SETTINGS_KEY_KEEP_TAGS, self->tags_switch, "active");
   bind (self, CW_SETTINGS_KEY_EXISTING, self->existing_row, "selected",
         nick_to_index, index_to_nick, existing_nicks);
   bind (self, CW_SETTINGS_KEY_ORDER, self->order_row, "selected",
@@ -429,6 +449,11 @@ cw_settings_page_class_init (CwSettingsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CwSettingsPage, chain_row);
   gtk_widget_class_bind_template_child (widget_class, CwSettingsPage, output_row);
   gtk_widget_class_bind_template_child (widget_class, CwSettingsPage, format_row);
+  gtk_widget_class_bind_template_child (widget_class, CwSettingsPage, bits_row);
+  gtk_widget_class_bind_template_child (widget_class, CwSettingsPage, quality_row);
+  gtk_widget_class_bind_template_child (widget_class, CwSettingsPage, quality_spin);
+  gtk_widget_class_bind_template_child (widget_class, CwSettingsPage, tags_row);
+  gtk_widget_class_bind_template_child (widget_class, CwSettingsPage, tags_switch);
   gtk_widget_class_bind_template_child (widget_class, CwSettingsPage, existing_row);
   gtk_widget_class_bind_template_child (widget_class, CwSettingsPage, workers_row);
   gtk_widget_class_bind_template_child (widget_class, CwSettingsPage, workers_spin);

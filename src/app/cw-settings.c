@@ -34,6 +34,10 @@ enum {
   PROP_ORDER,
   PROP_MODE,
   PROP_FORMAT,
+  PROP_BITS,
+  PROP_QUALITY_ENABLED,
+  PROP_QUALITY,
+  PROP_KEEP_TAGS,
   PROP_EXISTING,
   PROP_SEED,
   PROP_MONO,
@@ -403,6 +407,30 @@ cw_settings_set_seed (CwSettings *self,
 }
 
 void
+cw_settings_get_encoding (CwSettings *self,
+                          CwFormat    format,
+                          CwBits     *bits,
+                          gboolean   *has_quality,
+                          double     *quality,
+                          gboolean   *no_metadata)
+{
+  g_autofree char *nick = NULL;
+  gboolean pcm = format == CW_FORMAT_SAME || format == CW_FORMAT_WAV || format == CW_FORMAT_FLAC;
+  gboolean lossy = format == CW_FORMAT_SAME || format == CW_FORMAT_OGG || format == CW_FORMAT_OPUS
+                   || format == CW_FORMAT_MP3;
+
+  g_return_if_fail (CW_IS_SETTINGS (self));
+
+  nick = g_settings_get_string (self->settings, CW_SETTINGS_KEY_BITS);
+  *bits = CW_BITS_SAME;
+  if (pcm)
+    cw_bits_from_string (nick, bits);
+  *has_quality = lossy && g_settings_get_boolean (self->settings, CW_SETTINGS_KEY_QUALITY_ENABLED);
+  *quality = *has_quality ? g_settings_get_double (self->settings, CW_SETTINGS_KEY_QUALITY) : 0.0;
+  *no_metadata = !g_settings_get_boolean (self->settings, CW_SETTINGS_KEY_KEEP_TAGS);
+}
+
+void
 cw_settings_keep_for_this_run (CwSettings *self)
 {
   g_return_if_fail (CW_IS_SETTINGS (self));
@@ -552,6 +580,10 @@ cw_settings_class_init (CwSettingsClass *klass)
   properties[PROP_ORDER] = string_key (CW_SETTINGS_KEY_ORDER);
   properties[PROP_MODE] = string_key (CW_SETTINGS_KEY_MODE);
   properties[PROP_FORMAT] = string_key (CW_SETTINGS_KEY_FORMAT);
+  properties[PROP_BITS] = string_key (CW_SETTINGS_KEY_BITS);
+  properties[PROP_QUALITY_ENABLED] = boolean_key (CW_SETTINGS_KEY_QUALITY_ENABLED);
+  properties[PROP_QUALITY] = double_key (CW_SETTINGS_KEY_QUALITY);
+  properties[PROP_KEEP_TAGS] = boolean_key (CW_SETTINGS_KEY_KEEP_TAGS);
   properties[PROP_EXISTING] = string_key (CW_SETTINGS_KEY_EXISTING);
   properties[PROP_SEED] =
     g_param_spec_uint64 (CW_SETTINGS_KEY_SEED, NULL, NULL, 0, G_MAXUINT64, 0, PARAM_FLAGS);

@@ -24,6 +24,10 @@ G_BEGIN_DECLS
 #define CW_SETTINGS_KEY_ORDER              "order"
 #define CW_SETTINGS_KEY_MODE               "mode"
 #define CW_SETTINGS_KEY_FORMAT             "format"
+#define CW_SETTINGS_KEY_BITS               "bits"
+#define CW_SETTINGS_KEY_QUALITY_ENABLED    "quality-enabled"
+#define CW_SETTINGS_KEY_QUALITY            "quality"
+#define CW_SETTINGS_KEY_KEEP_TAGS          "keep-tags"
 #define CW_SETTINGS_KEY_EXISTING           "existing"
 #define CW_SETTINGS_KEY_SEED               "seed"
 #define CW_SETTINGS_KEY_MONO               "mono"
@@ -90,6 +94,15 @@ void        cw_settings_set_mode          (CwSettings  *self,
 CwFormat    cw_settings_get_format        (CwSettings  *self);
 void        cw_settings_set_format        (CwSettings  *self,
                                            CwFormat     format);
+/* What the output format takes of the encoding keys: bits for WAV, FLAC
+ * and "same" (and 32-bit float, which FLAC refuses, left for the caller's
+ * check), quality for Vorbis, Opus, MP3 and "same". */
+void        cw_settings_get_encoding      (CwSettings  *self,
+                                           CwFormat     format,
+                                           CwBits      *bits,
+                                           gboolean    *has_quality,
+                                           double      *quality,
+                                           gboolean    *no_metadata);
 CwExistingChoice cw_settings_get_existing (CwSettings      *self);
 void        cw_settings_set_existing      (CwSettings       *self,
                                            CwExistingChoice  choice);

@@ -411,6 +411,8 @@ batch_options (CwWindow       *self,
   options->output_dir = cw_settings_dup_output_dir (self->settings);
   options->spec = cw_settings_build_spec (self->settings);
   options->format = cw_settings_get_format (self->settings);
+  cw_settings_get_encoding (self->settings, options->format, &options->bits, &options->has_quality,
+                            &options->quality, &options->no_metadata);
   options->seed = cw_settings_get_seed (self->settings);
   switch (cw_settings_get_existing (self->settings))
     {
@@ -466,6 +468,26 @@ existing_response_cb (AdwMessageDialog *dialog,
   cw_batch_options_clear (&options);
 }
 
+/* A question before a batch runs, over the page where Start was pressed:
+ * "cancel" (Escape) writes nothing; @status is the Run page's meanwhile. */
+static void
+present_question (CwWindow   *self,
+                  GtkWidget  *dialog,
+                  const char *heading,
+                  const char *default_response,
+                  GCallback   response_cb,
+                  const char *status)
+{
+  /* (what a window list and a screen reader call it) */
+  gtk_window_set_title (GTK_WINDOW (dialog), heading);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), default_response);
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect_object (dialog, "response", response_cb, self, 0);
+  self->existing_dialog = ADW_MESSAGE_DIALOG (dialog);
+  gtk_label_set_label (self->status_label, status);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 /* Before anything is written: outputs are there already. Asked once, for
  * the whole batch. */
 static void
@@ -491,8 +513,6 @@ ask_about_existing (CwWindow *self)
                                        n),
                           n, folder);
   dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, body);
-  /* (what a window list and a screen reader call it) */
-  gtk_window_set_title (GTK_WINDOW (dialog), heading);
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
                                     "cancel", _("_Cancel"),
                                     "skip", _("_Skip"),
@@ -501,13 +521,90 @@ ask_about_existing (CwWindow *self)
                                     NULL);
   adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "replace",
                                               ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "rename");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  g_signal_connect_object (dialog, "response", G_CALLBACK (existing_response_cb), self, 0);
-  self->existing_dialog = ADW_MESSAGE_DIALOG (dialog);
-  /* Translators: the Run page's status while the question is open */
-  gtk_label_set_label (self->status_label, _("Waiting for an answer: what becomes of the existing outputs?"));
-  gtk_window_present (GTK_WINDOW (dialog));
+  present_question (self, dialog, heading, "rename", G_CALLBACK (existing_response_cb),
+                    /* Translators: the Run page's status while the question is open */
+                    _("Waiting for an answer: what becomes of the existing outputs?"));
+}
+
+static void go_on_after_encodings (CwWindow *self);
+
+static void
+refused_response_cb (AdwMessageDialog *dialog,
+                     const char       *response,
+                     CwWindow         *self)
+{
+  self->existing_dialog = NULL;
+  if (!g_str_equal (response, "skip"))
+    {
+      batch_not_started (self, _("Not started: nothing was written."));
+      return;
+    }
+  self->drop_refused = TRUE;
+  go_on_after_encodings (self);
+}
+
+/* Before anything is written: files the output format cannot hold (more
+ * channels than MP3 has, …). Asked once; the answer holds for the batch
+ * planned again after the question about existing outputs. */
+static void
+ask_about_refused (CwWindow *self)
+{
+  guint n = cw_batch_get_n_refused (self->batch);
+  g_auto(GStrv) lines = cw_batch_note_lines (cw_batch_get_notes (self->batch), TRUE, 3);
+  g_autofree char *list = g_strjoinv ("\n", lines);
+  g_autofree char *heading = NULL;
+  g_autofree char *body = NULL;
+  GtkWidget *dialog;
+
+  /* Translators: the heading of the question asked before a batch with files the output format cannot hold */
+  heading = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'u File Cannot Be Converted",
+                                          "%'u Files Cannot Be Converted", n), n);
+  body = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       /* Translators: %s is a list of files and reasons, one a line */
+                                       "The output format cannot hold this file:\n%s\n\n"
+                                       "Skip it and convert the rest, or cancel and choose another format?",
+                                       "The output format cannot hold these files:\n%s\n\n"
+                                       "Skip them and convert the rest, or cancel and choose another format?",
+                                       n),
+                          list);
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, body);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "skip", _("_Skip and Convert the Rest"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "skip",
+                                              ADW_RESPONSE_SUGGESTED);
+  present_question (self, dialog, heading, "skip", G_CALLBACK (refused_response_cb),
+                    _("Waiting for an answer: skip the files the format cannot hold?"));
+}
+
+/* The planned batch, its encodings answered: existing outputs, then run. */
+static void
+go_on_after_encodings (CwWindow *self)
+{
+  CwBatch *batch = self->batch;
+  GPtrArray *notes = cw_batch_get_notes (batch);
+  guint n_changed;
+
+  if (self->drop_refused)
+    cw_batch_drop_refused (batch);
+  n_changed = notes->len - cw_batch_get_n_refused (batch);
+  if (g_object_get_data (G_OBJECT (batch), "cw-ask-existing") != NULL && cw_batch_get_n_existing (batch) > 0)
+    {
+      ask_about_existing (self);
+      return;
+    }
+  if (n_changed > 0)
+    {
+      g_autofree char *text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                            /* Translators: e.g. a 44.1 kHz file to Opus, which has 48 kHz */
+                                                            "%'u file is resampled to a rate its output format holds",
+                                                            "%'u files are resampled to a rate their output format holds",
+                                                            n_changed),
+                                               n_changed);
+      _cw_window_toast (self, text);
+    }
+  run_planned (self);
 }
 
 static void
@@ -530,12 +627,12 @@ plan_done_cb (GObject      *object,
         }
       return;
     }
-  if (g_object_get_data (object, "cw-ask-existing") != NULL && cw_batch_get_n_existing (batch) > 0)
+  if (cw_batch_get_n_refused (batch) > 0 && !self->drop_refused)
     {
-      ask_about_existing (self);
+      ask_about_refused (self);
       return;
     }
-  run_planned (self);
+  go_on_after_encodings (self);
 }
 
 /* A batch made from @options and planned off the main loop; with
@@ -575,6 +672,13 @@ _cw_window_start (CwWindow *self)
   /* a resumed batch keeps what its record says may be replaced */
   ask = self->resume == NULL && cw_settings_get_existing (self->settings) == CW_EXISTING_CHOICE_ASK;
   batch_options (self, &options);
+  if (options.format == CW_FORMAT_FLAC && options.bits == CW_BITS_32F)
+    {
+      _cw_window_toast (self, _("FLAC holds 16 or 24 bits: choose one in Settings, or WAV for 32-bit float"));
+      cw_batch_options_clear (&options);
+      return;
+    }
+  self->drop_refused = FALSE;
   g_clear_pointer (&self->resume, cw_batch_record_free);
 
   self->running = TRUE;

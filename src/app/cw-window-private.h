@@ -116,7 +116,8 @@ struct _CwWindow
   CwBatchRecord        *resume;          /* taken by the next start */
 
   /* the existing-outputs question, while it is asked */
-  AdwMessageDialog     *existing_dialog;
+  AdwMessageDialog     *existing_dialog;  /* the question open before a batch, if any */
+  gboolean              drop_refused;     /* answered: skip what the format cannot hold */
 };
 
 /* cw-window.c */
