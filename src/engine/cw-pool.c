@@ -11,6 +11,10 @@
  * through a CwReorder in the batch's order. When a worker dies, its chunks'
  * tasks are queued again once, one task per chunk, and fail with the reason
  * the second time.
+ *
+ * Longer than 1,000 lines because dispatch, chunk sizing and the job's
+ * life are one state machine read on every task; the parts that stand
+ * alone are their own files (slots, supervisor, reorder ring).
  */
 
 #define G_LOG_DOMAIN "corewave-pool"
