@@ -8,6 +8,8 @@
  * interned (a batch has a handful of them).
  */
 
+#define G_LOG_DOMAIN "corewave"
+
 #include "config.h"
 
 #include "cw-queue-item.h"

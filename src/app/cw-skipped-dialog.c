@@ -7,6 +7,8 @@
  * GtkColumnView over the window's model, so only the rows on screen exist.
  */
 
+#define G_LOG_DOMAIN "corewave"
+
 #include "config.h"
 
 #include "cw-skipped-dialog.h"

@@ -11,6 +11,8 @@
  * docs/engine.md describes the frames.
  */
 
+#define G_LOG_DOMAIN "corewave-pool"
+
 #include "cw-protocol.h"
 
 #include <string.h>

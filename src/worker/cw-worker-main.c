@@ -14,6 +14,8 @@
  * or results is ever built.
  */
 
+#define G_LOG_DOMAIN "corewave-worker"
+
 #include "config.h"
 
 #include <errno.h>
