@@ -30,6 +30,7 @@
 #include <glib-unix.h>
 
 #include "cw-batch.h"
+#include "cw-cpus.h"
 #include "cw-demo.h"
 #include "cw-error.h"
 #include "cw-joblog.h"
@@ -627,6 +628,8 @@ print_summary (Cli *cli)
       cw_json_append_double (line, wall, 6);
       g_string_append (line, ",\"cpu_s\":");
       cw_json_append_double (line, cpu, 6);
+      g_string_append (line, ",\"workers_cpu_s\":");
+      cw_json_append_double (line, stats->workers_cpu_us / 1e6, 6);
       g_string_append_printf (line, ",\"ok\":%" G_GUINT64_FORMAT ",\"failed\":%" G_GUINT64_FORMAT
                               ",\"cancelled\":%" G_GUINT64_FORMAT ",\"total\":%" G_GUINT64_FORMAT
                               ",\"workers\":%u,\"chunk_auto\":%s,\"chunk_size\":%u",
@@ -696,8 +699,20 @@ print_summary (Cli *cli)
       printf (".\n");
       return;
     }
-  printf (".\nCPU %.2f s, speed-up %.2f× on %u %s (%s), chunk size %s, order %s",
-          cpu, wall > 0 ? cpu / wall : 0.0, stats->n_workers,
+  /* What the workers' CPU was of this machine's cores: not a speed-up,
+   * which needs a one-after-another run to compare with (corewave-cli lab
+   * modes has one). Workers on other hosts are not this machine's. */
+  printf (".\nWorkers' CPU %.2f s", stats->workers_cpu_us / 1e6);
+  if (wall > 0 && o->worker_commands == NULL)
+    {
+      guint cores = MAX (cw_cpus_usable (), 1);
+      double used = MIN (stats->workers_cpu_us / 1e6 / wall, (double) cores);
+
+      printf (", %.1f of %u %s used on average (%.0f %%)", used, cores, cores == 1 ? "core" : "cores",
+              used / cores * 100);
+    }
+  printf ("; %u %s (%s), chunk size %s, order %s",
+          stats->n_workers,
           o->mode == CW_MODE_PROCESSES ? "worker processes" : o->mode == CW_MODE_THREADS ? "threads" : "thread",
           cw_mode_to_string (o->mode), chunk, cw_order_to_string (o->order));
   if (stats->n_worker_deaths > 0)

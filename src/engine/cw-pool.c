@@ -450,6 +450,7 @@ job_finish (CwJob *job)
 
   job->stats.wall_us = g_get_monotonic_time () - job->start_us;
   job->stats.cpu_us = process_cpu_us () - job->start_cpu_us;
+  job->stats.workers_cpu_us = job->task_cpu_us;
   if (self->mode == CW_MODE_PROCESSES)
     job->stats.cpu_us += job->task_cpu_us;
 

@@ -44,6 +44,8 @@ typedef struct
   guint64 n_cancelled;
   gint64  wall_us;        /* from the call to the last result */
   gint64  cpu_us;         /* this process's CPU plus the workers' task CPU */
+  gint64  workers_cpu_us; /* the CPU the tasks took in the workers alone (their
+                           * processes or threads), not the caller's */
   guint   n_workers;
   guint   n_workers_unstarted; /* workers that could not be spawned (fd or process
                                 * limits): the batch ran on the others */
