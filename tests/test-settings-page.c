@@ -133,6 +133,21 @@ test_rows_write (Fixture       *f,
   g_assert_cmpstr (spec, ==, "mono,normalize:peak=-3,noise:sigma=0.25");
   g_assert_cmpstr (adw_action_row_get_subtitle (child (f, "chain_row")), ==, spec);
 
+  /* the collection stages take their places in the chain */
+  adw_expander_row_set_enable_expansion (child (f, "resample_row"), TRUE);
+  gtk_spin_button_set_value (child (f, "resample_spin"), 44100);
+  adw_expander_row_set_enable_expansion (child (f, "loudness_row"), TRUE);
+  gtk_spin_button_set_value (child (f, "loudness_spin"), -16);
+  gtk_spin_button_set_value (child (f, "loudness_tp_spin"), -2);
+  {
+    g_autofree char *with = cw_settings_build_spec (f->settings);
+
+    g_assert_cmpstr (with, ==, "mono,resample:rate=44100,normalize:peak=-3,loudness:lufs=-16:tp=-2,noise:sigma=0.25");
+    g_assert_cmpstr (adw_action_row_get_subtitle (child (f, "chain_row")), ==, with);
+  }
+  adw_expander_row_set_enable_expansion (child (f, "resample_row"), FALSE);
+  adw_expander_row_set_enable_expansion (child (f, "loudness_row"), FALSE);
+
   adw_combo_row_set_selected (child (f, "format_row"), 4);
   adw_combo_row_set_selected (child (f, "order_row"), 1);
   adw_combo_row_set_selected (child (f, "mode_row"), 1);

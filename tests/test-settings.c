@@ -215,7 +215,7 @@ test_properties (void)
 
   g_signal_connect (settings, "notify", G_CALLBACK (notify_cb), &notes);
   pspecs = g_object_class_list_properties (G_OBJECT_GET_CLASS (settings), &n_pspecs);
-  g_assert_cmpuint (n_pspecs, ==, 25);
+  g_assert_cmpuint (n_pspecs, ==, 30);
   for (guint i = 0; i < n_pspecs; i++)
     {
       const char *name = g_param_spec_get_name (pspecs[i]);
@@ -245,6 +245,8 @@ test_properties (void)
           if (g_str_has_prefix (name, "fade") || g_str_has_prefix (name, "noise")
               || g_str_equal (name, CW_SETTINGS_KEY_QUALITY))
             g_value_set_double (&new_value, g_value_get_double (&old_value) == 0.5 ? 0.25 : 0.5);
+          if (g_str_equal (name, CW_SETTINGS_KEY_RESAMPLE_RATE))
+            g_value_set_double (&new_value, g_value_get_double (&old_value) == 44100 ? 96000 : 44100);
           break;
         case G_TYPE_STRING:
           {
@@ -355,6 +357,23 @@ test_spec (void)
     g_autofree char *spec = cw_settings_build_spec (settings);
 
     g_assert_cmpstr (spec, ==, full);
+  }
+
+  /* the collection stages: resample first (after mono), loudness after
+   * normalize, as the window runs them; parsed back the same */
+  {
+    const char *collection = "mono,resample:rate=44100,gain:db=-6,loudness:lufs=-16:tp=-1.5,fade:in=100:out=2000";
+    g_autofree char *spec = NULL;
+
+    g_assert_true (cw_settings_apply_spec (settings, "fade:in=100:out=2000,loudness:lufs=-16:tp=-1.5,"
+                                                     "resample:rate=44100,gain:db=-6,mono", &error));
+    g_assert_no_error (error);
+    spec = cw_settings_build_spec (settings);
+    g_assert_cmpstr (spec, ==, collection);
+    g_assert_false (cw_settings_apply_spec (settings, "resample:rate=800", &error));
+    g_assert_error (error, CW_ERROR, CW_ERROR_SPEC);
+    g_clear_error (&error);
+    g_object_set (settings, CW_SETTINGS_KEY_RESAMPLE_ENABLED, FALSE, CW_SETTINGS_KEY_LOUDNESS_ENABLED, FALSE, NULL);
   }
 
   /* stages in another order run in the window's; a stage left out is off,

@@ -23,6 +23,11 @@ struct _CwSettingsPage
   GtkSwitch          *mono_switch;
   AdwExpanderRow     *gain_row;
   GtkSpinButton      *gain_spin;
+  AdwExpanderRow     *resample_row;
+  GtkSpinButton      *resample_spin;
+  AdwExpanderRow     *loudness_row;
+  GtkSpinButton      *loudness_spin;
+  GtkSpinButton      *loudness_tp_spin;
   AdwExpanderRow     *normalize_row;
   GtkSpinButton      *normalize_spin;
   AdwExpanderRow     *noise_row;
@@ -247,6 +252,11 @@ bind_settings (CwSettingsPage *self)
   bind_plain (self, CW_SETTINGS_KEY_MONO, self->mono_switch, "active");
   bind_plain (self, CW_SETTINGS_KEY_GAIN_ENABLED, self->gain_row, "enable-expansion");
   bind_plain (self, CW_SETTINGS_KEY_GAIN_DB, self->gain_spin, "value");
+  bind_plain (self, CW_SETTINGS_KEY_RESAMPLE_ENABLED, self->resample_row, "enable-expansion");
+  bind_plain (self, CW_SETTINGS_KEY_RESAMPLE_RATE, self->resample_spin, "value");
+  bind_plain (self, CW_SETTINGS_KEY_LOUDNESS_ENABLED, self->loudness_row, "enable-expansion");
+  bind_plain (self, CW_SETTINGS_KEY_LOUDNESS_LUFS, self->loudness_spin, "value");
+  bind_plain (self, CW_SETTINGS_KEY_LOUDNESS_TP, self->loudness_tp_spin, "value");
   bind_plain (self, CW_SETTINGS_KEY_NORMALIZE_ENABLED, self->normalize_row, "enable-expansion");
   bind_plain (self, CW_SETTINGS_KEY_NORMALIZE_PEAK, self->normalize_spin, "value");
   bind_plain (self, CW_SETTINGS_KEY_NOISE_ENABLED, self->noise_row, "enable-expansion");
@@ -439,6 +449,11 @@ cw_settings_page_class_init (CwSettingsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CwSettingsPage, mono_switch);
   gtk_widget_class_bind_template_child (widget_class, CwSettingsPage, gain_row);
   gtk_widget_class_bind_template_child (widget_class, CwSettingsPage, gain_spin);
+  gtk_widget_class_bind_template_child (widget_class, CwSettingsPage, resample_row);
+  gtk_widget_class_bind_template_child (widget_class, CwSettingsPage, resample_spin);
+  gtk_widget_class_bind_template_child (widget_class, CwSettingsPage, loudness_row);
+  gtk_widget_class_bind_template_child (widget_class, CwSettingsPage, loudness_spin);
+  gtk_widget_class_bind_template_child (widget_class, CwSettingsPage, loudness_tp_spin);
   gtk_widget_class_bind_template_child (widget_class, CwSettingsPage, normalize_row);
   gtk_widget_class_bind_template_child (widget_class, CwSettingsPage, normalize_spin);
   gtk_widget_class_bind_template_child (widget_class, CwSettingsPage, noise_row);

@@ -35,6 +35,11 @@ G_BEGIN_DECLS
 #define CW_SETTINGS_KEY_GAIN_DB            "gain-db"
 #define CW_SETTINGS_KEY_NORMALIZE_ENABLED  "normalize-enabled"
 #define CW_SETTINGS_KEY_NORMALIZE_PEAK     "normalize-peak"
+#define CW_SETTINGS_KEY_RESAMPLE_ENABLED   "resample-enabled"
+#define CW_SETTINGS_KEY_RESAMPLE_RATE      "resample-rate"
+#define CW_SETTINGS_KEY_LOUDNESS_ENABLED   "loudness-enabled"
+#define CW_SETTINGS_KEY_LOUDNESS_LUFS      "loudness-lufs"
+#define CW_SETTINGS_KEY_LOUDNESS_TP        "loudness-tp"
 #define CW_SETTINGS_KEY_NOISE_ENABLED      "noise-enabled"
 #define CW_SETTINGS_KEY_NOISE_SIGMA        "noise-sigma"
 #define CW_SETTINGS_KEY_FADE_ENABLED       "fade-enabled"
@@ -63,7 +68,8 @@ G_DECLARE_FINAL_TYPE (CwSettings, cw_settings, CW, SETTINGS, GObject)
 CwSettings *cw_settings_new               (void);
 
 /* The transform chain the stage keys describe, in the window's fixed order:
- * mono, gain, normalize, noise, fade ("copy" when none is on). */
+ * mono, resample, gain, normalize, loudness, noise, fade ("copy" when none
+ * is on). */
 char       *cw_settings_build_spec        (CwSettings  *self);
 /* Sets the stage keys from a spec; each stage may appear once (the window
  * runs stages in its fixed order), and each value must fit its key's range
