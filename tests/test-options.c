@@ -38,9 +38,9 @@ test_sshloginfile (void)
                                                       &error);
   const char *expected[] = {
     "./wrap.sh --x 'a b'",
-    "ssh -T 'node1' ''\\''/opt/cw/libexec/corewave worker'\\'''",
-    "ssh -T 'node1' ''\\''/opt/cw/libexec/corewave worker'\\'''",
-    "ssh -T 'user@node2' ''\\''/opt/cw/libexec/corewave worker'\\'''",
+    "ssh -T -o BatchMode=yes 'node1' ''\\''/opt/cw/libexec/corewave worker'\\'''",
+    "ssh -T -o BatchMode=yes 'node1' ''\\''/opt/cw/libexec/corewave worker'\\'''",
+    "ssh -T -o BatchMode=yes 'user@node2' ''\\''/opt/cw/libexec/corewave worker'\\'''",
     "'/opt/cw/libexec/corewave worker'",
     "ssh -p 2222 node3 ''\\''/opt/cw/libexec/corewave worker'\\'''",
     NULL,
@@ -58,8 +58,8 @@ test_sshloginfile (void)
     g_auto(GStrv) remote = NULL;
 
     g_assert_true (g_shell_parse_argv (commands[1], NULL, &argv, NULL));
-    g_assert_cmpuint (g_strv_length (argv), ==, 4);
-    g_assert_true (g_shell_parse_argv (argv[3], NULL, &remote, NULL));
+    g_assert_cmpuint (g_strv_length (argv), ==, 6);
+    g_assert_true (g_shell_parse_argv (argv[5], NULL, &remote, NULL));
     g_assert_cmpuint (g_strv_length (remote), ==, 1);
     g_assert_cmpstr (remote[0], ==, "/opt/cw/libexec/corewave worker");
   }

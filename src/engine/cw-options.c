@@ -259,7 +259,7 @@ add_sshlogin (GPtrArray   *out,
         {
           g_autofree char *host = g_shell_quote (login);
 
-          command = g_strdup_printf ("ssh -T %s %s", host, twice);
+          command = g_strdup_printf ("ssh -T -o BatchMode=yes %s %s", host, twice);
         }
     }
   {

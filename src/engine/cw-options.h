@@ -62,7 +62,7 @@ gboolean cw_options_parse_task_timeout (double       seconds,
  * as given (checked: shell syntax), then each line of a GNU parallel
  * --sshloginfile ("[N/]login", "[N/]sshcommand … login" or ":" for this
  * machine; # comments) as N commands running @worker_path there:
- * `ssh -T login WORKER`. The result is one command per worker slot, in
+ * `ssh -T -o BatchMode=yes login WORKER` (never a password prompt). The result is one command per worker slot, in
  * the order the slots take them; NULL with neither. */
 char   **cw_options_worker_commands    (const char * const *commands,
                                         const char  *sshloginfile,
