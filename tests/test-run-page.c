@@ -334,8 +334,8 @@ parse_summary (const char *summary,
   g_assert_cmpint (sscanf (p, "on average (%lf", percent), ==, 1);
 }
 
-/* A known batch: five files queued, one a folder of no audio by the start
- * (skipped), one not audio inside (failed), three done. The counts are out of the
+/* A known batch: five files queued, one whose output is kept (skipped),
+ * one not audio inside (failed), three done. The counts are out of the
  * five; "used" is the workers' CPU over the wall over the cores. */
 static void
 test_summary_counts (Fixture       *f,
@@ -343,8 +343,7 @@ test_summary_counts (Fixture       *f,
 {
   g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *broken = NULL;
-  g_autofree char *folder = NULL;
-  g_autofree char *readme = NULL;
+  g_autofree char *kept = NULL;
   const char *summary;
   double wall, cpu, used, percent;
   guint cores;
@@ -360,17 +359,16 @@ test_summary_counts (Fixture       *f,
   cw_test_drop_paths (f->window, (const char * const *) paths->pdata, IDLE_TIMEOUT_S);
   g_assert_cmpuint (g_list_model_get_n_items (cw_window_get_queue (f->window)), ==, 5);
 
-  /* After queueing, one turns out not to be audio: it fails. Another is
-   * a folder by the start, holding no audio: the batch walks it and
-   * skips what is there (a race, but the one way a file of the batch is
-   * skipped at its start once the window has queued and probed it). */
-  folder = g_strdup (g_ptr_array_index (paths, 3));
+  /* After queueing, one turns out not to be audio: it fails. Another has
+   * its output in the output folder already, and the settings say to skip
+   * such files: the batch leaves it out at its start (it goes to the
+   * Skipped list), and it counts as skipped. */
   broken = g_strdup (g_ptr_array_index (paths, 4));
-  readme = g_build_filename (folder, "readme.txt", NULL);
-  g_assert_cmpint (g_unlink (folder), ==, 0);
-  g_assert_cmpint (g_mkdir (folder, 0755), ==, 0);
-  g_assert_true (g_file_set_contents (readme, "not audio", -1, NULL));
+  kept = g_build_filename (f->out, "tone3.wav", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (f->out, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (kept, "an output of before", -1, NULL));
   g_assert_true (g_file_set_contents (broken, "RIFF, but not really a WAV file at all", -1, NULL));
+  cw_settings_set_existing (f->settings, CW_EXISTING_CHOICE_SKIP);
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.start", NULL));
   cw_test_wait_idle (f->window, IDLE_TIMEOUT_S);
@@ -379,6 +377,14 @@ test_summary_counts (Fixture       *f,
   g_test_message ("summary: %s", summary);
   g_assert_true (g_str_has_prefix (summary, "3 of 5 files done · 1 failed · 1 skipped · "));
   g_assert_null (strstr (summary, "speed-up"));
+  {
+    g_autofree char *text = NULL;
+
+    /* kept, as asked */
+    g_assert_true (g_file_get_contents (kept, &text, NULL, NULL));
+    g_assert_cmpstr (text, ==, "an output of before");
+  }
+  cw_settings_set_existing (f->settings, CW_EXISTING_CHOICE_ASK);
 
   parse_summary (summary, &wall, &cpu, &used, &cores, &percent);
   g_assert_cmpuint (cores, ==, MAX (cw_cpus_usable (), 1));

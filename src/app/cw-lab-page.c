@@ -16,6 +16,8 @@
  * on its threads and exports are written with GIO's async calls.
  */
 
+#define G_LOG_DOMAIN "corewave-lab"
+
 #include "config.h"
 
 #include "cw-lab-page.h"
