@@ -32,6 +32,20 @@ cw_test_init_gtk (int    *argc,
   return TRUE;
 }
 
+CwSettings *
+cw_test_settings_new (const char *output_dir,
+                      guint       chunk_size)
+{
+  CwSettings *settings = cw_settings_new ();
+
+  cw_settings_set_order (settings, CW_ORDER_UNORDERED);
+  cw_settings_set_chunk_size (settings, chunk_size);
+  cw_settings_set_output_dir (settings, output_dir);
+  cw_settings_set_workers (settings, 2);
+  cw_settings_set_existing (settings, CW_EXISTING_CHOICE_ASK);
+  return settings;
+}
+
 static gboolean
 watchdog_cb (gpointer user_data)
 {

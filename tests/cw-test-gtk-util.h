@@ -13,6 +13,11 @@ G_BEGIN_DECLS
 
 gboolean cw_test_init_gtk   (int                 *argc,
                              char              ***argv);
+/* Settings for a window under test: the schema's defaults (the memory
+ * backend is shared by every case) but for @output_dir, two workers,
+ * results as completed, @chunk_size and asking about existing outputs. */
+CwSettings *cw_test_settings_new (const char      *output_dir,
+                                  guint            chunk_size);
 void     cw_test_wait_idle  (CwWindow            *window,
                              guint                seconds);
 void     cw_test_drop_paths (CwWindow            *window,

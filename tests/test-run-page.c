@@ -48,11 +48,7 @@ fixture_setup (Fixture       *f,
 {
   f->dir = cw_test_make_tmp_dir ();
   f->out = g_build_filename (f->dir, "out", NULL);
-  f->settings = cw_settings_new ();
-  cw_settings_set_order (f->settings, CW_ORDER_UNORDERED);
-  cw_settings_set_chunk_size (f->settings, 1);
-  cw_settings_set_output_dir (f->settings, f->out);
-  cw_settings_set_workers (f->settings, 2);
+  f->settings = cw_test_settings_new (f->out, 1);
   f->window = cw_window_new (NULL, f->settings);
   gtk_window_set_default_size (GTK_WINDOW (f->window), 1100, 760);
   gtk_window_present (GTK_WINDOW (f->window));
@@ -384,7 +380,6 @@ test_summary_counts (Fixture       *f,
     g_assert_true (g_file_get_contents (kept, &text, NULL, NULL));
     g_assert_cmpstr (text, ==, "an output of before");
   }
-  cw_settings_set_existing (f->settings, CW_EXISTING_CHOICE_ASK);
 
   parse_summary (summary, &wall, &cpu, &used, &cores, &percent);
   g_assert_cmpuint (cores, ==, MAX (cw_cpus_usable (), 1));

@@ -46,14 +46,7 @@ fixture_setup (Fixture       *f,
 {
   f->dir = cw_test_make_tmp_dir ();
   f->out = g_build_filename (f->dir, "out", NULL);
-  f->settings = cw_settings_new ();
-  /* (the schema's defaults but for these; the memory backend is shared
-   * by every case) */
-  cw_settings_set_order (f->settings, CW_ORDER_UNORDERED);
-  cw_settings_set_chunk_size (f->settings, 0);
-  cw_settings_set_output_dir (f->settings, f->out);
-  cw_settings_set_workers (f->settings, 2);
-  cw_settings_set_existing (f->settings, CW_EXISTING_CHOICE_ASK);
+  f->settings = cw_test_settings_new (f->out, 0);
   g_assert_true (cw_settings_apply_spec (f->settings, "copy", NULL));
   f->window = cw_window_new (NULL, f->settings);
   gtk_window_present (GTK_WINDOW (f->window));
