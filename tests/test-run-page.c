@@ -418,6 +418,43 @@ test_summary_cores_used (Fixture       *f,
   g_assert_cmpfloat (fabs (used - MIN (cpu / wall, cores)), <=, 0.06);
 }
 
+/* Presentation mode (F11): the Run page alone, without the header, the
+ * page switcher or the Skipped button; Escape leaves it and does not
+ * cancel the batch the class is watching. */
+static void
+test_presentation (Fixture       *f,
+                   gconstpointer  data)
+{
+  GtkWidget *window = GTK_WIDGET (f->window);
+  GtkWidget *header = GTK_WIDGET (gtk_widget_get_template_child (window, CW_TYPE_WINDOW, "header_bar"));
+  GtkWidget *skipped = GTK_WIDGET (gtk_widget_get_template_child (window, CW_TYPE_WINDOW, "run_skipped_button"));
+  AdwViewStack *stack = ADW_VIEW_STACK (gtk_widget_get_template_child (window, CW_TYPE_WINDOW, "view_stack"));
+  g_autofree char *notes = g_build_filename (f->dir, "notes.txt", NULL);
+  const char *paths[] = { notes, NULL };
+
+  /* something skipped: the Run page has its button */
+  g_assert_true (g_file_set_contents (notes, "not audio", -1, NULL));
+  cw_test_drop_paths (f->window, paths, IDLE_TIMEOUT_S);
+  g_assert_true (gtk_widget_get_visible (skipped));
+
+  adw_view_stack_set_visible_child_name (stack, "settings");
+  g_assert_true (gtk_widget_activate_action (window, "win.presentation", NULL));
+  g_assert_true (cw_window_get_presentation (f->window));
+  g_assert_cmpstr (adw_view_stack_get_visible_child_name (stack), ==, "run");
+  g_assert_false (gtk_widget_get_visible (header));
+  g_assert_false (gtk_widget_get_visible (skipped));
+
+  cw_window_start_synthetic (f->window, CW_TASK_SPIN, 2, 500);
+  g_assert_true (cw_window_get_busy (f->window));
+  g_assert_true (gtk_widget_activate_action (window, "win.cancel", NULL));
+  g_assert_false (cw_window_get_presentation (f->window));
+  g_assert_true (gtk_widget_get_visible (header));
+  g_assert_true (gtk_widget_get_visible (skipped));
+  g_assert_true (cw_window_get_busy (f->window));
+  cw_test_wait_idle (f->window, IDLE_TIMEOUT_S);
+  g_assert_true (g_str_has_prefix (cw_window_get_summary (f->window), "2 of 2 files done · "));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -429,6 +466,8 @@ main (int   argc,
               test_two_workers_two_cores, fixture_teardown);
   g_test_add ("/cw/run-page/replay-quarter", Fixture, NULL, fixture_setup,
               test_replay_quarter, fixture_teardown);
+  g_test_add ("/cw/run-page/presentation", Fixture, NULL, fixture_setup,
+              test_presentation, fixture_teardown);
   g_test_add ("/cw/run-page/summary/counts", Fixture, NULL, fixture_setup,
               test_summary_counts, fixture_teardown);
   g_test_add ("/cw/run-page/summary/cores-used", Fixture, NULL, fixture_setup,

@@ -88,7 +88,8 @@ _cw_window_update_queue_summary (CwWindow *self)
     }
   gtk_widget_set_visible (GTK_WIDGET (self->skipped_button), n_skipped > 0);
   gtk_widget_set_visible (GTK_WIDGET (self->skipped_button_narrow), n_skipped > 0);
-  gtk_widget_set_visible (GTK_WIDGET (self->run_skipped_button), n_skipped > 0);
+  /* presentation mode shows the cores and the timeline only */
+  gtk_widget_set_visible (GTK_WIDGET (self->run_skipped_button), n_skipped > 0 && !self->presentation);
   _cw_window_update_actions (self);
 }
 

@@ -400,6 +400,7 @@ cw_window_set_presentation (CwWindow *self,
   gtk_widget_set_visible (self->header_bar, !presentation);
   gtk_widget_set_visible (self->switcher_bar, !presentation);
   cw_run_page_set_presentation (self->run_page, presentation);
+  _cw_window_update_queue_summary (self);  /* (the Run page's Skipped button) */
   if (presentation)
     {
       adw_view_stack_set_visible_child_name (self->view_stack, "run");
