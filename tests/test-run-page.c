@@ -459,8 +459,16 @@ int
 main (int   argc,
       char *argv[])
 {
+  g_autofree char *state = g_dir_make_tmp ("cw-run-page-state-XXXXXX", NULL);
+  int status;
+
+  /* the windows record their batches here, not in the user's state folder */
+  g_setenv ("XDG_STATE_HOME", state, TRUE);
   if (!cw_test_init_gtk (&argc, &argv))
-    return 0;
+    {
+      cw_test_rm_rf (state);
+      return 0;
+    }
 
   g_test_add ("/cw/run-page/two-workers-two-cores", Fixture, NULL, fixture_setup,
               test_two_workers_two_cores, fixture_teardown);
@@ -473,5 +481,7 @@ main (int   argc,
   g_test_add ("/cw/run-page/summary/cores-used", Fixture, NULL, fixture_setup,
               test_summary_cores_used, fixture_teardown);
 
-  return g_test_run ();
+  status = g_test_run ();
+  cw_test_rm_rf (state);
+  return status;
 }
