@@ -39,14 +39,16 @@ sample_cb (CwCpuSampler *sampler,
   cw_timeline_push_cpu (self->timeline, sample);
 }
 
-static void
-update_sampler (CwWindow *self)
+void
+_cw_window_update_sampler (CwWindow *self)
 {
   gboolean visible = g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "run") == 0;
 
   /* Only wake up four times a second when someone can see it or a batch
-   * needs its utilisation figure. */
-  if (self->running || (visible && gtk_widget_get_mapped (GTK_WIDGET (self))))
+   * needs its utilisation figure; never while the lab measures: the
+   * meter's frames would cost the experiment's workers their cores. */
+  if (self->running
+      || (visible && gtk_widget_get_mapped (GTK_WIDGET (self)) && !_cw_window_lab_running (self)))
     cw_cpu_sampler_start (self->sampler);
   else
     cw_cpu_sampler_stop (self->sampler);
@@ -88,7 +90,7 @@ worker_exited_cb (CwPool     *pool,
 static void
 visible_page_cb (CwWindow *self)
 {
-  update_sampler (self);
+  _cw_window_update_sampler (self);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -177,7 +179,7 @@ batch_over (CwWindow *self)
   worker_changed (self);
   g_clear_object (&self->batch_cancellable);
   self->running = FALSE;
-  update_sampler (self);
+  _cw_window_update_sampler (self);
   _cw_window_update_busy (self, was_busy);
 
   _cw_window_close_if_asked (self);
@@ -306,7 +308,7 @@ plan_done_cb (GObject      *object,
       g_clear_object (&self->batch);
       g_clear_object (&self->batch_cancellable);
       self->running = FALSE;
-      update_sampler (self);
+      _cw_window_update_sampler (self);
       _cw_window_update_busy (self, was_busy);
       _cw_window_close_if_asked (self);
       return;
@@ -399,7 +401,7 @@ _cw_window_start (CwWindow *self)
   adw_view_stack_set_visible_child_name (self->view_stack, "run");
   gtk_progress_bar_set_fraction (self->progress_bar, 0);
   gtk_label_set_label (self->status_label, _("Planning the output names…"));
-  update_sampler (self);
+  _cw_window_update_sampler (self);
   _cw_window_update_busy (self, was_busy);
 
   /* the output names are planned off the main loop */
