@@ -337,13 +337,13 @@ test_pipe_bytes (Fixture       *f,
   g_assert_nonnull (strstr (label_text (f, "pipe_label"), "MiB"));
 
   report = cw_lab_chart_get_report (cw_lab_page_get_chart (f->page, CW_LAB_BIG_DATA));
-  g_assert_cmpstr (report->columns[2], ==, "bytes_to_workers");
-  g_assert_cmpstr (report->columns[3], ==, "bytes_from_workers");
+  g_assert_cmpstr (report->columns[6], ==, "bytes_to_workers");
+  g_assert_cmpstr (report->columns[7], ==, "bytes_from_workers");
   for (guint r = 0; r < report->rows->len; r++)
     {
       char **row = g_ptr_array_index (report->rows, r);
 
-      counted += g_ascii_strtoull (row[2], NULL, 10) + g_ascii_strtoull (row[3], NULL, 10);
+      counted += g_ascii_strtoull (row[6], NULL, 10) + g_ascii_strtoull (row[7], NULL, 10);
     }
   g_assert_cmpuint (counted, >, 1024 * 1024);
   g_assert_cmpuint (label_bytes (label_text (f, "pipe_label")), >=, counted);

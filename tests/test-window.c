@@ -489,7 +489,7 @@ test_lab (Fixture       *f,
   cw_test_write_sine (tone, 0.5, 440, 1);
   cw_test_drop_paths (f->window, paths, IDLE_TIMEOUT_S);
   cw_test_wait_idle (f->window, IDLE_TIMEOUT_S);
-  cw_lab_page_select (lab, CW_LAB_CHUNKS);
+  cw_lab_page_select (lab, CW_LAB_RANDOM_STATE);
   g_assert_nonnull (strstr (gtk_label_get_label (inputs), "1 queued file"));
 
   /* the batch holds the lab back while it runs */
