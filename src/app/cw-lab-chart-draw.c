@@ -17,8 +17,12 @@
  *    settings when there are few.
  *  * categories (no x label, every point named): one small bar chart per
  *    series, side by side or stacked as the width allows, each bar with its
- *    value written above it (a 64,000× difference leaves one bar a hairline:
- *    the number still tells).
+ *    value written above it; on a log axis when the values span more than
+ *    two decades (0.26 s beside 45 ns), so every bar shows.
+ *  * a point's runs (lo..hi around the median) as a whisker.
+ *  * under the chart, the report's timelines: each setting's median run, a
+ *    lane per worker and a bar per task, stacked on one time axis so the
+ *    settings compare at a glance (the idle worker behind a big last chunk).
  */
 
 #define G_LOG_DOMAIN "corewave"
@@ -30,6 +34,7 @@
 #include <math.h>
 #include <string.h>
 
+#include <glib/gi18n.h>
 #include <pango/pangocairo.h>
 
 #include "cw-colors.h"
@@ -42,6 +47,12 @@
 #define X_PAD          12   /* between the y axis and the first point */
 #define TICK_SPACING   36   /* px per y tick, at most */
 #define LABEL_GAP       6
+#define CHART_MIN_H   260   /* the chart above the timelines */
+#define CHART_NAT_H   340
+#define EXPORT_CHART_H 560  /* an exported picture's chart, above its timelines */
+#define TL_GAP         16   /* between the chart and the timelines */
+#define TL_SPACING      8   /* between two settings */
+#define TL_LANES_MAX   96   /* px for a setting's lanes, at most */
 
 typedef struct
 {
@@ -50,6 +61,7 @@ typedef struct
   GdkRGBA      grid;
   GdkRGBA      axis;
   GdkRGBA      reference; /* dashed series */
+  GdkRGBA      lane;      /* every other lane of a timeline */
   GdkRGBA      palette[CW_COLORS_N_SERIES];
   gboolean     show_title;
   PangoLayout *normal;
@@ -121,6 +133,7 @@ style_set_colors (Style         *st,
   st->grid = cw_colors_with_alpha (fg, 0.12f);
   st->axis = cw_colors_with_alpha (fg, 0.5f);
   st->reference = cw_colors_with_alpha (fg, 0.55f);
+  st->lane = cw_colors_with_alpha (fg, 0.05f);
   for (guint i = 0; i < CW_COLORS_N_SERIES; i++)
     cw_colors_get_series (i, dark, &st->palette[i]);
 }
@@ -289,6 +302,28 @@ marker (cairo_t       *cr,
   cairo_fill (cr);
 }
 
+/* The runs' range around a median: a thin line with caps (nothing when
+ * the runs agree to a pixel). */
+static void
+whisker (cairo_t       *cr,
+         double         x,
+         double         y_lo,
+         double         y_hi,
+         const GdkRGBA *color)
+{
+  if (fabs (y_lo - y_hi) < 2)
+    return;
+  set_color (cr, color);
+  cairo_set_line_width (cr, 1.5);
+  cairo_move_to (cr, x, y_lo);
+  cairo_line_to (cr, x, y_hi);
+  cairo_move_to (cr, x - 4, y_lo);
+  cairo_line_to (cr, x + 4, y_lo);
+  cairo_move_to (cr, x - 4, y_hi);
+  cairo_line_to (cr, x + 4, y_hi);
+  cairo_stroke (cr);
+}
+
 /* The legend's sample of a series: a short line (dashed for a reference)
  * with a marker, or a square for bars. */
 static void
@@ -401,7 +436,8 @@ draw_bar_panel (cairo_t           *cr,
   const GdkRGBA *color = series_color (st, report, index);
   guint n = series->points->len;
   int title_h, tick_h, label_h = 0, tick_w = 0, y_label_w = 0;
-  double min = 0, max = 0, plot_top, plot_bottom, left, slot;
+  double min = 0, max = 0, pos_min = G_MAXDOUBLE, plot_top, plot_bottom, left, slot;
+  gboolean log_y;
   CwLabChartAxis axis = { 0 };
 
   /* the title: the series' name beside its colour */
@@ -417,9 +453,14 @@ draw_bar_panel (cairo_t           *cr,
     {
       const CwLabPoint *p = &g_array_index (series->points, CwLabPoint, i);
 
-      min = MIN (min, p->y);
-      max = MAX (max, p->y);
+      min = MIN (min, MIN (p->y, p->lo));
+      max = MAX (max, MAX (p->y, p->hi));
+      if (p->y > 0)
+        pos_min = MIN (pos_min, MIN (p->y, p->lo > 0 ? p->lo : p->y));
     }
+  /* 0.26 s beside 45 ns: on a linear axis the small bar is not there at
+   * all; on a log axis every bar shows, and its value is written above */
+  log_y = min >= 0 && pos_min < G_MAXDOUBLE && max / pos_min > 100;
 
   /* the names under the bars, up to three lines each; the slot width is
    * guessed from a typical tick label's width, then drawn at the real one */
@@ -436,7 +477,10 @@ draw_bar_panel (cairo_t           *cr,
   plot_bottom = area.y + area.h - label_h - LABEL_GAP;
   if (plot_bottom - plot_top < 24)
     return;
-  cw_lab_chart_axis_linear_from_zero (&axis, min, max, MAX (2, (int) ((plot_bottom - plot_top) / TICK_SPACING)));
+  if (log_y)
+    cw_lab_chart_axis_log_decades (&axis, pos_min, max, MAX (2, (int) ((plot_bottom - plot_top) / TICK_SPACING)));
+  else
+    cw_lab_chart_axis_linear_from_zero (&axis, min, max, MAX (2, (int) ((plot_bottom - plot_top) / TICK_SPACING)));
   for (guint t = 0; t < axis.ticks->len; t++)
     {
       g_autofree char *text = cw_lab_chart_format_tick (&axis, g_array_index (axis.ticks, double, t));
@@ -466,16 +510,26 @@ draw_bar_panel (cairo_t           *cr,
       const CwLabPoint *p = &g_array_index (series->points, CwLabPoint, i);
       double cx = left + slot * (i + 0.5);
       double bar_w = MIN (slot * 0.55, 72);
-      double y0 = plot_bottom - cw_lab_chart_axis_fraction (&axis, 0) * (plot_bottom - plot_top);
+      double y0 = log_y ? plot_bottom : plot_bottom - cw_lab_chart_axis_fraction (&axis, 0) * (plot_bottom - plot_top);
       double y1 = plot_bottom - cw_lab_chart_axis_fraction (&axis, p->y) * (plot_bottom - plot_top);
       g_autofree char *value = cw_lab_chart_format_value (p->y);
 
       /* a value above zero stays visible as a hairline */
       if (p->y != 0 && fabs (y0 - y1) < 1)
         y1 = y0 - (p->y > 0 ? 1 : -1);
+      if (log_y && p->y <= 0)
+        y1 = y0;
       set_color (cr, color);
       cairo_rectangle (cr, round (cx - bar_w / 2), MIN (y0, y1), round (bar_w), fabs (y0 - y1));
       cairo_fill (cr);
+      if (p->hi > p->lo && (!log_y || p->lo > 0))
+        {
+          double w_lo = plot_bottom - cw_lab_chart_axis_fraction (&axis, p->lo) * (plot_bottom - plot_top);
+          double w_hi = plot_bottom - cw_lab_chart_axis_fraction (&axis, p->hi) * (plot_bottom - plot_top);
+
+          whisker (cr, cx, w_lo, w_hi, &st->fg);
+          y1 = MIN (y1, w_hi);
+        }
       show_text (cr, st->small, value, cx, MIN (y0, y1) - 2, 0.5, 1, &st->fg);
 
       set_text (st->small, p->label, (int) slot - 4, 3, NULL, NULL);
@@ -815,6 +869,8 @@ draw_lines (cairo_t           *cr,
           const CwLabPoint *p = g_ptr_array_index (line, i);
 
           marker (cr, X_AT (p->x), Y_AT (y_axis, p->y), FALSE, color);
+          if (p->hi > p->lo && (!log_y || p->lo > 0))
+            whisker (cr, X_AT (p->x), Y_AT (y_axis, p->lo), Y_AT (y_axis, p->hi), color);
         }
       for (guint i = 0; i < series->points->len; i++)
         {
@@ -826,6 +882,8 @@ draw_lines (cairo_t           *cr,
           x = X_AT (p->x);
           y = Y_AT (y_axis, p->y);
           marker (cr, x, y, TRUE, color);
+          if (p->hi > p->lo && (!log_y || p->lo > 0))
+            whisker (cr, x, Y_AT (y_axis, p->lo), Y_AT (y_axis, p->hi), color);
           show_text (cr, st->small, p->label, x + (x > (plot_left + plot_right) / 2 ? -8 : 8), y - 4,
                      x > (plot_left + plot_right) / 2 ? 1 : 0, 1, color);
         }
@@ -842,6 +900,142 @@ out:
 }
 
 /* ---------------------------------------------------------------------- */
+/* timelines: each setting's median run, stacked on one time axis */
+
+static double
+lane_height (guint n_lanes)
+{
+  if (n_lanes <= 8)
+    return 10;
+  return MAX (2.0, floor ((double) TL_LANES_MAX / n_lanes));
+}
+
+static int
+timelines_height (Style             *st,
+                  const CwLabReport *report,
+                  double             width)
+{
+  int h, line_h = line_height (st->small);
+
+  if (report->timelines == NULL || report->timelines->len == 0)
+    return 0;
+  set_text (st->normal, _("Each setting’s median run on one time axis: a lane per worker, a bar per task"),
+            (int) width, 2, NULL, &h);
+  h += LABEL_GAP;
+  for (guint t = 0; t < report->timelines->len; t++)
+    {
+      const CwLabTimeline *tl = g_ptr_array_index (report->timelines, t);
+
+      h += line_h + 2 + (int) (lane_height (tl->n_lanes) * MAX (tl->n_lanes, 1)) + TL_SPACING;
+    }
+  /* the axis: ticks and their labels, and its title */
+  return h + 4 + 2 * line_h + 4;
+}
+
+static const GdkRGBA *
+bar_color (const Style *st,
+           guint8       status)
+{
+  static const GdkRGBA failed = { 0.88f, 0.11f, 0.14f, 1.0f };
+
+  if (status == CW_STATUS_OK)
+    return &st->palette[0];
+  if (status == CW_STATUS_FAILED)
+    return &failed;
+  return &st->axis;
+}
+
+static void
+draw_timelines (cairo_t           *cr,
+                Style             *st,
+                const CwLabReport *report,
+                Rect               area)
+{
+  int line_h = line_height (st->small), heading_h;
+  gint64 span = 1;
+  double left = area.x, right = area.x + area.w, y, axis_y;
+  CwLabChartAxis axis = { 0 };
+
+  for (guint t = 0; t < report->timelines->len; t++)
+    {
+      const CwLabTimeline *tl = g_ptr_array_index (report->timelines, t);
+
+      span = MAX (span, tl->wall_us);
+      for (guint b = 0; b < tl->bars->len; b++)
+        span = MAX (span, g_array_index (tl->bars, CwLabBar, b).end_us);
+    }
+  set_text (st->normal, _("Each setting’s median run on one time axis: a lane per worker, a bar per task"),
+            (int) area.w, 2, NULL, &heading_h);
+  show_layout (cr, st->normal, area.x, area.y, 0, 0, &st->fg);
+  y = area.y + heading_h + LABEL_GAP;
+
+  cw_lab_chart_axis_linear_from_zero (&axis, 0, span / 1e6, MAX (2, (int) (area.w / 90)));
+  /* the axis ends at the longest run, not at the next round number */
+  axis.hi = span / 1e6;
+  axis_y = area.y + area.h - 2 * line_h - 8;
+
+  for (guint t = 0; t < axis.ticks->len; t++)
+    {
+      double v = g_array_index (axis.ticks, double, t);
+      double x = left + cw_lab_chart_axis_fraction (&axis, v) * (right - left);
+      g_autofree char *text = NULL;
+
+      if (v > axis.hi + 1e-12)
+        continue;
+      vline (cr, x, y, axis_y + 3, &st->grid);
+      text = cw_lab_chart_format_tick (&axis, v);
+      show_text (cr, st->small, text, CLAMP (x, left + text_width (st->small, text) / 2.0,
+                                             right - text_width (st->small, text) / 2.0),
+                 axis_y + 4, 0.5, 0, &st->dim);
+    }
+  hline (cr, left, right, axis_y, &st->axis);
+  set_text (st->small, _("Seconds since the run started"), (int) area.w, 1, NULL, NULL);
+  show_layout (cr, st->small, (left + right) / 2, area.y + area.h, 0.5, 1, &st->dim);
+
+  for (guint t = 0; t < report->timelines->len; t++)
+    {
+      const CwLabTimeline *tl = g_ptr_array_index (report->timelines, t);
+      guint n_lanes = MAX (tl->n_lanes, 1);
+      double lane_h = lane_height (n_lanes);
+      /* three significant digits, and never fewer decimals than the tables' */
+      int decimals = tl->wall_us > 0 ? CLAMP (2 - (int) floor (log10 (tl->wall_us / 1e6)), 3, 9) : 3;
+      g_autofree char *wall = g_strdup_printf ("%.*f", decimals, tl->wall_us / 1e6);
+      /* Translators: a setting of the experiment and how long its run took, e.g. "chunk size 8 · 0.192 s" */
+      g_autofree char *title = g_strdup_printf (_("%s · %s s"), tl->setting, wall);
+
+      set_text (st->small, title, (int) area.w, 1, NULL, NULL);
+      show_layout (cr, st->small, left, y, 0, 0, &st->fg);
+      y += line_h + 2;
+      for (guint l = 0; l < n_lanes; l++)
+        if (l % 2 == 0)
+          {
+            set_color (cr, &st->lane);
+            cairo_rectangle (cr, left, y + l * lane_h, right - left, lane_h);
+            cairo_fill (cr);
+          }
+      for (guint b = 0; b < tl->bars->len; b++)
+        {
+          const CwLabBar *bar = &g_array_index (tl->bars, CwLabBar, b);
+          double x0 = left + cw_lab_chart_axis_fraction (&axis, bar->start_us / 1e6) * (right - left);
+          double x1 = left + cw_lab_chart_axis_fraction (&axis, bar->end_us / 1e6) * (right - left);
+          double w = MAX (x1 - x0, 1);
+          double h = lane_h >= 6 ? lane_h - 2 : lane_h;
+
+          if (bar->lane >= n_lanes)
+            continue;
+          /* a gap between neighbours wide enough to show one */
+          if (w >= 4)
+            w -= 1;
+          set_color (cr, bar_color (st, bar->status));
+          cairo_rectangle (cr, x0, y + bar->lane * lane_h + (lane_h - h) / 2, w, h);
+          cairo_fill (cr);
+        }
+      y += lane_h * n_lanes + TL_SPACING;
+    }
+  cw_lab_chart_axis_clear (&axis);
+}
+
+/* ---------------------------------------------------------------------- */
 
 static void
 draw_report (cairo_t           *cr,
@@ -851,6 +1045,8 @@ draw_report (cairo_t           *cr,
              double             height)
 {
   Rect area = { 0, 0, width, height };
+
+  int tl_h;
 
   if (report == NULL || report->series == NULL || count_nonempty (report) == 0)
     return;
@@ -863,10 +1059,15 @@ draw_report (cairo_t           *cr,
       area.y += h + 12;
       area.h -= h + 12;
     }
+  tl_h = timelines_height (st, report, width);
+  if (tl_h > 0)
+    area.h -= tl_h + TL_GAP;
   if (is_categorical (report))
     draw_bars (cr, st, report, area);
   else
     draw_lines (cr, st, report, area);
+  if (tl_h > 0)
+    draw_timelines (cr, st, report, (Rect) { 0, area.y + area.h + TL_GAP, width, tl_h });
 }
 
 /* ---------------------------------------------------------------------- */
@@ -890,23 +1091,60 @@ cw_lab_chart_draw (cairo_t                    *cr,
   style_clear (&st);
 }
 
-void
-cw_lab_chart_measure_height (const CwLabReport *report,
-                             int                for_width,
-                             int               *minimum,
-                             int               *natural)
+/* The timelines' height at @width: measured with a scratch cairo
+ * context, so the widget and the export agree to the pixel. */
+static int
+measure_timelines (const CwLabReport          *report,
+                   const PangoFontDescription *font,
+                   int                         width)
 {
+  cairo_surface_t *surface;
+  cairo_t *cr;
+  Style st = { 0 };
+  int h;
+
+  if (report == NULL || report->timelines == NULL || report->timelines->len == 0)
+    return 0;
+  surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 1, 1);
+  cr = cairo_create (surface);
+  style_init_layouts (&st, cr, font);
+  h = timelines_height (&st, report, width > 0 ? width : 560);
+  style_clear (&st);
+  cairo_destroy (cr);
+  cairo_surface_destroy (surface);
+  return h + TL_GAP;
+}
+
+void
+cw_lab_chart_measure_height (const CwLabReport          *report,
+                             const PangoFontDescription *font,
+                             int                         for_width,
+                             int                        *minimum,
+                             int                        *natural)
+{
+  int tl = measure_timelines (report, font, for_width);
+
   if (report != NULL && is_categorical (report))
     {
       /* bar panels stack when the width has room for fewer columns */
       guint n = count_nonempty (report);
-      guint cols = for_width > 0 ? categorical_columns (n, for_width) : n;
+      /* a categorical report has a series with points: n ≥ 1 (scan-build
+       * cannot see it through is_categorical ()) */
+      guint cols = for_width > 0 ? categorical_columns (n, for_width) : MAX (n, 1);
       guint rows = (n + cols - 1) / cols;
 
-      *minimum = 200 * rows + PANEL_GAP_Y * (rows - 1);
-      *natural = 280 * rows + PANEL_GAP_Y * (rows - 1);
+      *minimum = 200 * rows + PANEL_GAP_Y * (rows - 1) + tl;
+      *natural = 280 * rows + PANEL_GAP_Y * (rows - 1) + tl;
       return;
     }
-  *minimum = 260;
-  *natural = 340;
+  *minimum = CHART_MIN_H + tl;
+  *natural = CHART_NAT_H + tl;
+}
+
+int
+cw_lab_chart_export_height (const CwLabReport          *report,
+                            const PangoFontDescription *font,
+                            int                         width)
+{
+  return EXPORT_CHART_H + measure_timelines (report, font, width);
 }

@@ -28,11 +28,17 @@ void    cw_lab_chart_draw                   (cairo_t                    *cr,
                                              gboolean                    show_title,
                                              double                      width,
                                              double                      height);
-/* The height @report wants at @for_width (-1: unknown). */
+/* The height @report wants at @for_width (-1: unknown), timelines
+ * included, their text in @font. */
 void    cw_lab_chart_measure_height         (const CwLabReport          *report,
+                                             const PangoFontDescription *font,
                                              int                         for_width,
                                              int                        *minimum,
                                              int                        *natural);
+/* An exported picture's content height at @width (its margins aside). */
+int     cw_lab_chart_export_height          (const CwLabReport          *report,
+                                             const PangoFontDescription *font,
+                                             int                         width);
 
 /* ---- cw-lab-chart-axis.c (each function says what it does there) ---- */
 
