@@ -4,14 +4,18 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The lesson's experiments (cw-lab.h) with a Run button: one experiment
- * runs at a time, on the queued files or the demo set. Each experiment has
- * its own chart and paragraph in a stack, so a result stays when another
- * experiment is looked at or run. The engine hands over every batch's pool
- * as it starts; the page keeps a reference to the current one to count the
- * bytes crossing its pipes, four times a second, and drops it at the end.
- * Each experiment also has a timeline (one lane per worker, one bar per
- * task) of its latest batch, fed result by result through the engine's
- * observer: live while the batch runs, kept once it ends.
+ * runs at a time, on the queued files or the demo set. Each experiment
+ * has its own pane in a stack, so a result stays when another experiment
+ * is looked at or run: whether this machine agreed with the lesson, the
+ * chart with each setting's timeline under it, the table of medians and
+ * spreads, and under the table the paragraph built from its figures.
+ *
+ * While an experiment measures, the page draws nothing that costs CPU:
+ * no spinner, no timer, no live timeline. It changes only between steps
+ * (a progress bar, what runs, the bytes through the pipes so far), and
+ * the experiment runs on a thread and main context of its own, as the
+ * CLI's runs on its own loop: a measurement here agrees with the same one
+ * in "corewave-cli lab".
  * Nothing here touches files on the main loop: the engine prepares inputs
  * on its threads and exports are written with GIO's async calls.
  */
@@ -23,12 +27,8 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "cw-lab-table.h"
 #include "cw-queue-item.h"
-#include "cw-timeline.h"
-
-#define PIPE_POLL_MS 250
-#define TIMELINE_AXIS_PX 24
-#define TIMELINE_LANE_PX 20
 
 struct _CwLabPage
 {
@@ -41,24 +41,26 @@ struct _CwLabPage
   GtkDropDown     *experiment_dropdown;
   GtkLabel        *title_label;
   GtkLabel        *about_label;
+  GtkLabel        *claim_label;
   GtkLabel        *inputs_label;
   GtkStack        *run_stack;
   GtkSwitch       *quick_switch;
   GtkWidget       *status_box;
-  GtkSpinner      *spinner;
+  GtkProgressBar  *progress_bar;
   GtkLabel        *status_label;
   GtkLabel        *pipe_label;
-  GtkStack        *timeline_stack;
   GtkStack        *result_stack;
+  GtkWidget       *export_button;
 
   /* one pane per experiment, children of result_stack */
+  GtkLabel        *verdicts[CW_LAB_N_EXPERIMENTS];
   CwLabChart      *charts[CW_LAB_N_EXPERIMENTS];
+  CwLabTable      *tables[CW_LAB_N_EXPERIMENTS];
   GtkLabel        *explanations[CW_LAB_N_EXPERIMENTS];
   GtkWidget       *done_icons[CW_LAB_N_EXPERIMENTS];
-  /* and its latest batch, children of timeline_stack */
-  CwTimeline      *timelines[CW_LAB_N_EXPERIMENTS];
-  GtkLabel        *timeline_titles[CW_LAB_N_EXPERIMENTS];
-  gboolean         has_timeline[CW_LAB_N_EXPERIMENTS];
+  /* what the status line says of each: running, took, failed */
+  char            *statuses[CW_LAB_N_EXPERIMENTS];
+  char            *pipe_texts[CW_LAB_N_EXPERIMENTS];
   CwLabExperiment  selected;
   GListModel      *queue;
   int              max_workers;
@@ -69,9 +71,7 @@ struct _CwLabPage
   gboolean         running;
   CwLabExperiment  running_experiment;
   GCancellable    *cancellable;
-  CwPool          *pool;               /* the batch running now */
-  guint64          pipe_bytes_before;  /* the run's earlier pools */
-  guint            pipe_timer_id;
+  double           progress;
   gint64           start_us;
 };
 
@@ -95,23 +95,25 @@ experiment_about (CwLabExperiment experiment)
   switch (experiment)
     {
     case CW_LAB_MODES:
-      return _("The batch one file after another, then on 1 to N threads and on 1 to N worker processes, "
-               "each setting the fastest of a few runs. The chart shows how much faster each is than one "
-               "after another, beside the ideal line. Quick runs CPU-bound tasks instead of files.");
+      return _("The batch one after another, then on 1 to N threads and on 1 to N worker processes, five "
+               "runs of each in turn. The chart shows how much faster each is than one after another, with "
+               "the runs’ range, beside the ideal line. Quick runs CPU-bound tasks instead of files.");
     case CW_LAB_CHUNKS:
-      return _("The batch at chunk sizes 1, 2, 4, … files per trip to a worker, and with the automatic "
-               "size. The chart shows the wall time and the workers’ peak memory at each size, and "
-               "where auto landed.");
+      return _("The batch at chunk sizes 1, 2, 4, … tasks per trip to a worker, always more tasks than "
+               "workers times the biggest chunk, and with the automatic size. The chart shows the wall time "
+               "and the workers’ own peak memory at each size; the timelines show the worker left idle "
+               "behind a big last chunk. Quick runs uneven CPU-bound tasks instead of files.");
     case CW_LAB_OVERHEAD:
       return _("Tiny tasks (multiply a number by 10) done in place, then sent through the pool at chunk "
                "sizes 1, 10, 100, … and auto. The chart shows what a trip to a process costs per task.");
     case CW_LAB_BIG_DATA:
-      return _("The batch twice: once sending each worker only the file’s name, once reading the samples "
-               "here and sending them through the pipe. The chart shows the time and the bytes that "
+      return _("The batch twice a round: once sending each worker only the file’s name, once reading the "
+               "samples here and sending them through the pipe. The chart shows the time and the bytes that "
                "crossed the pipes.");
     case CW_LAB_SHARED_WORK:
-      return _("Naive Fibonacci numbers, one task each on the pool, then one memoised pass in one "
-               "process. The chart shows the wall time of both.");
+      return _("Naive Fibonacci numbers one after another in one process, then one task each on the worker "
+               "processes, then one memoised pass. The chart shows the wall and CPU time of all three, on a "
+               "log scale so the memoised pass shows at all.");
     case CW_LAB_ORDER:
       return _("A few CPU-bound tasks, the first ten times slower than the rest, with results delivered "
                "as submitted (imap) and as completed (imap_unordered). The chart shows when each "
@@ -132,8 +134,25 @@ static gboolean
 uses_files (CwLabExperiment experiment,
             gboolean        quick)
 {
-  return !(experiment == CW_LAB_OVERHEAD || experiment == CW_LAB_SHARED_WORK
-           || experiment == CW_LAB_ORDER || (experiment == CW_LAB_MODES && quick));
+  return !(experiment == CW_LAB_OVERHEAD || experiment == CW_LAB_SHARED_WORK || experiment == CW_LAB_ORDER
+           || (quick && (experiment == CW_LAB_MODES || experiment == CW_LAB_CHUNKS)));
+}
+
+static const char *
+verdict_text (CwLabVerdict verdict)
+{
+  switch (verdict)
+    {
+    case CW_LAB_VERDICT_AGREED:
+      return _("This machine agreed with the lesson.");
+    case CW_LAB_VERDICT_DISAGREED:
+      return _("This machine did not agree with the lesson.");
+    case CW_LAB_VERDICT_WITHIN_NOISE:
+      return _("Within noise on this machine: it neither agreed nor disagreed.");
+    case CW_LAB_VERDICT_UNTESTED:
+    default:
+      return _("This machine could not test it.");
+    }
 }
 
 static guint
@@ -189,6 +208,8 @@ update_actions (CwLabPage *self)
   gtk_widget_action_set_enabled (widget, "lab.cancel", self->running);
   gtk_widget_action_set_enabled (widget, "lab.export-csv", has_report (self, self->selected));
   gtk_widget_action_set_enabled (widget, "lab.export-png", has_report (self, self->selected));
+  gtk_widget_action_set_enabled (widget, "lab.export-svg", has_report (self, self->selected));
+  gtk_widget_set_sensitive (self->export_button, has_report (self, self->selected));
   gtk_stack_set_visible_child_name (self->run_stack, self->running ? "cancel" : "run");
 }
 
@@ -209,6 +230,9 @@ update_inputs (CwLabPage *self)
     text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                          "Runs on the %'u queued file.",
                                          "Runs on the %'u queued files.", n), n);
+  else if (quick && self->selected == CW_LAB_BIG_DATA)
+    text = g_strdup (_("Runs on a small demo set: 8 sine waves of a minute, written to a scratch folder. "
+                       "Queue files to use your own."));
   else if (quick)
     text = g_strdup (_("Runs on a small demo set: 8 sine waves of 2 seconds, written to a scratch folder. "
                        "Queue files to use your own."));
@@ -218,19 +242,34 @@ update_inputs (CwLabPage *self)
   gtk_label_set_label (self->inputs_label, text);
 }
 
+/* The selected experiment's status: its own, never another's. */
+static void
+show_status (CwLabPage *self)
+{
+  CwLabExperiment e = self->selected;
+  gboolean mine = self->running && self->running_experiment == e;
+
+  gtk_widget_set_visible (self->status_box, self->statuses[e] != NULL);
+  gtk_label_set_label (self->status_label, self->statuses[e] ? self->statuses[e] : "");
+  gtk_label_set_label (self->pipe_label, self->pipe_texts[e] ? self->pipe_texts[e] : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->pipe_label), self->pipe_texts[e] != NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), mine);
+  if (mine)
+    gtk_progress_bar_set_fraction (self->progress_bar, self->progress);
+}
+
 static void
 show_selected (CwLabPage *self)
 {
   CwLabExperiment e = self->selected;
+  g_autofree char *claim = g_markup_printf_escaped ("<b>%s</b> %s", _("The lesson:"), cw_lab_experiment_claim (e));
 
   gtk_label_set_label (self->title_label, cw_lab_experiment_title (e));
   gtk_label_set_label (self->about_label, experiment_about (e));
+  gtk_label_set_label (self->claim_label, claim);
   gtk_stack_set_visible_child_name (self->result_stack,
                                     has_report (self, e) ? cw_lab_experiment_to_string (e) : "empty");
-  /* the timeline shows once the experiment has run a batch */
-  if (self->has_timeline[e])
-    gtk_stack_set_visible_child_name (self->timeline_stack, cw_lab_experiment_to_string (e));
-  gtk_widget_set_visible (GTK_WIDGET (self->timeline_stack), self->has_timeline[e]);
+  show_status (self);
   update_inputs (self);
   update_actions (self);
 }
@@ -276,115 +315,153 @@ dropdown_selected_cb (CwLabPage *self)
 /* ---------------------------------------------------------------------- */
 /* the run */
 
+static void
+set_status (CwLabPage       *self,
+            CwLabExperiment  experiment,
+            char            *text)   /* (transfer full) */
+{
+  g_free (self->statuses[experiment]);
+  self->statuses[experiment] = text;
+  if (experiment == self->selected)
+    show_status (self);
+}
+
+/* ---- the lab's own thread --------------------------------------------- */
+
+/* An experiment runs on a thread of its own with its own main context:
+ * its pools' pipes are watched there, as in "corewave-cli lab", not in
+ * the window's loop, whose every turn also asks the display for events
+ * (a few µs a trip that the CLI does not pay). What the page shows comes
+ * back as messages to the main context, between steps. */
+typedef struct
+{
+  CwLabPage       *page;          /* a reference, dropped on the main context */
+  CwLabExperiment  experiment;
+  char           **inputs;
+  CwLabOptions     options;
+  GCancellable    *cancellable;
+  /* the lab thread's */
+  GMainContext    *context;
+  CwPool          *pool;          /* the batch running now */
+  guint64          pipe_before;   /* the earlier pools' bytes */
+  gboolean         finished;
+  /* the outcome, read on the main context */
+  CwLabReport     *report;
+  GError          *error;
+} LabRun;
+
+typedef struct
+{
+  LabRun  *run;
+  char    *status;      /* NULL: unchanged */
+  double   progress;    /* < 0: unchanged */
+  guint64  pipe_bytes;
+} LabMessage;
+
+static void
+lab_message_free (LabMessage *message)
+{
+  g_free (message->status);
+  g_free (message);
+}
+
 static guint64
-pipe_bytes (CwLabPage *self)
+lab_pipe_bytes (LabRun *run)
 {
   guint64 to = 0, from = 0;
 
-  if (self->pool != NULL)
-    cw_pool_get_pipe_bytes (self->pool, &to, &from);
-  return self->pipe_bytes_before + to + from;
+  if (run->pool != NULL)
+    cw_pool_get_pipe_bytes (run->pool, &to, &from);
+  return run->pipe_before + to + from;
 }
 
+/* Between steps only: a label that changes while a batch measures costs
+ * the window a layout and a frame. */
 static void
-update_pipe_label (CwLabPage *self)
+set_pipe_bytes (CwLabPage *self,
+                guint64    bytes)
 {
-  g_autofree char *size = g_format_size_full (pipe_bytes (self), G_FORMAT_SIZE_IEC_UNITS | G_FORMAT_SIZE_LONG_FORMAT);
+  CwLabExperiment e = self->running_experiment;
+  g_autofree char *size = g_format_size_full (bytes, G_FORMAT_SIZE_IEC_UNITS | G_FORMAT_SIZE_LONG_FORMAT);
+
+  g_free (self->pipe_texts[e]);
   /* Translators: bytes that crossed the pipes to and from the workers, e.g. "Through the pipes: 2.8 MiB
    * (2,949,120 bytes)" */
-  g_autofree char *text = g_strdup_printf (_("Through the pipes: %s"), size);
-
-  if (g_strcmp0 (gtk_label_get_label (self->pipe_label), text) != 0)
-    gtk_label_set_label (self->pipe_label, text);
+  self->pipe_texts[e] = g_strdup_printf (_("Through the pipes: %s"), size);
+  if (e == self->selected)
+    show_status (self);
 }
 
 static gboolean
-pipe_tick_cb (gpointer user_data)
+lab_message_cb (gpointer user_data)
 {
-  update_pipe_label (user_data);
-  return G_SOURCE_CONTINUE;
+  LabMessage *message = user_data;
+  CwLabPage *self = message->run->page;
+
+  if (self->disposed)
+    return G_SOURCE_REMOVE;
+  if (message->progress >= 0)
+    self->progress = message->progress;
+  if (message->status != NULL)
+    set_status (self, self->running_experiment, g_steal_pointer (&message->status));
+  set_pipe_bytes (self, message->pipe_bytes);
+  return G_SOURCE_REMOVE;
+}
+
+/* On the lab thread: what the page should show, sent to the main context. */
+static void
+lab_send (LabRun     *run,
+          const char *description,
+          double      progress)
+{
+  LabMessage *message = g_new0 (LabMessage, 1);
+
+  message->run = run;
+  /* Translators: the experiment's title, then the engine's name for the step, e.g.
+   * "Running “Chunk size”: chunk size 4, run 2 of 5" */
+  message->status = g_strdup_printf (_("Running “%s”: %s"), cw_lab_experiment_title (run->experiment), description);
+  message->progress = progress;
+  message->pipe_bytes = lab_pipe_bytes (run);
+  g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, lab_message_cb, message,
+                              (GDestroyNotify) lab_message_free);
 }
 
 static void
-on_batch_cb (CwPool     *pool,
-             const char *description,
-             gpointer    user_data)
+lab_on_batch (CwPool     *pool,
+              const char *description,
+              gpointer    user_data)
 {
-  CwLabPage *self = user_data;
-  g_autofree char *text = NULL;
+  LabRun *run = user_data;
 
-  if (self->disposed || self->cancellable == NULL)
-    return;
   /* a fresh pool per batch: what the last one counted stays in the total */
-  self->pipe_bytes_before = pipe_bytes (self);
-  g_set_object (&self->pool, pool);
-  /* Translators: the experiment's title, then the engine's name for the batch, e.g.
-   * "Running “Chunk size”: chunk size 4" */
-  text = g_strdup_printf (_("Running “%s”: %s"), cw_lab_experiment_title (self->running_experiment), description);
-  gtk_label_set_label (self->status_label, text);
-  update_pipe_label (self);
-}
-
-/* The engine's observer: the running experiment's timeline follows each
- * batch that counts (not the warm-ups). */
-static void
-observe_batch_started (CwPool     *pool,
-                       const char *description,
-                       guint       n_workers,
-                       gint64      start_us,
-                       gpointer    user_data)
-{
-  CwLabPage *self = user_data;
-  CwLabExperiment e = self->running_experiment;
-  g_autofree char *text = NULL;
-
-  if (self->disposed || self->cancellable == NULL)
-    return;
-  cw_timeline_clear (self->timelines[e], start_us, n_workers);   /* and running */
-  /* in the scrolled page it gets its minimum height: lanes to read, a
-   * label each up to about 8 workers */
-  gtk_widget_set_size_request (GTK_WIDGET (self->timelines[e]), -1,
-                               CLAMP (TIMELINE_AXIS_PX + TIMELINE_LANE_PX * n_workers, 96, 240));
-  /* Translators: the engine's name for the batch the timeline shows (the
-   * latest one, running or done), e.g. "Last batch: chunk size 4" */
-  text = g_strdup_printf (_("Last batch: %s"), description);
-  gtk_label_set_label (self->timeline_titles[e], text);
-  if (!self->has_timeline[e])
-    {
-      self->has_timeline[e] = TRUE;
-      if (e == self->selected)
-        show_selected (self);
-    }
-}
-
-/* 200,000 calls a batch in overhead: mostly an increment (a chunk's
- * mul10 results share one time stamp, so one bar). */
-static void
-observe_result (const CwResult *result,
-                gpointer        user_data)
-{
-  CwLabPage *self = user_data;
-
-  if (G_LIKELY (!self->disposed))
-    cw_timeline_add (self->timelines[self->running_experiment], result);
+  run->pipe_before = lab_pipe_bytes (run);
+  g_set_object (&run->pool, pool);
+  lab_send (run, description, -1);
 }
 
 static void
-observe_batch_finished (const char *description,
-                        gint64      wall_us,
-                        gpointer    user_data)
+lab_step_started (guint       index,
+                  guint       n_steps,
+                  const char *description,
+                  gpointer    user_data)
 {
-  CwLabPage *self = user_data;
-
-  if (!self->disposed)
-    cw_timeline_set_running (self->timelines[self->running_experiment], FALSE);
+  lab_send (user_data, description, (double) index / MAX (n_steps, 1));
 }
 
 static const CwLabObserver lab_observer = {
-  .batch_started = observe_batch_started,
-  .result = observe_result,
-  .batch_finished = observe_batch_finished,
+  .step_started = lab_step_started,
 };
+
+static void
+lab_done_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  LabRun *run = user_data;
+
+  run->report = cw_lab_run_finish (result, &run->error);
+  run->finished = TRUE;
+}
 
 static void
 set_running (CwLabPage *self,
@@ -393,47 +470,63 @@ set_running (CwLabPage *self,
   if (self->running == running)
     return;
   self->running = running;
-  gtk_spinner_set_spinning (self->spinner, running);
-  gtk_widget_set_visible (GTK_WIDGET (self->spinner), running);
   update_inputs (self);
   update_actions (self);
+  show_status (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
 }
 
 static void
-run_done_cb (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
+show_report (CwLabPage       *self,
+             CwLabExperiment  e,
+             CwLabReport     *report)   /* (transfer full) */
 {
-  g_autoptr(CwLabPage) self = user_data;
-  g_autoptr(GError) error = NULL;
-  CwLabReport *report = cw_lab_run_finish (result, &error);
-  CwLabExperiment e = self->running_experiment;
-  const char *title = cw_lab_experiment_title (e);
-  g_autofree char *text = NULL;
+  GtkLabel *verdict = self->verdicts[e];
 
-  g_clear_handle_id (&self->pipe_timer_id, g_source_remove);
+  gtk_label_set_label (verdict, verdict_text (report->verdict));
+  gtk_widget_remove_css_class (GTK_WIDGET (verdict), "success");
+  gtk_widget_remove_css_class (GTK_WIDGET (verdict), "warning");
+  if (report->verdict == CW_LAB_VERDICT_AGREED)
+    gtk_widget_add_css_class (GTK_WIDGET (verdict), "success");
+  else if (report->verdict == CW_LAB_VERDICT_DISAGREED)
+    gtk_widget_add_css_class (GTK_WIDGET (verdict), "warning");
+  gtk_label_set_label (self->explanations[e], report->explanation ? report->explanation : "");
+  cw_lab_table_set_report (self->tables[e], report);
+  cw_lab_chart_take_report (self->charts[e], report);
+  gtk_widget_set_visible (self->done_icons[e], TRUE);
+}
+
+/* On the main context, once the lab thread has ended. */
+static gboolean
+lab_finished_cb (gpointer user_data)
+{
+  LabRun *run = user_data;
+  g_autoptr(CwLabPage) self = g_steal_pointer (&run->page);
+  CwLabReport *report = g_steal_pointer (&run->report);
+  CwLabExperiment e = run->experiment;
+  const char *title = cw_lab_experiment_title (e);
+  guint64 bytes = run->pipe_before;
+  GError *error = run->error;
+  char *text = NULL;
+
+  g_clear_object (&self->cancellable);
   if (self->disposed)
     {
       g_clear_pointer (&report, cw_lab_report_free);
-      g_clear_object (&self->pool);
-      g_clear_object (&self->cancellable);
       self->running = FALSE;
-      return;
+      return G_SOURCE_REMOVE;
     }
-  update_pipe_label (self);
-  g_clear_object (&self->pool);
-  g_clear_object (&self->cancellable);
-  /* cancelled or failed mid-batch: what it got that far stays */
-  cw_timeline_set_running (self->timelines[e], FALSE);
-
+  set_pipe_bytes (self, bytes);
   if (report != NULL)
     {
-      gtk_label_set_label (self->explanations[e], report->explanation ? report->explanation : "");
-      cw_lab_chart_take_report (self->charts[e], report);
-      gtk_widget_set_visible (self->done_icons[e], TRUE);
-      /* Translators: the experiment's title and how long it ran, e.g. "“Chunk size” took 3.2 s" */
-      text = g_strdup_printf (_("“%s” took %.1f s."), title, (g_get_monotonic_time () - self->start_us) / 1e6);
+      double seconds = (g_get_monotonic_time () - self->start_us) / 1e6;
+
+      text = report->quick
+        /* Translators: the experiment's title and how long it ran, e.g. "“Chunk size” took 3.2 s at the quick sizes." */
+        ? g_strdup_printf (_("“%s” took %.1f s at the quick sizes."), title, seconds)
+        /* Translators: the experiment's title and how long it ran, e.g. "“Chunk size” took 23.2 s at the full sizes." */
+        : g_strdup_printf (_("“%s” took %.1f s at the full sizes."), title, seconds);
+      show_report (self, e, report);
     }
   else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     text = g_strdup_printf (_("“%s” was cancelled."), title);
@@ -443,10 +536,44 @@ run_done_cb (GObject      *source,
       text = g_strdup_printf (_("“%s” failed: %s"), title, error->message);
       toast (self, text);
     }
-  gtk_label_set_label (self->status_label, text);
+  set_status (self, e, text);
   set_running (self, FALSE);
   if (e == self->selected)
     show_selected (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+lab_run_free (LabRun *run)
+{
+  g_clear_object (&run->page);
+  g_clear_pointer (&run->report, cw_lab_report_free);
+  g_clear_error (&run->error);
+  g_clear_object (&run->cancellable);
+  g_strfreev (run->inputs);
+  g_free (run);
+}
+
+static gpointer
+lab_thread (gpointer user_data)
+{
+  LabRun *run = user_data;
+
+  g_main_context_push_thread_default (run->context);
+  cw_lab_run_full_async (run->experiment, &run->options, lab_on_batch, run, &lab_observer, run,
+                         run->cancellable, lab_done_cb, run);
+  while (!run->finished)
+    g_main_context_iteration (run->context, TRUE);
+  /* what the last pool counted, then nothing of the run left here */
+  run->pipe_before = lab_pipe_bytes (run);
+  g_clear_object (&run->pool);
+  while (g_main_context_pending (run->context))
+    g_main_context_iteration (run->context, FALSE);
+  g_main_context_pop_thread_default (run->context);
+  g_main_context_unref (run->context);
+  run->context = NULL;
+  g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, lab_finished_cb, run, (GDestroyNotify) lab_run_free);
+  return NULL;
 }
 
 static void
@@ -455,32 +582,31 @@ run_action (GtkWidget  *widget,
             GVariant   *parameter)
 {
   CwLabPage *self = CW_LAB_PAGE (widget);
-  g_auto(GStrv) inputs = NULL;
-  g_autofree char *text = NULL;
-  CwLabOptions options = { 0 };
+  LabRun *run;
 
   if (self->running || self->blocked)
     return;
 
-  inputs = queued_paths (self);
-  options.inputs = inputs;
-  options.max_workers = self->max_workers > 0 ? (guint) self->max_workers : 0;
-  options.quick = gtk_switch_get_active (self->quick_switch);
+  run = g_new0 (LabRun, 1);
+  run->page = g_object_ref (self);
+  run->experiment = self->selected;
+  run->inputs = queued_paths (self);
+  run->options.inputs = run->inputs;
+  run->options.max_workers = self->max_workers > 0 ? (guint) self->max_workers : 0;
+  run->options.quick = gtk_switch_get_active (self->quick_switch);
+  run->cancellable = g_cancellable_new ();
+  run->context = g_main_context_new ();
 
   self->running_experiment = self->selected;
-  self->cancellable = g_cancellable_new ();
-  self->pipe_bytes_before = 0;
+  self->cancellable = g_object_ref (run->cancellable);
+  self->progress = 0;
   self->start_us = g_get_monotonic_time ();
   /* Translators: the experiment's title */
-  text = g_strdup_printf (_("Preparing “%s”…"), cw_lab_experiment_title (self->selected));
-  gtk_label_set_label (self->status_label, text);
-  update_pipe_label (self);
-  gtk_widget_set_visible (self->status_box, TRUE);
-  self->pipe_timer_id = g_timeout_add (PIPE_POLL_MS, pipe_tick_cb, self);
+  set_status (self, self->selected, g_strdup_printf (_("Preparing “%s”…"), cw_lab_experiment_title (self->selected)));
+  set_pipe_bytes (self, 0);
   set_running (self, TRUE);
 
-  cw_lab_run_full_async (self->selected, &options, on_batch_cb, self, &lab_observer, self,
-                         self->cancellable, run_done_cb, g_object_ref (self));
+  g_thread_unref (g_thread_new ("corewave-lab", lab_thread, run));
 }
 
 static void
@@ -547,7 +673,9 @@ cw_lab_page_export_async (CwLabPage           *self,
   else
     {
       /* drawn here (some milliseconds); the file is written off the main loop */
-      bytes = cw_lab_chart_render_png_bytes (report, CW_LAB_PAGE_PNG_WIDTH, CW_LAB_PAGE_PNG_HEIGHT, &error);
+      bytes = cw_lab_chart_render_bytes (report, format == CW_LAB_EXPORT_SVG ? CW_LAB_CHART_SVG : CW_LAB_CHART_PNG,
+                                         CW_LAB_PAGE_PNG_WIDTH,
+                                         cw_lab_chart_get_export_height (report, CW_LAB_PAGE_PNG_WIDTH), &error);
       if (bytes == NULL)
         {
           g_task_return_error (task, error);
@@ -617,7 +745,9 @@ export_action (GtkWidget  *widget,
                GVariant   *parameter)
 {
   CwLabPage *self = CW_LAB_PAGE (widget);
-  CwLabExportFormat format = g_str_equal (action_name, "lab.export-png") ? CW_LAB_EXPORT_PNG : CW_LAB_EXPORT_CSV;
+  CwLabExportFormat format = g_str_equal (action_name, "lab.export-png") ? CW_LAB_EXPORT_PNG
+                             : g_str_equal (action_name, "lab.export-svg") ? CW_LAB_EXPORT_SVG : CW_LAB_EXPORT_CSV;
+  static const char * const extensions[] = { "csv", "png", "svg" };
   GtkRoot *root = gtk_widget_get_root (widget);
   GtkFileChooserNative *dialog;
   g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
@@ -625,17 +755,21 @@ export_action (GtkWidget  *widget,
 
   if (!has_report (self, self->selected))
     return;
-  dialog = gtk_file_chooser_native_new (format == CW_LAB_EXPORT_PNG ? _("Export the Chart") : _("Export the Table"),
+  dialog = gtk_file_chooser_native_new (format == CW_LAB_EXPORT_CSV ? _("Export the Table") : _("Export the Chart"),
                                         GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
-  name = g_strdup_printf ("corewave-lab-%s.%s", cw_lab_experiment_to_string (self->selected),
-                          format == CW_LAB_EXPORT_PNG ? "png" : "csv");
+  name = g_strdup_printf ("corewave-lab-%s.%s", cw_lab_experiment_to_string (self->selected), extensions[format]);
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name);
   if (format == CW_LAB_EXPORT_PNG)
     {
       gtk_file_filter_set_name (filter, _("PNG images"));
       gtk_file_filter_add_mime_type (filter, "image/png");
+    }
+  else if (format == CW_LAB_EXPORT_SVG)
+    {
+      gtk_file_filter_set_name (filter, _("SVG images"));
+      gtk_file_filter_add_mime_type (filter, "image/svg+xml");
     }
   else
     {
@@ -695,13 +829,22 @@ cw_lab_page_get_chart (CwLabPage       *self,
   return self->charts[experiment];
 }
 
-CwTimeline *
-cw_lab_page_get_timeline (CwLabPage       *self,
-                          CwLabExperiment  experiment)
+const char *
+cw_lab_page_get_verdict (CwLabPage       *self,
+                         CwLabExperiment  experiment)
 {
   g_return_val_if_fail (CW_IS_LAB_PAGE (self), NULL);
   g_return_val_if_fail (experiment < CW_LAB_N_EXPERIMENTS, NULL);
-  return self->timelines[experiment];
+  return gtk_label_get_label (self->verdicts[experiment]);
+}
+
+CwLabTable *
+cw_lab_page_get_table (CwLabPage       *self,
+                       CwLabExperiment  experiment)
+{
+  g_return_val_if_fail (CW_IS_LAB_PAGE (self), NULL);
+  g_return_val_if_fail (experiment < CW_LAB_N_EXPERIMENTS, NULL);
+  return self->tables[experiment];
 }
 
 const char *
@@ -785,28 +928,32 @@ build_experiments (CwLabPage *self)
       gtk_list_box_append (self->experiment_list, row);
       gtk_string_list_append (titles, cw_lab_experiment_title (e));
 
+      /* the pane: the verdict, the chart and timelines, the table and,
+       * under it, the paragraph made from the table's figures */
+      label = gtk_label_new (NULL);
+      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+      gtk_label_set_xalign (GTK_LABEL (label), 0);
+      gtk_label_set_max_width_chars (GTK_LABEL (label), 90);
+      gtk_widget_add_css_class (label, "title-4");
+      self->verdicts[e] = GTK_LABEL (label);
+      gtk_box_append (GTK_BOX (pane), label);
+
       self->charts[e] = CW_LAB_CHART (cw_lab_chart_new ());
       gtk_box_append (GTK_BOX (pane), GTK_WIDGET (self->charts[e]));
+
+      /* a table wider than the page scrolls: it never widens the window */
+      self->tables[e] = CW_LAB_TABLE (cw_lab_table_new ());
+      gtk_box_append (GTK_BOX (pane), GTK_WIDGET (self->tables[e]));
+
       label = gtk_label_new (NULL);
       gtk_label_set_wrap (GTK_LABEL (label), TRUE);
       gtk_label_set_selectable (GTK_LABEL (label), TRUE);
       gtk_label_set_xalign (GTK_LABEL (label), 0);
+      gtk_label_set_max_width_chars (GTK_LABEL (label), 90);
       gtk_widget_add_css_class (label, "body");
       self->explanations[e] = GTK_LABEL (label);
       gtk_box_append (GTK_BOX (pane), label);
       gtk_stack_add_named (self->result_stack, pane, cw_lab_experiment_to_string (e));
-
-      pane = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-      label = gtk_label_new (NULL);
-      gtk_label_set_xalign (GTK_LABEL (label), 0);
-      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-      gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
-      gtk_widget_add_css_class (label, "heading");
-      self->timeline_titles[e] = GTK_LABEL (label);
-      gtk_box_append (GTK_BOX (pane), label);
-      self->timelines[e] = CW_TIMELINE (cw_timeline_new ());
-      gtk_box_append (GTK_BOX (pane), GTK_WIDGET (self->timelines[e]));
-      gtk_stack_add_named (self->timeline_stack, pane, cw_lab_experiment_to_string (e));
     }
   gtk_drop_down_set_factory (self->experiment_dropdown, button_factory);
   gtk_drop_down_set_list_factory (self->experiment_dropdown, list_factory);
@@ -878,16 +1025,14 @@ cw_lab_page_dispose (GObject *object)
   self->disposed = TRUE;
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
-  g_clear_handle_id (&self->pipe_timer_id, g_source_remove);
-  g_clear_object (&self->pool);
   if (self->queue != NULL)
     g_signal_handlers_disconnect_by_func (self->queue, queue_changed_cb, self);
   g_clear_object (&self->queue);
+  memset (self->verdicts, 0, sizeof self->verdicts);
   memset (self->charts, 0, sizeof self->charts);
+  memset (self->tables, 0, sizeof self->tables);
   memset (self->explanations, 0, sizeof self->explanations);
   memset (self->done_icons, 0, sizeof self->done_icons);
-  memset (self->timelines, 0, sizeof self->timelines);
-  memset (self->timeline_titles, 0, sizeof self->timeline_titles);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), CW_TYPE_LAB_PAGE);
   G_OBJECT_CLASS (cw_lab_page_parent_class)->dispose (object);
@@ -899,6 +1044,11 @@ cw_lab_page_finalize (GObject *object)
   CwLabPage *self = CW_LAB_PAGE (object);
 
   g_clear_object (&self->cancellable);
+  for (guint e = 0; e < CW_LAB_N_EXPERIMENTS; e++)
+    {
+      g_free (self->statuses[e]);
+      g_free (self->pipe_texts[e]);
+    }
   G_OBJECT_CLASS (cw_lab_page_parent_class)->finalize (object);
 }
 
@@ -962,25 +1112,25 @@ cw_lab_page_class_init (CwLabPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CwLabPage, experiment_dropdown);
   gtk_widget_class_bind_template_child (widget_class, CwLabPage, title_label);
   gtk_widget_class_bind_template_child (widget_class, CwLabPage, about_label);
+  gtk_widget_class_bind_template_child (widget_class, CwLabPage, claim_label);
   gtk_widget_class_bind_template_child (widget_class, CwLabPage, inputs_label);
   gtk_widget_class_bind_template_child (widget_class, CwLabPage, run_stack);
   gtk_widget_class_bind_template_child (widget_class, CwLabPage, quick_switch);
   gtk_widget_class_bind_template_child (widget_class, CwLabPage, status_box);
-  gtk_widget_class_bind_template_child (widget_class, CwLabPage, spinner);
+  gtk_widget_class_bind_template_child (widget_class, CwLabPage, progress_bar);
   gtk_widget_class_bind_template_child (widget_class, CwLabPage, status_label);
   gtk_widget_class_bind_template_child (widget_class, CwLabPage, pipe_label);
-  gtk_widget_class_bind_template_child (widget_class, CwLabPage, timeline_stack);
   gtk_widget_class_bind_template_child (widget_class, CwLabPage, result_stack);
+  gtk_widget_class_bind_template_child (widget_class, CwLabPage, export_button);
   /* not kept, but reachable with gtk_widget_get_template_child () (the tests) */
   gtk_widget_class_bind_template_child_full (widget_class, "run_button", FALSE, 0);
   gtk_widget_class_bind_template_child_full (widget_class, "cancel_button", FALSE, 0);
-  gtk_widget_class_bind_template_child_full (widget_class, "export_csv_button", FALSE, 0);
-  gtk_widget_class_bind_template_child_full (widget_class, "export_png_button", FALSE, 0);
 
   gtk_widget_class_install_action (widget_class, "lab.run", NULL, run_action);
   gtk_widget_class_install_action (widget_class, "lab.cancel", NULL, cancel_action);
   gtk_widget_class_install_action (widget_class, "lab.export-csv", NULL, export_action);
   gtk_widget_class_install_action (widget_class, "lab.export-png", NULL, export_action);
+  gtk_widget_class_install_action (widget_class, "lab.export-svg", NULL, export_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK, "lab.run", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Enter, GDK_CONTROL_MASK, "lab.run", NULL);
