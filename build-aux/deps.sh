@@ -6,7 +6,7 @@
 
 COREWAVE_BUILD_PACKAGES=(
   gcc libc6-dev meson ninja-build pkg-config gettext
-  libglib2.0-dev libglib2.0-dev-bin libsndfile1-dev
+  libglib2.0-dev libglib2.0-dev-bin libsndfile1-dev libsamplerate0-dev libebur128-dev
   libgtk-4-dev libadwaita-1-dev
   desktop-file-utils appstream
   xvfb xauth dbus-daemon librsvg2-common imagemagick xdotool
@@ -22,6 +22,17 @@ COREWAVE_TEST_PACKAGES=(parallel slurm-wlm munge locales python3 bash-completion
 # CI's checks beyond the test suite (.ci/run, build-aux/fuzz.sh): libFuzzer,
 # the clang static analyser and valgrind.
 COREWAVE_CHECK_PACKAGES=(clang libclang-rt-14-dev clang-tools valgrind)
+# The offline Flatpak build (build-aux/flatpak-offline.sh, meson test --suite
+# flatpak-build): flatpak, ostree and the packages its stand-in runtime and
+# SDK are assembled from that the build does not already bring: cmake for
+# the bundled libsndfile, LAME's headers for its MP3 support, and what
+# flatpak-builder 1.2 runs in the SDK (appstream-compose, eu-strip), and
+# the sources of the en_US.UTF-8 locale it builds in (locales).
+COREWAVE_FLATPAK_PACKAGES=(
+  flatpak flatpak-builder ostree locales
+  cmake g++ make libmp3lame-dev appstream-util elfutils
+  adwaita-icon-theme hicolor-icon-theme fonts-dejavu-core xdg-user-dirs gsettings-desktop-schemas
+)
 # Settings are saved through dconf when the app runs on a desktop.
 COREWAVE_RUN_PACKAGES=(dconf-gsettings-backend)
 # The benchmarks compare against the lesson's Python reference.

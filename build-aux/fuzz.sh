@@ -35,7 +35,7 @@ H
 mapfile -t engine < <(ls "$top"/src/engine/cw-*.c)
 cflags=(-g -O1 -std=gnu17 -D_GNU_SOURCE -fno-omit-frame-pointer -I"$out/include" -I"$top/src/engine"
         -DGLIB_VERSION_MIN_REQUIRED=GLIB_VERSION_2_74 -DGLIB_VERSION_MAX_ALLOWED=GLIB_VERSION_2_74)
-read -r -a pkg <<<"$(pkg-config --cflags --libs glib-2.0 gio-2.0 gio-unix-2.0 sndfile)"
+read -r -a pkg <<<"$(pkg-config --cflags --libs glib-2.0 gio-2.0 gio-unix-2.0 sndfile samplerate libebur128)"
 
 if [ "${1:-}" = "--corpus" ]; then
   clang "${cflags[@]}" "$top/fuzz/make-corpus.c" "${engine[@]}" "${pkg[@]}" -lm -o "$out/make-corpus"

@@ -4,6 +4,8 @@
 #
 #   build-aux/test.sh              # the normal build, in ./build
 #   build-aux/test.sh --sanitize   # AddressSanitizer + UBSan, in ./build-asan
+#   build-aux/test.sh --flatpak-build  # only the offline Flatpak build and run,
+#                                      # in ./build (docs/install.md, "Flatpak")
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -euo pipefail
@@ -13,7 +15,11 @@ corewave_install_missing "${COREWAVE_BUILD_PACKAGES[@]}" "${COREWAVE_TEST_PACKAG
 
 build=${BUILD_DIR:-$top/build}
 setup_args=()
-if [ "${1:-}" = "--sanitize" ]; then
+test_args=()
+if [ "${1:-}" = "--flatpak-build" ]; then
+  corewave_install_missing "${COREWAVE_FLATPAK_PACKAGES[@]}"
+  test_args=(--suite flatpak-build)
+elif [ "${1:-}" = "--sanitize" ]; then
   build=${BUILD_DIR:-$top/build-asan}
   setup_args=(-Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug)
 fi
@@ -30,7 +36,7 @@ meson compile -C "$build"
 
 unset WAYLAND_DISPLAY
 status=0
-xvfb-run -a -s "-screen 0 1280x1024x24" meson test -C "$build" --print-errorlogs --num-processes 2 || status=$?
+xvfb-run -a -s "-screen 0 1280x1024x24" meson test -C "$build" --print-errorlogs --num-processes 2 "${test_args[@]}" || status=$?
 
 python3 - "$build/meson-logs/testlog.json" <<'PY'
 import json, sys

@@ -40,7 +40,17 @@ main (int   argc,
     { .index = 1, .status = CW_STATUS_OK, .pid = 42, .value = 123450, .start_us = 2000, .end_us = 2000 },
     { .index = 2, .status = CW_STATUS_FAILED, .pid = 42, .error = (char *) "not an audio file" },
   };
+  CwTask trivial[8];
+  CwResult answers[8];
   const char *dir = argc > 1 ? argv[1] : ".";
+
+  /* a run of the lesson's trivial tasks: the compact encoding's fast paths */
+  for (guint i = 0; i < G_N_ELEMENTS (trivial); i++)
+    {
+      trivial[i] = (CwTask) { .index = 1000 + i, .kind = CW_TASK_MUL10, .arg = 1000 + i };
+      answers[i] = (CwResult) { .index = 1000 + i, .status = CW_STATUS_OK, .pid = 42,
+                                .value = 10 * (1000 + i), .start_us = 5000, .end_us = 5000 };
+    }
 
   cw_protocol_encode_hello (out, 4242);
   save (dir, "hello", out);
@@ -52,6 +62,10 @@ main (int   argc,
   save (dir, "results-audio", out);
   cw_protocol_encode_results (out, 2, 42, results, 3);
   save (dir, "results-mixed", out);
+  cw_protocol_encode_chunk (out, 4, &settings, trivial, G_N_ELEMENTS (trivial));
+  save (dir, "chunk-trivial", out);
+  cw_protocol_encode_results (out, 4, 42, answers, G_N_ELEMENTS (answers));
+  save (dir, "results-trivial", out);
   /* two frames back to back, as a pipe carries them */
   cw_protocol_encode_hello (out, 7);
   cw_protocol_encode_results (out, 3, 7, results + 1, 2);

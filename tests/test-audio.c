@@ -696,13 +696,41 @@ static void
 test_opus_rate (Fixture       *f,
                 gconstpointer  data)
 {
-  double v[441] = { 0 };
+  double v[4410];
   g_autofree char *in = path_in (f, "44k.wav");
   g_autofree char *out = path_in (f, "44k.opus");
+  g_autoptr(CwChain) chain = cw_chain_parse ("copy", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *note = NULL;
+  CwAudioJob job = {
+    .input_path = in,
+    .output_path = out,
+    .chain = chain,
+    .format = CW_FORMAT_OPUS,
+    .seed_key = "key",
+  };
+  CwAudioInfo info = { 0 };
 
-  write_fixture (in, SF_FORMAT_WAV | SF_FORMAT_PCM_16, 1, 44100, v, NULL, 441);
-  assert_fails (in, out, "copy", CW_FORMAT_OPUS, CW_ERROR, CW_ERROR_UNSUPPORTED, "48 kHz");
+  for (guint i = 0; i < G_N_ELEMENTS (v); i++)
+    v[i] = 0.5 * sin (2 * G_PI * 1000.0 * i / 44100.0);
+  write_fixture (in, SF_FORMAT_WAV | SF_FORMAT_PCM_16, 1, 44100, v, NULL, G_N_ELEMENTS (v));
+
+  /* Opus holds 48 kHz, not 44.1: the check says what will happen ... */
+  g_assert_true (cw_audio_check (&job, &note, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (note);
+  g_test_message ("%s", note);
+  g_assert_nonnull (strstr (note, "44100"));
+  g_assert_nonnull (strstr (note, "48000"));
   g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
+
+  /* ... and the file is resampled rather than refused */
+  g_assert_true (run_job (in, out, "copy", CW_FORMAT_OPUS, FALSE, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (cw_audio_probe (out, &info, &error));
+  g_assert_cmpint (info.rate, ==, 48000);
+  g_assert_cmpint (info.frames, ==, 4800);
+  cw_audio_info_clear (&info);
 }
 
 static void

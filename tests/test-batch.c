@@ -336,6 +336,145 @@ test_shard (Fixture       *f,
     }
 }
 
+/* The window's batches keep a record (and so a job log), but their names
+ * are planned like any run's: a file already there is renamed around,
+ * not a reason to fail (as a --joblog run's names by key would). */
+static void
+test_record_renames_existing (Fixture       *f,
+                              gconstpointer  data)
+{
+  CwBatchOptions o;
+  g_autoptr(CwBatch) batch = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *taken = g_build_filename (f->out, "f0.wav", NULL);
+  const CwPlannedFile *first;
+
+  g_assert_cmpint (g_mkdir_with_parents (f->out, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (taken, "the user's", -1, NULL));
+  options_for (f, &o);
+  o.record_dir = g_strdup (f->record);
+  o.existing = CW_EXISTING_RENAME;
+  batch = cw_batch_new (&o);
+  cw_batch_options_clear (&o);
+  g_assert_true (cw_batch_plan (batch, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (cw_batch_get_n_existing (batch), ==, 1);
+  first = g_ptr_array_index (cw_batch_get_plan (batch), 0);
+  g_assert_true (g_str_has_suffix (first->output_path, "/f0 (1).wav"));
+}
+
+/* Before any work: 44.1 kHz files to Opus are noted as resampled, a
+ * 6-channel file to MP3 is refused with its reason; dropping it moves it
+ * to the skipped notes and the rest runs. */
+static void
+test_encoding_notes (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autofree char *six = g_build_filename (f->in, "six.wav", NULL);
+  CwBatchOptions o;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) notes = NULL;
+  g_auto(GStrv) refused = NULL;
+  g_autoptr(CwBatch) batch = NULL;
+  g_autoptr(CwBatch) same = NULL;
+  Run run = { 0 };
+
+  cw_test_write_sine (six, 0.2, 440, 6);
+  options_for (f, &o);
+  o.format = CW_FORMAT_OPUS;
+  batch = cw_batch_new (&o);
+  g_assert_true (cw_batch_plan (batch, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (cw_batch_get_notes (batch)->len, ==, 7);
+  g_assert_cmpuint (cw_batch_get_n_refused (batch), ==, 0);
+  notes = cw_batch_note_lines (cw_batch_get_notes (batch), FALSE, 2);
+  g_assert_cmpuint (g_strv_length (notes), ==, 1);
+  g_test_message ("%s", notes[0]);
+  g_assert_true (g_str_has_prefix (notes[0], "7 files (f0.wav, f1.wav, …): resampled from 44100 to 48000 Hz"));
+  g_clear_object (&batch);
+
+  o.format = CW_FORMAT_MP3;
+  batch = cw_batch_new (&o);
+  g_assert_true (cw_batch_plan (batch, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (cw_batch_get_n_refused (batch), ==, 1);
+  refused = cw_batch_note_lines (cw_batch_get_notes (batch), TRUE, 3);
+  g_assert_cmpuint (g_strv_length (refused), ==, 1);
+  g_test_message ("%s", refused[0]);
+  g_assert_true (g_str_has_prefix (refused[0], "six.wav: MP3 holds at most 2 channels"));
+  g_assert_cmpuint (cw_batch_get_plan (batch)->len, ==, 7);
+  g_assert_cmpuint (cw_batch_drop_refused (batch), ==, 1);
+  g_assert_cmpuint (cw_batch_get_plan (batch)->len, ==, 6);
+  g_assert_cmpuint (cw_batch_get_skipped (batch)->len, ==, 1);
+  g_assert_nonnull (strstr (g_ptr_array_index (cw_batch_get_skipped (batch), 0), "six.wav: MP3 holds"));
+  run_batch (batch, NULL, &run);
+  g_assert_true (run.ok);
+  g_assert_cmpuint (run.results->len, ==, 6);
+  for (guint i = 0; i < run.results->len; i++)
+    g_assert_cmpint (((CwResult *) g_ptr_array_index (run.results, i))->status, ==, CW_STATUS_OK);
+  run_clear (&run);
+  cw_batch_options_clear (&o);
+
+  /* the format kept: nothing to check, no file opened */
+  options_for (f, &o);
+  same = cw_batch_new (&o);
+  g_assert_true (cw_batch_plan (same, NULL, &error));
+  g_assert_cmpuint (cw_batch_get_notes (same)->len, ==, 0);
+  cw_batch_options_clear (&o);
+}
+
+/* A job log line says how the output was encoded: resuming with another
+ * depth makes the files again, with the same one skips them. */
+static void
+test_resume_encoding (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autofree char *log = g_build_filename (f->dir, "job.log", NULL);
+  g_autofree char *contents = NULL;
+  CwBatchOptions o;
+  g_autoptr(GError) error = NULL;
+
+  for (guint pass = 0; pass < 3; pass++)
+    {
+      g_autoptr(CwBatch) batch = NULL;
+      Run run = { 0 };
+
+      options_for (f, &o);
+      o.format = CW_FORMAT_FLAC;
+      o.bits = pass < 2 ? CW_BITS_24 : CW_BITS_16;
+      o.joblog_path = g_strdup (log);
+      o.existing = CW_EXISTING_REPLACE;
+      o.resume = pass > 0;
+      batch = cw_batch_new (&o);
+      g_assert_true (cw_batch_plan (batch, NULL, &error));
+      g_assert_no_error (error);
+      if (pass == 0)
+        g_assert_cmpuint (cw_batch_get_n_tasks (batch), ==, 6);
+      else if (pass == 1)
+        {
+          /* the same settings: all done */
+          g_assert_cmpuint (cw_batch_get_n_tasks (batch), ==, 0);
+          g_assert_cmpuint (cw_batch_get_n_resumed (batch), ==, 6);
+        }
+      else
+        {
+          /* 16 bits now: every file again */
+          g_assert_cmpuint (cw_batch_get_n_tasks (batch), ==, 6);
+          g_assert_cmpuint (cw_batch_get_n_redone (batch), ==, 6);
+        }
+      if (cw_batch_get_n_tasks (batch) > 0)
+        {
+          run_batch (batch, NULL, &run);
+          g_assert_true (run.ok);
+          run_clear (&run);
+        }
+      cw_batch_options_clear (&o);
+    }
+  g_assert_true (g_file_get_contents (log, &contents, NULL, NULL));
+  g_assert_nonnull (strstr (contents, "\tflac;bits=24\t"));
+  g_assert_nonnull (strstr (contents, "\tflac;bits=16\t"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -349,6 +488,9 @@ main (int   argc,
   ADD ("/cw/batch/synthetic", test_synthetic);
   ADD ("/cw/batch/plan-errors", test_plan_errors);
   ADD ("/cw/batch/shard", test_shard);
+  ADD ("/cw/batch/record-renames-existing", test_record_renames_existing);
+  ADD ("/cw/batch/encoding-notes", test_encoding_notes);
+  ADD ("/cw/batch/resume-encoding", test_resume_encoding);
 #undef ADD
   return g_test_run ();
 }

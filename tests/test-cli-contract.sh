@@ -19,7 +19,7 @@ not_ok () { n=$((n + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "
 skip () { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
 check () { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name" "failed: $*"; fi; }
 same_tree () { diff -r "$1" "$2" >/dev/null; }
-echo "1..22"
+echo "1..26"
 
 in=$work/in
 "$cli" --demo "$in" --demo-count 7 --demo-seconds 0.3 >/dev/null
@@ -130,3 +130,34 @@ if [ -f /usr/share/bash-completion/bash_completion ]; then
 else
   skip "bash completion offers --order's values" "bash-completion is not installed"
 fi
+
+# 23. --existing: skip keeps a file at an output's name and leaves its input out
+mkdir -p "$work/ex"; printf 'MINE' >"$work/ex/example00.wav"
+err=$("$cli" "$in" -o "$work/ex" --existing skip -q 2>&1); rc=$?
+check "--existing skip keeps the file, says so, and does the rest" \
+  eval '[ $rc = 0 ] && [ "$(cat "$work/ex/example00.wav")" = MINE ] && grep -q "skipped: .*example00.wav: its output .* exists (kept)" <<<"$err" && [ -f "$work/ex/example01.wav" ]'
+
+# 24. --bits and --quality only where the format has them, values checked
+bad=0
+while IFS='|' read -r args want; do
+  # shellcheck disable=SC2086
+  msg=$("$cli" "$in" -o "$work/bad" $args 2>&1); rc=$?
+  { [ $rc = 2 ] && grep -q -- "$want" <<<"$msg" && [ ! -e "$work/bad" ]; } || { bad=1; echo "# $args: exit $rc: $msg"; }
+done <<'CASES'
+-f mp3 --bits 16|--bits sets the sample format of WAV and FLAC outputs; mp3 has none
+-f wav --quality 0.5|--quality sets the size of Ogg Vorbis, Opus and MP3 outputs; wav is lossless
+-f flac --bits 32f|FLAC holds 16 or 24 bits, not 32-bit float
+--quality 5|--quality must be a number from 0
+--bits 8|--bits must be 16, 24 or 32f
+CASES
+check "--bits/--quality misuse is a usage error naming the option, before any work" [ $bad = 0 ]
+
+# 25. the encoding is in the summary and the job log; "0,5" is read as 0.5
+"$cli" "$in" -o "$work/enc" -f ogg --quality 0,5 --no-metadata --json -q --joblog "$work/enc.log" >"$work/enc.json" 2>/dev/null
+check "--quality 0,5 --no-metadata: the summary and the job log say ogg;quality=0.50;no-metadata" \
+  eval 'check_json "$work/enc.json" && grep -q "\"encoding\":\"ogg;quality=0.50;no-metadata\"" "$work/enc.json" && [ "$(grep -v "^#" "$work/enc.log" | cut -f8 | sort -u)" = "ogg;quality=0.50;no-metadata" ]'
+
+# 26. before any work: what the format will do to the files
+err=$("$cli" "$in" -o "$work/opus" -f opus -t copy 2>&1 >/dev/null); rc=$?
+check "Opus from 44.1 kHz: a note before the run says the files are resampled to 48 kHz" \
+  eval '[ $rc = 0 ] && [ "$(grep -c "^note: 7 files (example00.wav, example01.wav, example02.wav, …): resampled from 44100 to 48000 Hz" <<<"$err")" = 1 ]'

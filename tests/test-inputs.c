@@ -15,6 +15,24 @@
 #include "cw-inputs.h"
 #include "cw-test-util.h"
 
+
+/* cw_inputs_plan () with the options spelt out */
+static GPtrArray *
+plan_with (GPtrArray  *inputs,
+           const char *output_dir,
+           CwFormat    format,
+           CwExisting  existing,
+           gboolean    by_key,
+           CwLayout    layout)
+{
+  CwPlanOptions options = {
+    .output_dir = output_dir, .format = format, .existing = existing,
+    .by_key = by_key, .layout = layout,
+  };
+
+  return cw_inputs_plan (inputs, &options);
+}
+
 static void
 touch (const char *dir,
        const char *name)
@@ -117,7 +135,7 @@ test_plan_modes (void)
   g_autoptr(GPtrArray) plan = NULL;
 
   /* an empty folder: names are the keys */
-  plan = cw_inputs_plan (inputs, dir, CW_FORMAT_SAME, CW_PLAN_NUMBERED, CW_LAYOUT_FLAT);
+  plan = plan_with (inputs, dir, CW_FORMAT_SAME, CW_EXISTING_RENAME, FALSE, CW_LAYOUT_FLAT);
   g_assert_cmpstr (file_at (plan, 0)->seed_key, ==, "a.wav");
   g_assert_cmpstr (file_at (plan, 1)->seed_key, ==, "b.wav");
   g_assert_cmpstr (file_at (plan, 2)->seed_key, ==, "a (1).wav");
@@ -135,7 +153,7 @@ test_plan_modes (void)
   /* a.wav and b.wav on disk */
   touch (dir, "a.wav");
   touch (dir, "b.wav");
-  plan = cw_inputs_plan (inputs, dir, CW_FORMAT_SAME, CW_PLAN_NUMBERED, CW_LAYOUT_FLAT);
+  plan = plan_with (inputs, dir, CW_FORMAT_SAME, CW_EXISTING_RENAME, FALSE, CW_LAYOUT_FLAT);
   g_assert_cmpstr (file_at (plan, 0)->seed_key, ==, "a.wav");
   g_assert_true (g_str_has_suffix (file_at (plan, 0)->output_path, "/a (1).wav"));
   g_assert_true (g_str_has_suffix (file_at (plan, 1)->output_path, "/b (1).wav"));
@@ -143,20 +161,20 @@ test_plan_modes (void)
   g_clear_pointer (&plan, g_ptr_array_unref);
 
   /* by key: the same names whatever is there; the worker decides */
-  plan = cw_inputs_plan (inputs, dir, CW_FORMAT_SAME, CW_PLAN_BY_KEY, CW_LAYOUT_FLAT);
+  plan = plan_with (inputs, dir, CW_FORMAT_SAME, CW_EXISTING_DEFAULT, TRUE, CW_LAYOUT_FLAT);
   g_assert_true (g_str_has_suffix (file_at (plan, 0)->output_path, "/a.wav"));
   g_assert_cmpint (file_at (plan, 0)->replace, ==, CW_REPLACE_NEVER);
   g_clear_pointer (&plan, g_ptr_array_unref);
 
   /* overwrite: what is there (and no input) is replaced */
-  plan = cw_inputs_plan (inputs, dir, CW_FORMAT_SAME, CW_PLAN_REPLACE, CW_LAYOUT_FLAT);
+  plan = plan_with (inputs, dir, CW_FORMAT_SAME, CW_EXISTING_REPLACE, FALSE, CW_LAYOUT_FLAT);
   g_assert_true (g_str_has_suffix (file_at (plan, 0)->output_path, "/a.wav"));
   g_assert_cmpint (file_at (plan, 0)->replace, ==, CW_REPLACE_ALWAYS);
   g_assert_cmpint (file_at (plan, 2)->replace, ==, CW_REPLACE_NEVER);
   g_clear_pointer (&plan, g_ptr_array_unref);
 
   /* another format: the extension changes, the numbering follows it */
-  plan = cw_inputs_plan (inputs, dir, CW_FORMAT_FLAC, CW_PLAN_NUMBERED, CW_LAYOUT_FLAT);
+  plan = plan_with (inputs, dir, CW_FORMAT_FLAC, CW_EXISTING_RENAME, FALSE, CW_LAYOUT_FLAT);
   g_assert_cmpstr (file_at (plan, 0)->seed_key, ==, "a.flac");
   g_assert_cmpstr (file_at (plan, 2)->seed_key, ==, "a (1).flac");
 
@@ -178,7 +196,7 @@ test_plan_tree (void)
   g_ptr_array_add (inputs, cw_input_file_new ("/elsewhere/01.flac", NULL));
   g_ptr_array_add (inputs, cw_input_file_new ("/n/Album A/01.wav", "Album A/01.wav"));
 
-  plan = cw_inputs_plan (inputs, dir, CW_FORMAT_FLAC, CW_PLAN_NUMBERED, CW_LAYOUT_TREE);
+  plan = plan_with (inputs, dir, CW_FORMAT_FLAC, CW_EXISTING_RENAME, FALSE, CW_LAYOUT_TREE);
   g_assert_cmpstr (file_at (plan, 0)->seed_key, ==, "Album A/01.flac");
   g_assert_cmpstr (file_at (plan, 1)->seed_key, ==, "Album B/01.flac");
   g_assert_cmpstr (file_at (plan, 2)->seed_key, ==, "Album B/CD 2/01.flac");
@@ -189,10 +207,55 @@ test_plan_tree (void)
   g_clear_pointer (&plan, g_ptr_array_unref);
 
   /* flat: today's names */
-  plan = cw_inputs_plan (inputs, dir, CW_FORMAT_FLAC, CW_PLAN_NUMBERED, CW_LAYOUT_FLAT);
+  plan = plan_with (inputs, dir, CW_FORMAT_FLAC, CW_EXISTING_RENAME, FALSE, CW_LAYOUT_FLAT);
   g_assert_cmpstr (file_at (plan, 0)->seed_key, ==, "01.flac");
   g_assert_cmpstr (file_at (plan, 1)->seed_key, ==, "01 (1).flac");
   g_assert_cmpstr (file_at (plan, 4)->seed_key, ==, "01 (4).flac");
+
+  cw_test_rm_rf (dir);
+}
+
+/* What becomes of a file already at an output's name, by policy. */
+static void
+test_plan_existing (void)
+{
+  static const char * const names[] = { "a.wav", "b.wav", NULL };
+  g_autofree char *dir = cw_test_make_tmp_dir ();
+  g_autoptr(GPtrArray) inputs = inputs_named (names);
+  g_autoptr(GPtrArray) skipped = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) plan = NULL;
+  CwPlanOptions options = { .output_dir = dir, .layout = CW_LAYOUT_FLAT };
+
+  touch (dir, "a.wav");
+
+  options.existing = CW_EXISTING_DEFAULT;
+  plan = cw_inputs_plan (inputs, &options);
+  g_assert_cmpuint (options.n_existing, ==, 1);
+  g_assert_true (g_str_has_suffix (file_at (plan, 0)->output_path, "/a (1).wav"));
+  g_clear_pointer (&plan, g_ptr_array_unref);
+
+  options.existing = CW_EXISTING_SKIP;
+  options.skipped = skipped;
+  plan = cw_inputs_plan (inputs, &options);
+  g_assert_cmpuint (plan->len, ==, 1);
+  g_assert_cmpstr (file_at (plan, 0)->seed_key, ==, "b.wav");
+  g_assert_cmpuint (skipped->len, ==, 1);
+  g_assert_nonnull (strstr (g_ptr_array_index (skipped, 0), "exists (kept)"));
+  g_clear_pointer (&plan, g_ptr_array_unref);
+  options.skipped = NULL;
+
+  options.existing = CW_EXISTING_FAIL;
+  plan = cw_inputs_plan (inputs, &options);
+  g_assert_true (g_str_has_suffix (file_at (plan, 0)->output_path, "/a.wav"));
+  g_assert_cmpint (file_at (plan, 0)->replace, ==, CW_REPLACE_NEVER);
+  g_clear_pointer (&plan, g_ptr_array_unref);
+
+  /* by key, "rename" cannot move past the file: it fails instead */
+  options.existing = CW_EXISTING_RENAME;
+  options.by_key = TRUE;
+  plan = cw_inputs_plan (inputs, &options);
+  g_assert_true (g_str_has_suffix (file_at (plan, 0)->output_path, "/a.wav"));
+  g_assert_cmpint (file_at (plan, 0)->replace, ==, CW_REPLACE_NEVER);
 
   cw_test_rm_rf (dir);
 }
@@ -206,5 +269,6 @@ main (int   argc,
   g_test_add_func ("/cw/inputs/collect", test_collect);
   g_test_add_func ("/cw/inputs/plan-modes", test_plan_modes);
   g_test_add_func ("/cw/inputs/plan-tree", test_plan_tree);
+  g_test_add_func ("/cw/inputs/plan-existing", test_plan_existing);
   return g_test_run ();
 }

@@ -32,7 +32,7 @@ skip () { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
 check () { local what=$1; shift; if "$@" >"$tmp/log" 2>&1; then ok "$what"; else not_ok "$what"; fi; }
 have () { command -v "$1" >/dev/null 2>&1; }
 
-echo "1..13"
+echo "1..15"
 
 check "meson install --destdir" "$meson" install -C "$build" --no-rebuild --quiet --destdir "$dest"
 
@@ -41,6 +41,7 @@ files_present () {
   for f in "$bin/corewave" "$bin/corewave-cli" "$libexec/corewave-worker" \
            "$data/applications/$app_id.desktop" \
            "$data/metainfo/$app_id.metainfo.xml" \
+           "$data/mime/packages/$app_id.xml" \
            "$data/dbus-1/services/$app_id.service" \
            "$data/glib-2.0/schemas/$app_id.gschema.xml" \
            "$data/icons/hicolor/scalable/apps/$app_id.svg" \
@@ -79,7 +80,7 @@ check "glib-compile-schemas --strict on the installed schemas" \
 
 if have desktop-file-validate; then
   check "desktop-file-validate on the installed desktop file" \
-    desktop-file-validate "$data/applications/$app_id.desktop"
+    "$(dirname "$0")/desktop-file-validate.sh" "$data/applications/$app_id.desktop"
 else
   skip "desktop-file-validate on the installed desktop file" "desktop-file-validate not installed"
 fi
@@ -89,6 +90,56 @@ if have appstreamcli; then
     appstreamcli validate --no-net "$data/metainfo/$app_id.metainfo.xml"
 else
   skip "appstreamcli validate on the installed metainfo" "appstreamcli not installed"
+fi
+
+# The desktop file's MimeType: each one a type (or alias) that
+# shared-mime-info or our own package defines, or "Open With" never offers
+# Corewave for it. The runtime's shared-mime-info is newer, never smaller.
+mime_types_known () {
+  local known types t missing=0
+  known=$(cat /usr/share/mime/packages/freedesktop.org.xml "$data/mime/packages/$app_id.xml" \
+    | grep -oE '<(mime-type|alias) type="[^"]+"' | sed 's/.*type="//; s/"$//')
+  types=$(sed -n 's/^MimeType=//p' "$data/applications/$app_id.desktop" | tr ';' '\n' | grep -v '^$')
+  [ -n "$types" ] || { echo "no MimeType"; return 1; }
+  for t in $types; do
+    grep -qxF "$t" <<<"$known" || { echo "unknown to shared-mime-info: $t"; missing=1; }
+  done
+  return $missing
+}
+if [ -f /usr/share/mime/packages/freedesktop.org.xml ]; then
+  check "every MimeType of the desktop file is a known type" mime_types_known
+else
+  skip "every MimeType of the desktop file is a known type" "shared-mime-info not installed"
+fi
+
+# Our package, compiled as update-mime-database does on install, gives W64
+# and CAF files their types, by name and by content.
+mime_package_types_files () {
+  local db=$tmp/mime-db
+  mkdir -p "$db/mime/packages" && cp "$data/mime/packages/$app_id.xml" "$db/mime/packages/" || return 1
+  update-mime-database "$db/mime" || return 1
+  python3 - "$tmp" <<'PY' || return 1
+import struct, sys
+t = sys.argv[1]
+riff = b'riff' + bytes.fromhex('2e91cf11a5d628db04c10000')
+wave = b'wave' + bytes.fromhex('f3acd3118cd100c04f8edb8a')
+for name in ('a.w64', 'a-w64.bin'):
+    open(f'{t}/{name}', 'wb').write(riff + struct.pack('<Q', 56) + wave + bytes(16))
+for name in ('a.caf', 'a-caf.bin'):
+    open(f'{t}/{name}', 'wb').write(b'caff' + struct.pack('>HH', 1, 0) + b'desc' + bytes(40))
+PY
+  local f want got
+  for f in a.w64:audio/x-w64 a-w64.bin:audio/x-w64 a.caf:audio/x-caf a-caf.bin:audio/x-caf; do
+    want=${f#*:}
+    got=$(XDG_DATA_HOME=$db XDG_DATA_DIRS=/usr/share gio info -a standard::content-type "$tmp/${f%%:*}" \
+          | sed -n 's/.*standard::content-type: //p')
+    [ "$got" = "$want" ] || { echo "${f%%:*}: $got, not $want"; return 1; }
+  done
+}
+if have update-mime-database && have gio && have python3; then
+  check "the MIME package types W64 and CAF files" mime_package_types_files
+else
+  skip "the MIME package types W64 and CAF files" "update-mime-database, gio or python3 missing"
 fi
 
 # GApplication parses --help before it needs a display; the settings object

@@ -249,11 +249,10 @@ test_chunk_sizes (void)
           }
         else
           {
-            /* auto starts with one task per chunk and then grows (but
-             * sequential mode runs one task per trip) */
+            /* auto starts with one task per chunk and then grows, in
+             * sequential mode too (its thread runs a chunk task by task) */
             g_assert_cmpuint (run.stats.max_chunk_size, >=, 1);
-            if (mode != CW_MODE_SEQUENTIAL)
-              g_assert_cmpuint (run.stats.n_trips, <, n);
+            g_assert_cmpuint (run.stats.n_trips, <, n);
             g_assert_cmpfloat (run.stats.auto_task_us, >=, 0);
           }
         cw_test_run_clear (&run);
@@ -322,6 +321,65 @@ test_threads_hand_back (void)
                      CW_ORDER_UNORDERED, on_main_thread_cb, &s, NULL, slow_done_cb, &s);
   WAIT_UNTIL (s.done);
   g_assert_cmpuint (s.n_results, ==, 4);
+  cw_test_close_pool (pool);
+}
+
+static gboolean
+heartbeat_cb (gpointer user_data)
+{
+  gint64 *beat = user_data;  /* last beat, longest gap, beats */
+  gint64 now = g_get_monotonic_time ();
+
+  beat[1] = MAX (beat[1], now - beat[0]);
+  beat[0] = now;
+  beat[2]++;
+  return G_SOURCE_CONTINUE;
+}
+
+/* Sequential mode runs the tasks one after another, in the batch's order,
+ * on a thread of its own, and hands each back as it ends: the caller's
+ * main loop (the window's) goes on meanwhile. Eight tasks of 100 ms CPU
+ * time: run on the main thread, they would let a 5 ms heartbeat beat a
+ * dozen times at most; each would be delivered with the others. (No time
+ * bounds: a loaded machine stretches anything; the margins are wide.) */
+static void
+test_sequential (void)
+{
+  static gint64 args[8];
+  CwPool *pool = new_pool (CW_MODE_SEQUENTIAL, 4, 0);
+  CwTestSource src = { .n = G_N_ELEMENTS (args), .kind = CW_TASK_SPIN, .args = args };
+  gint64 beat[3] = { g_get_monotonic_time (), 0, 0 };
+  const CwResult *last;
+  guint id;
+  CwTestRun run;
+
+  for (guint i = 0; i < G_N_ELEMENTS (args); i++)
+    args[i] = 100;
+  id = g_timeout_add (5, heartbeat_cb, beat);
+  cw_test_run_init (&run);
+  cw_test_run_map (pool, &synthetic_settings, &src, CW_ORDER_UNORDERED, NULL, &run);
+  g_source_remove (id);
+  g_assert_no_error (run.error);
+  g_assert_true (run.ok);
+  g_assert_cmpuint (run.stats.n_workers, ==, 1);
+  g_free (cw_test_assert_each_once (&run, src.n));
+  for (guint i = 0; i < run.results->len; i++)
+    {
+      const CwResult *r = cw_test_run_result (&run, i);
+
+      /* in order, though unordered would allow any, and never at once */
+      g_assert_cmpuint (r->index, ==, i);
+      g_assert_cmpuint (r->worker, ==, 0);
+      if (i > 0)
+        g_assert_cmpint (r->start_us, >=, cw_test_run_result (&run, i - 1)->end_us);
+    }
+  /* handed back as they ended: the first long before the last ended */
+  last = cw_test_run_result (&run, run.results->len - 1);
+  g_assert_cmpint (g_array_index (run.delivered_us, gint64, 0), <, last->end_us);
+  /* the loop turned all along */
+  g_test_message ("%" G_GINT64_FORMAT " heartbeats, the longest gap %.1f ms", beat[2], beat[1] / 1000.0);
+  g_assert_cmpint (beat[2], >=, 40);
+  cw_test_run_clear (&run);
   cw_test_close_pool (pool);
 }
 
@@ -613,6 +671,48 @@ static void
 test_crash_on_chunk_neighbour (void)
 {
   run_crash_on (2);
+}
+
+/* A result callback that runs the main loop itself (as a dialog's loop
+ * would): the worker's watch may run again inside it, and must neither
+ * deliver a result twice nor lose one. Chunks of ten 1 ms tasks, which a
+ * worker answers every 2 ms, and a callback that waits 3 ms: the next
+ * answer is in the pipe when the callback turns the loop. */
+static void
+nested_loop_hook (const CwResult *result,
+                  gpointer        user_data)
+{
+  g_usleep (3000);
+  for (guint i = 0; i < 3; i++)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+static void
+test_nested_main_loop (void)
+{
+  static gint64 args[40];
+  CwPool *pool = new_pool (CW_MODE_PROCESSES, 1, 10);
+  CwTestSource src = { .n = G_N_ELEMENTS (args), .kind = CW_TASK_SPIN, .args = args };
+  g_autofree const CwResult **by_index = NULL;
+  g_autofree char *log = NULL;
+  CwTestRun run;
+
+  for (guint i = 0; i < G_N_ELEMENTS (args); i++)
+    args[i] = 1;
+  log_capture_start ();
+  cw_test_run_init (&run);
+  run.hook = nested_loop_hook;
+  cw_test_run_map (pool, &synthetic_settings, &src, CW_ORDER_UNORDERED, NULL, &run);
+  g_assert_no_error (run.error);
+  g_assert_true (run.ok);
+  by_index = cw_test_assert_each_once (&run, src.n);
+  for (guint i = 0; i < src.n; i++)
+    g_assert_cmpint (by_index[i]->status, ==, CW_STATUS_OK);
+  cw_test_run_clear (&run);
+  cw_test_close_pool (pool);
+  log = log_capture_stop ();
+  g_test_message ("the worker's watch ran inside a result callback %u times",
+                  log_count (log, "slot * a main loop runs inside a result callback*"));
 }
 
 static void
@@ -944,11 +1044,13 @@ main (int   argc,
   g_test_add_func ("/cw/pool/order/all", test_order_all);
   g_test_add_func ("/cw/pool/chunk-sizes", test_chunk_sizes);
   g_test_add_func ("/cw/pool/threads-hand-back", test_threads_hand_back);
+  g_test_add_func ("/cw/pool/sequential", test_sequential);
   g_test_add_data_func ("/cw/pool/fault/worker-killed", GINT_TO_POINTER (FALSE), test_worker_killed);
   g_test_add_data_func ("/cw/pool/log/worker-killed", GINT_TO_POINTER (TRUE), test_worker_killed);
   g_test_add_func ("/cw/pool/fault/crash-on", test_crash_on);
   g_test_add_func ("/cw/pool/fault/crash-on-chunk-neighbour", test_crash_on_chunk_neighbour);
   g_test_add_func ("/cw/pool/fault/garbage", test_garbage);
+  g_test_add_func ("/cw/pool/nested-main-loop", test_nested_main_loop);
   g_test_add_func ("/cw/pool/fault/bad-worker-path", test_bad_worker_path);
   g_test_add_func ("/cw/pool/fault/start-failures", test_start_failures);
   g_test_add_func ("/cw/pool/determinism", test_determinism);

@@ -219,8 +219,9 @@ test_replace_flags (void)
   g_autoptr(GByteArray) out = g_byte_array_new ();
   g_auto(CwChunkMessage) msg = { 0 };
   g_autoptr(GError) error = NULL;
-  /* header, chunk id, spec "copy", format, seed, settings, count, index, kind */
-  const gsize flags_at = 8 + 8 + 4 + 4 + 1 + 8 + 1 + 4 + 8 + 1;
+  /* header, chunk id, spec "copy", format, seed, settings flags, bits,
+   * count: then the task's flags byte */
+  const gsize flags_at = 8 + 8 + 4 + 4 + 1 + 8 + 1 + 1 + 4;
 
   cw_protocol_encode_chunk (out, 1, &settings, &task, 1);
   g_assert_true (cw_protocol_decode_chunk (out->data, out->len, &msg, &error));
@@ -352,8 +353,9 @@ test_results_roundtrip (void)
     assert_result_equal (&msg.results[i], &sample_results[i]);
 }
 
-/* Results with the same times as the one before cost 16 bytes less, and
- * still decode with the right times. */
+/* Results with the same times as the one before send none, and still
+ * decode with the right times; times that differ cost their differences
+ * (here a start difference and a duration, 3 bytes). */
 static void
 test_results_times_compressed (void)
 {
@@ -374,7 +376,7 @@ test_results_times_compressed (void)
 
   cw_protocol_encode_results (a, 1, 2, same, 3);
   cw_protocol_encode_results (b, 1, 2, differ, 3);
-  g_assert_cmpuint (a->len + 2 * 16, ==, b->len);
+  g_assert_cmpuint (a->len + 2 * 3, ==, b->len);
 
   g_assert_true (cw_protocol_decode_results (a->data, a->len, &msg, &error));
   g_assert_no_error (error);
@@ -392,6 +394,119 @@ test_results_times_compressed (void)
       differ[i].pid = 2;
       assert_result_equal (&msg.results[i], &differ[i]);
     }
+}
+
+/* The lesson's trivial tasks, mul10 of their own index, cost 2 bytes each
+ * way (a flags byte and a one-byte difference), whatever their index: the
+ * overhead benchmark's million tasks are 2 MB of frames in each direction.
+ * Any values still round-trip, however far apart. */
+static void
+test_compact (void)
+{
+  const guint n = 1000;
+  const guint64 first = G_GUINT64_CONSTANT (1) << 40;
+  CwJobSettings settings = { .spec = NULL };
+  g_autofree CwTask *tasks = g_new0 (CwTask, n);
+  g_autofree CwResult *results = g_new0 (CwResult, n);
+  g_autoptr(GByteArray) chunk = g_byte_array_new ();
+  g_autoptr(GByteArray) answer = g_byte_array_new ();
+  g_auto(CwChunkMessage) msg = { 0 };
+  g_auto(CwResultsMessage) rmsg = { 0 };
+  g_autoptr(GError) error = NULL;
+  /* the frames' fixed parts: header, id, spec, format, seed, settings,
+   * bits, count; header, id, pid, count; then the first item's index and kind,
+   * the first result's status byte and index */
+  const gsize chunk_fixed = 8 + 8 + 4 + 1 + 8 + 1 + 1 + 4 + 6 + 1;
+  const gsize results_fixed = 8 + 8 + 4 + 4 + 1 + 6 + 2 + 4;
+
+  for (guint i = 0; i < n; i++)
+    {
+      tasks[i] = (CwTask) { .index = first + i, .kind = CW_TASK_MUL10, .arg = (gint64) (first + i) };
+      results[i] = (CwResult) { .index = first + i, .status = CW_STATUS_OK,
+                                .value = (gint64) (first + i) * 10, .start_us = 1234, .end_us = 1234 };
+    }
+  cw_protocol_encode_chunk (chunk, 5, &settings, tasks, n);
+  cw_protocol_encode_results (answer, 5, 42, results, n);
+  g_assert_cmpuint (chunk->len, <=, chunk_fixed + 2 * n + 8);
+  g_assert_cmpuint (answer->len, <=, results_fixed + 2 * n + 8);
+
+  g_assert_true (cw_protocol_decode_chunk (chunk->data, chunk->len, &msg, &error));
+  g_assert_no_error (error);
+  g_assert_true (cw_protocol_decode_results (answer->data, answer->len, &rmsg, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (msg.n_tasks, ==, n);
+  g_assert_cmpuint (rmsg.n_results, ==, n);
+  for (guint i = 0; i < n; i++)
+    {
+      results[i].pid = 42;
+      assert_task_equal (&msg.tasks[i], &tasks[i]);
+      assert_result_equal (&rmsg.results[i], &results[i]);
+    }
+
+  /* the extremes of every difference */
+  {
+    CwTask far[] = {
+      { .index = G_MAXUINT64, .kind = CW_TASK_FIB, .arg = G_MININT64 },
+      { .index = 0, .kind = CW_TASK_SPIN, .arg = G_MAXINT64 },
+      { .index = 1, .kind = CW_TASK_SPIN, .arg = G_MININT64 },
+      { .index = G_MAXUINT64 - 1, .kind = CW_TASK_MUL10, .arg = -1 },
+    };
+    CwResult wide[] = {
+      { .index = 0, .value = G_MININT64, .start_us = G_MAXINT64, .end_us = G_MININT64 },
+      { .index = G_MAXUINT64, .value = G_MAXINT64, .start_us = G_MININT64, .end_us = G_MAXINT64,
+        .frames = G_MININT64, .cpu_us = -1, .peak_rss_kb = G_MININT64,
+        .status = CW_STATUS_CANCELLED },
+      { .index = 0, .value = -1, .status = CW_STATUS_FAILED },
+    };
+    g_auto(CwChunkMessage) fmsg = { 0 };
+    g_auto(CwResultsMessage) wmsg = { 0 };
+
+    g_byte_array_set_size (chunk, 0);
+    g_byte_array_set_size (answer, 0);
+    cw_protocol_encode_chunk (chunk, 6, &settings, far, G_N_ELEMENTS (far));
+    cw_protocol_encode_results (answer, 6, 1, wide, G_N_ELEMENTS (wide));
+    g_assert_true (cw_protocol_decode_chunk (chunk->data, chunk->len, &fmsg, &error));
+    g_assert_no_error (error);
+    g_assert_true (cw_protocol_decode_results (answer->data, answer->len, &wmsg, &error));
+    g_assert_no_error (error);
+    for (guint i = 0; i < G_N_ELEMENTS (far); i++)
+      assert_task_equal (&fmsg.tasks[i], &far[i]);
+    for (guint i = 0; i < G_N_ELEMENTS (wide); i++)
+      {
+        wide[i].pid = 1;
+        assert_result_equal (&wmsg.results[i], &wide[i]);
+        g_assert_cmpint (wmsg.results[i].peak_rss_kb, ==, wide[i].peak_rss_kb);
+      }
+  }
+}
+
+/* A varint longer than 64 bits is garbage. */
+static void
+test_varint_overflow (void)
+{
+  CwJobSettings settings = { .spec = NULL };
+  CwTask task = { .index = 7, .kind = CW_TASK_MUL10 };
+  g_autoptr(GByteArray) out = g_byte_array_new ();
+  g_autoptr(GByteArray) bad = g_byte_array_new ();
+  g_auto(CwChunkMessage) msg = { 0 };
+  g_autoptr(GError) error = NULL;
+  /* header, chunk id, spec, format, seed, settings, bits, count; then the
+   * flags */
+  const gsize flags_at = 8 + 8 + 4 + 1 + 8 + 1 + 1 + 4;
+  const guint8 eleven[] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f };
+  guint32 le;
+
+  cw_protocol_encode_chunk (out, 1, &settings, &task, 1);
+  g_assert_cmpuint (out->data[flags_at] & (1 << 5), !=, 0);   /* an index follows */
+  g_assert_cmpuint (out->data[flags_at + 1], ==, 7);
+  /* the same index as ten bytes whose last says bit 70 */
+  g_byte_array_append (bad, out->data, flags_at + 1);
+  g_byte_array_append (bad, eleven, sizeof eleven);
+  g_byte_array_append (bad, out->data + flags_at + 2, out->len - flags_at - 2);
+  le = GUINT32_TO_LE ((guint32) (bad->len - CW_PROTOCOL_HEADER_SIZE));
+  memcpy (bad->data, &le, 4);
+  g_assert_false (cw_protocol_decode_chunk (bad->data, bad->len, &msg, &error));
+  g_assert_error (error, CW_ERROR, CW_ERROR_PROTOCOL);
 }
 
 static void
@@ -610,7 +725,8 @@ static void
 test_bad_header (void)
 {
   guint8 buf[CW_PROTOCOL_HEADER_SIZE + 4] = { 0 };
-  const guint8 versions[] = { 0, 2, 255 };
+  /* 1: a worker from before the compact encoding */
+  const guint8 versions[] = { 0, 1, 3, 255 };
   const guint8 types[] = { 0, CW_MSG_RESULTS + 1, 255 };
   CwMessageType type;
   gsize size;
@@ -829,7 +945,10 @@ assert_worker_exit (GSubprocess *proc,
   g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 3);
 }
 
-/* The worker's stdout: a hello, then the given number of results frames. */
+/* The worker's stdout: a hello, then nothing (@msg NULL) or the results of
+ * one chunk, in one RESULTS frame or more (a worker answers what it
+ * finished once 2 ms have passed, which a loaded machine may stretch any
+ * task to), gathered into @msg. */
 static void
 check_worker_output (GBytes             *bytes,
                      CwResultsMessage   *msg)
@@ -837,6 +956,7 @@ check_worker_output (GBytes             *bytes,
   gsize len;
   const guint8 *data = g_bytes_get_data (bytes, &len);
   g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) all = g_array_new (FALSE, TRUE, sizeof (CwResult));
   CwMessageType type;
   gsize size;
   gint32 pid;
@@ -852,12 +972,30 @@ check_worker_output (GBytes             *bytes,
       g_assert_cmpuint (len, ==, 0);
       return;
     }
-  g_assert_true (cw_protocol_peek_frame (data, len, &type, &size, &error));
-  g_assert_cmpint (type, ==, CW_MSG_RESULTS);
-  g_assert_cmpuint (size, ==, len);
-  g_assert_true (cw_protocol_decode_results (data, len, msg, &error));
-  g_assert_no_error (error);
-  g_assert_cmpint (msg->pid, ==, pid);
+  g_assert_cmpuint (len, >, 0);
+  memset (msg, 0, sizeof *msg);
+  while (len > 0)
+    {
+      g_auto(CwResultsMessage) part = { 0 };
+
+      g_assert_true (cw_protocol_peek_frame (data, len, &type, &size, &error));
+      g_assert_cmpint (type, ==, CW_MSG_RESULTS);
+      g_assert_true (cw_protocol_decode_results (data, size, &part, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (part.pid, ==, pid);
+      if (all->len > 0)
+        g_assert_cmpuint (part.chunk_id, ==, msg->chunk_id);
+      msg->chunk_id = part.chunk_id;
+      msg->pid = part.pid;
+      g_array_append_vals (all, part.results, part.n_results);
+      /* the strings are all's now */
+      g_clear_pointer (&part.results, g_free);
+      part.n_results = 0;
+      data += size;
+      len -= size;
+    }
+  msg->n_results = all->len;
+  msg->results = (CwResult *) g_array_free (g_steal_pointer (&all), FALSE);
 }
 
 static void
@@ -977,6 +1115,58 @@ test_worker_bad_frames (void)
   }
 }
 
+/* How outputs are encoded (bits, quality, tags) travels with the chunk,
+ * and a quality outside 0..1 or an unknown depth is refused. */
+static void
+test_encoding_settings (void)
+{
+  const CwJobSettings cases[] = {
+    { .spec = (char *) "copy", .format = CW_FORMAT_FLAC, .bits = CW_BITS_24 },
+    { .spec = (char *) "copy", .format = CW_FORMAT_MP3, .has_quality = TRUE, .quality = 0.7,
+      .no_metadata = TRUE },
+    { .spec = (char *) "copy", .format = CW_FORMAT_OPUS, .has_quality = TRUE, .quality = 0.0,
+      .bits = CW_BITS_32F, .naive_seed = TRUE },
+  };
+  CwTask task = { .index = 1, .kind = CW_TASK_MUL10, .arg = 2 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GByteArray) out = g_byte_array_new ();
+      g_auto(CwChunkMessage) msg = { 0 };
+      g_autoptr(GError) error = NULL;
+
+      cw_protocol_encode_chunk (out, 1, &cases[i], &task, 1);
+      g_assert_true (cw_protocol_decode_chunk (out->data, out->len, &msg, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (msg.settings.format, ==, cases[i].format);
+      g_assert_cmpint (msg.settings.bits, ==, cases[i].bits);
+      g_assert_cmpint (msg.settings.has_quality, ==, cases[i].has_quality);
+      g_assert_cmpfloat (msg.settings.quality, ==, cases[i].quality);
+      g_assert_cmpint (msg.settings.no_metadata, ==, cases[i].no_metadata);
+      g_assert_cmpint (msg.settings.naive_seed, ==, cases[i].naive_seed);
+      g_assert_cmpuint (msg.n_tasks, ==, 1);
+      g_assert_cmpint (msg.tasks[0].arg, ==, 2);
+    }
+
+  {
+    CwJobSettings bad = { .spec = (char *) "copy", .has_quality = TRUE, .quality = 1.5 };
+    CwJobSettings bad_bits = { .spec = (char *) "copy", .bits = CW_BITS_32F + 1 };
+    g_autoptr(GByteArray) out = g_byte_array_new ();
+    g_autoptr(GByteArray) out2 = g_byte_array_new ();
+    g_auto(CwChunkMessage) msg = { 0 };
+    g_auto(CwChunkMessage) msg2 = { 0 };
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GError) error2 = NULL;
+
+    cw_protocol_encode_chunk (out, 1, &bad, &task, 1);
+    g_assert_false (cw_protocol_decode_chunk (out->data, out->len, &msg, &error));
+    g_assert_error (error, CW_ERROR, CW_ERROR_PROTOCOL);
+    cw_protocol_encode_chunk (out2, 1, &bad_bits, &task, 1);
+    g_assert_false (cw_protocol_decode_chunk (out2->data, out2->len, &msg2, &error2));
+    g_assert_error (error2, CW_ERROR, CW_ERROR_PROTOCOL);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -989,8 +1179,11 @@ main (int   argc,
   g_test_add_func ("/cw/protocol/chunk-empty", test_chunk_empty);
   g_test_add_func ("/cw/protocol/data-roundtrip", test_data_roundtrip);
   g_test_add_func ("/cw/protocol/replace-flags", test_replace_flags);
+  g_test_add_func ("/cw/protocol/encoding-settings", test_encoding_settings);
   g_test_add_func ("/cw/protocol/results-roundtrip", test_results_roundtrip);
   g_test_add_func ("/cw/protocol/results-times-compressed", test_results_times_compressed);
+  g_test_add_func ("/cw/protocol/compact", test_compact);
+  g_test_add_func ("/cw/protocol/varint-overflow", test_varint_overflow);
   g_test_add_func ("/cw/protocol/hello-roundtrip", test_hello_roundtrip);
   g_test_add_func ("/cw/protocol/truncation", test_truncation);
   g_test_add_func ("/cw/protocol/random-bytes", test_random_bytes);

@@ -124,9 +124,29 @@ test_determinism (void)
   g_assert_cmpmem (&r1, sizeof r1, &r2, sizeof r2);
 }
 
-/* The SIMD path must give the reference's bits, for every length. */
+/* Runs @func once on every SIMD path this CPU has (AVX2, AVX-512), then
+ * puts the detected path back. */
 static void
-test_simd_matches_reference (void)
+on_each_simd_path (void (*func) (void))
+{
+  CwRngPath best = cw_rng_get_path ();
+  guint n = 0;
+
+  for (CwRngPath path = CW_RNG_AVX2; path <= CW_RNG_AVX512; path++)
+    if (cw_rng_set_path (path))
+      {
+        g_test_message ("on the %s path", cw_rng_path_name (path));
+        func ();
+        n++;
+      }
+  g_assert_true (cw_rng_set_path (best));
+  if (n == 0)
+    g_test_skip ("no SIMD path on this CPU");
+}
+
+/* The SIMD paths must give the reference's bits, for every length. */
+static void
+simd_matches_reference (void)
 {
   const gsize max = 4 * 1024 * 1024 + 3;  /* rare corners (u = 1 is 1 in 2^25 pairs) */
   g_autofree float *a = g_new (float, max);
@@ -147,9 +167,15 @@ test_simd_matches_reference (void)
     }
 }
 
+static void
+test_simd_matches_reference (void)
+{
+  on_each_simd_path (simd_matches_reference);
+}
+
 /* CwGauss: fills in multiples of 16 continue one another, SIMD or not. */
 static void
-test_gauss_pieces (void)
+gauss_pieces (void)
 {
   const gsize n = 65536 + 5;
   g_autofree float *whole = g_new (float, n);
@@ -179,11 +205,17 @@ test_gauss_pieces (void)
   g_assert_cmpmem (&g, sizeof g, &g2, sizeof g2);
 }
 
+static void
+test_gauss_pieces (void)
+{
+  on_each_simd_path (gauss_pieces);
+}
+
 /* The fused PCM_16 kernel: what its definition says (the deviates of
  * cw_gauss_fill(), x + s z in double, nearbyint half to even, clipped), on
- * the SIMD and the portable path, in place, for every length. */
+ * the SIMD paths and the portable one, in place, for every length. */
 static void
-test_noise16 (void)
+noise16 (void)
 {
   const gsize max = 65536 + 37;
   const gsize lengths[] = { 0, 1, 15, 16, 17, 31, 32, 33, 1000, 65536, max };
@@ -227,6 +259,12 @@ test_noise16 (void)
       }
   g_test_message ("%" G_GSIZE_FORMAT " clipped, %" G_GSIZE_FORMAT " exact ties", clipped, ties);
   g_assert_cmpuint (clipped, >, 1000);
+}
+
+static void
+test_noise16 (void)
+{
+  on_each_simd_path (noise16);
 }
 
 static double

@@ -168,7 +168,7 @@ static void
 test_errors (void)
 {
   assert_spec_error ("nois", "unknown stage “nois”");
-  assert_spec_error ("nois", "noise, gain, normalize, fade, mono, copy");
+  assert_spec_error ("nois", "noise, gain, normalize, fade, mono, resample, loudness, copy");
   assert_spec_error ("gain:dB=3", "unknown key “dB”");
   assert_spec_error ("mono:x=1", "unknown key “x”");
   assert_spec_error ("gain:db=abc", "db=abc");

@@ -29,9 +29,13 @@ _corewave_cli ()
     --mode) COMPREPLY=($(compgen -W 'processes threads sequential' -- "$cur")); return ;;
     -f|--format) COMPREPLY=($(compgen -W 'same wav flac ogg opus mp3' -- "$cur")); return ;;
     -c|--chunk-size) COMPREPLY=($(compgen -W 'auto' -- "$cur")); return ;;
+    --bits) COMPREPLY=($(compgen -W '16 24 32f' -- "$cur")); return ;;
+    --quality) COMPREPLY=($(compgen -W '0.3 0.5 0.7 0.9' -- "$cur")); return ;;
+    --existing) COMPREPLY=($(compgen -W 'rename replace skip fail' -- "$cur")); return ;;
+    --layout) COMPREPLY=($(compgen -W 'tree flat' -- "$cur")); return ;;
     --shard) COMPREPLY=($(compgen -W 'slurm auto' -- "$cur")); return ;;
     -t|--transform)
-      COMPREPLY=($(compgen -W 'noise:sigma=0.1 gain:db=-3 normalize:peak=-1 fade:in=500:out=2000 mono copy' -- "$cur"))
+      COMPREPLY=($(compgen -W 'noise:sigma=0.1 gain:db=-3 normalize:peak=-1 fade:in=500:out=2000 mono resample:rate=48000 loudness:lufs=-16:tp=-1 copy' -- "$cur"))
       return ;;
     --synthetic) COMPREPLY=($(compgen -W 'mul10:count= spin:count= fib:count=' -- "$cur")); compopt -o nospace; return ;;
     -j|--workers|--seed|--task-timeout|--demo-count|--demo-seconds) return ;;
@@ -39,7 +43,7 @@ _corewave_cli ()
 
   if [[ $cur == -* ]]; then
     COMPREPLY=($(compgen -W '--output-dir --workers --chunk-size --order --transform --format
-      --mode --seed --overwrite --json --progress --task-timeout --quiet --shard --joblog --resume
+      --bits --quality --no-metadata --existing --layout --mode --seed --overwrite --json --progress --task-timeout --quiet --shard --joblog --resume
       --check --files-from --null --synthetic --demo --demo-count --demo-seconds --version --help' -- "$cur"))
   elif ((cword == 1)); then
     COMPREPLY=($(compgen -W 'lab' -- "$cur"))

@@ -1128,8 +1128,6 @@ cw_lab_chart_measure_height (const CwLabReport          *report,
     {
       /* bar panels stack when the width has room for fewer columns */
       guint n = count_nonempty (report);
-      /* a categorical report has a series with points: n ≥ 1 (scan-build
-       * cannot see it through is_categorical ()) */
       guint cols = for_width > 0 ? categorical_columns (n, for_width) : MAX (n, 1);
       guint rows = (n + cols - 1) / cols;
 

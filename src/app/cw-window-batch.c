@@ -365,7 +365,7 @@ batch_options (CwWindow       *self,
   options->spec = cw_settings_build_spec (self->settings);
   options->format = cw_settings_get_format (self->settings);
   options->seed = cw_settings_get_seed (self->settings);
-  options->overwrite = cw_settings_get_overwrite (self->settings);
+  options->existing = cw_settings_get_overwrite (self->settings) ? CW_EXISTING_REPLACE : CW_EXISTING_RENAME;
   options->record_dir = g_strdup (self->record_dir);
 }
 

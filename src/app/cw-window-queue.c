@@ -369,9 +369,16 @@ open_dialog (CwWindow             *self,
     {
       GtkFileFilter *audio = gtk_file_filter_new ();
       GtkFileFilter *all = gtk_file_filter_new ();
+      g_auto(GStrv) suffixes = cw_inputs_dup_audio_suffixes ();
 
       gtk_file_filter_set_name (audio, _("Audio files"));
       gtk_file_filter_add_mime_type (audio, "audio/*");
+      /* By suffix as well as by type: shared-mime-info gives no audio type
+       * to some formats libsndfile reads (W64, RF64, most of the rarer
+       * ones), and a sandbox's portal sees only what the filter says. The
+       * suffixes are those a folder walk keeps. */
+      for (guint i = 0; suffixes[i] != NULL; i++)
+        gtk_file_filter_add_suffix (audio, suffixes[i]);
       gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), audio);
       gtk_file_filter_set_name (all, _("All files"));
       gtk_file_filter_add_pattern (all, "*");

@@ -52,6 +52,9 @@ typedef struct
   char        *order_name;
   char        *transform;
   char        *format_name;
+  char        *bits_name;
+  char        *quality_text;
+  gboolean     no_metadata;
   char        *mode_name;
   char        *seed_text;
   char        *output_dir;
@@ -70,6 +73,7 @@ typedef struct
   gboolean     version;
   char        *files_from;
   char        *layout_name;
+  char        *existing_name;
   gboolean     null_separated;
   gboolean     check;
   char       **inputs;
@@ -100,6 +104,8 @@ cli_clear (Cli *cli)
   g_free (cli->order_name);
   g_free (cli->transform);
   g_free (cli->format_name);
+  g_free (cli->bits_name);
+  g_free (cli->quality_text);
   g_free (cli->mode_name);
   g_free (cli->seed_text);
   g_free (cli->output_dir);
@@ -109,6 +115,7 @@ cli_clear (Cli *cli)
   g_free (cli->joblog_path);
   g_free (cli->files_from);
   g_free (cli->layout_name);
+  g_free (cli->existing_name);
   g_strfreev (cli->inputs);
   cw_batch_options_clear (&cli->options);
   g_clear_object (&cli->batch);
@@ -256,7 +263,8 @@ on_result (const CwResult *r,
       fprintf (stderr, "failed: %s: %s\n", name, reason);
     }
 
-  progress_draw (cli, FALSE);
+  if (cli->show_progress)
+    progress_draw (cli, FALSE);
 }
 
 static void
@@ -481,6 +489,14 @@ build_options (Cli     *cli,
   o->format = CW_FORMAT_SAME;
   if (cli->format_name != NULL && !cw_options_parse_format (cli->format_name, &o->format, error))
     return FALSE;
+  if (cli->bits_name != NULL && !cw_options_parse_bits (cli->bits_name, &o->bits, error))
+    return FALSE;
+  o->has_quality = cli->quality_text != NULL;
+  if (o->has_quality && !cw_options_parse_quality (cli->quality_text, &o->quality, error))
+    return FALSE;
+  o->no_metadata = cli->no_metadata;
+  if (!cw_options_check_encoding (o->format, o->bits, o->has_quality, error))
+    return FALSE;
   if (cli->seed_text != NULL && !cw_options_parse_seed (cli->seed_text, &o->seed, error))
     return FALSE;
   if (cli->layout_name != NULL && !cw_layout_from_string (cli->layout_name, &o->layout))
@@ -546,7 +562,22 @@ build_options (Cli     *cli,
     }
   o->inputs = g_strdupv (cli->inputs);
   o->output_dir = g_strdup (cli->output_dir);
-  o->overwrite = cli->overwrite;
+  if (cli->existing_name != NULL && !cw_existing_from_string (cli->existing_name, &o->existing))
+    {
+      g_set_error (error, CW_ERROR, CW_ERROR_USAGE,
+                   "--existing must be rename, replace, skip or fail, not “%s”", cli->existing_name);
+      return FALSE;
+    }
+  if (cli->overwrite)
+    {
+      if (o->existing != CW_EXISTING_DEFAULT && o->existing != CW_EXISTING_REPLACE)
+        {
+          g_set_error_literal (error, CW_ERROR, CW_ERROR_USAGE,
+                               "--overwrite is --existing replace: give one of them");
+          return FALSE;
+        }
+      o->existing = CW_EXISTING_REPLACE;
+    }
   o->joblog_path = g_strdup (cli->joblog_path);
   o->resume = cli->resume;
   return TRUE;
@@ -596,6 +627,13 @@ print_summary (Cli *cli)
       /* as a string: above 2^53 a JSON number loses digits in most readers */
       g_string_append_printf (line, ",\"seed\":\"%" G_GUINT64_FORMAT "\",\"transform\":", o->seed);
       cw_json_append_string (line, synthetic ? NULL : cli->transform != NULL ? cli->transform : CW_DEFAULT_SPEC);
+      g_string_append (line, ",\"encoding\":");
+      {
+        g_autofree char *encoding = synthetic ? NULL
+                                    : cw_job_settings_describe_output (cw_batch_get_settings (cli->batch));
+
+        cw_json_append_string (line, encoding);
+      }
       g_string_append (line, ",\"output_dir\":");
       cw_json_append_string (line, cli->output_dir);
       if (o->shard_count > 0)
@@ -728,9 +766,13 @@ cw_cli_run (int    argc,
     { "order", 0, 0, G_OPTION_ARG_STRING, &cli.order_name, "ordered (imap), unordered (imap_unordered, default) or all (map)", "ORDER" },
     { "transform", 't', 0, G_OPTION_ARG_STRING, &cli.transform, "Transform chain (default: " CW_DEFAULT_SPEC ")", "SPEC" },
     { "format", 'f', 0, G_OPTION_ARG_STRING, &cli.format_name, "Output format: wav, flac, ogg, opus or mp3 (default: as the input)", "FORMAT" },
+    { "bits", 0, 0, G_OPTION_ARG_STRING, &cli.bits_name, "Sample format of WAV, FLAC and other PCM outputs: 16, 24 or 32f (float); fewer bits than the input's are dithered (default: as the input)", "16|24|32f" },
+    { "quality", 0, 0, G_OPTION_ARG_STRING, &cli.quality_text, "Ogg Vorbis, Opus and MP3 quality, 0 (smallest file) to 1 (best sound) (default: the encoder's)", "Q" },
+    { "no-metadata", 0, 0, G_OPTION_ARG_NONE, &cli.no_metadata, "Do not copy title, artist, album and other tags to the outputs", NULL },
     { "mode", 0, 0, G_OPTION_ARG_STRING, &cli.mode_name, "processes (default), threads or sequential", "MODE" },
     { "seed", 0, 0, G_OPTION_ARG_STRING, &cli.seed_text, "Batch seed for the noise (default 0)", "N" },
-    { "overwrite", 0, 0, G_OPTION_ARG_NONE, &cli.overwrite, "Replace existing outputs (never an input)", NULL },
+    { "existing", 0, 0, G_OPTION_ARG_STRING, &cli.existing_name, "A file already at an output's name: rename (keep both, the default), replace (never an input), skip (keep it, leave the input out) or fail (the default with --shard or --joblog)", "WHAT" },
+    { "overwrite", 0, 0, G_OPTION_ARG_NONE, &cli.overwrite, "The same as --existing replace", NULL },
     { "layout", 0, 0, G_OPTION_ARG_STRING, &cli.layout_name, "tree (default: files from a folder keep their subfolders in OUTDIR) or flat (all in OUTDIR)", "LAYOUT" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &cli.json, "One JSON object per result on stdout, then a summary object", NULL },
     { "progress", 0, 0, G_OPTION_ARG_NONE, &cli.progress, "Show the progress bar even when stderr is not a terminal", NULL },
@@ -759,7 +801,8 @@ cw_cli_run (int    argc,
     "given (--layout tree) or all at its top (--layout flat); inputs are never\n"
     "modified.\n\n"
     "A transform chain joins stages with commas: noise:sigma=0.1, gain:db=-3,\n"
-    "normalize:peak=-1, fade:in=500:out=2000, mono, copy.");
+    "normalize:peak=-1, fade:in=500:out=2000, mono, resample:rate=48000,\n"
+    "loudness:lufs=-16:tp=-1 (EBU R128), copy.");
   g_option_context_set_description (context,
     "The lesson's experiments, measured on this machine: corewave-cli lab --help\n\n"
     "Exit status: 0 when every file succeeded, 1 when some failed, 2 for usage errors,\n"
@@ -811,6 +854,20 @@ cw_cli_run (int    argc,
         }
       goto out;
     }
+
+  /* what the output format makes of some files, before any work */
+  if (!cli.quiet && !cli.check)
+    for (int refused = 0; refused <= 1; refused++)
+      {
+        g_auto(GStrv) lines = cw_batch_note_lines (cw_batch_get_notes (cli.batch), refused, 3);
+
+        for (guint i = 0; lines[i] != NULL; i++)
+          {
+            g_autofree char *line = cw_text_for_terminal (lines[i]);
+
+            g_printerr ("%s: %s\n", refused ? "will fail" : "note", line);
+          }
+      }
 
   if (cli.check)
     {

@@ -24,6 +24,19 @@ typedef enum
   CW_FORMAT_MP3,
 } CwFormat;
 
+/* --bits: the output's sample format when it holds PCM */
+typedef enum
+{
+  CW_BITS_SAME,     /* as the input's (or the format's nearest) */
+  CW_BITS_16,
+  CW_BITS_24,
+  CW_BITS_32F,      /* 32-bit float */
+} CwBits;
+
+gboolean     cw_bits_from_string   (const char *name,
+                                    CwBits     *bits);
+const char  *cw_bits_to_string     (CwBits      bits);
+
 gboolean     cw_format_from_string (const char *name,
                                     CwFormat   *format);
 const char  *cw_format_to_string   (CwFormat    format);
@@ -42,6 +55,11 @@ typedef struct
   const char    *seed_key;     /* with the seed, picks this file's noise: the batch-unique output name */
   CwReplace      replace;      /* what may happen to a file already at output_path
                                 * (the input itself is never replaced) */
+  CwBits         bits;         /* a PCM output's sample format; a coarser one than
+                                * the input's is dithered (TPDF, seeded like the noise) */
+  gboolean       has_quality;  /* FALSE: libsndfile's default quality */
+  double         quality;      /* lossy outputs (Vorbis, Opus, MP3): 0 smallest to 1 best */
+  gboolean       no_metadata;  /* do not copy the input's title, artist, album, … */
   /* The shared-random-state pitfall (NULL normally): the file's noise is
    * picked by the next draw of this generator instead of (seed, seed_key),
    * so it depends on how many files this worker ran before. */
@@ -59,6 +77,15 @@ typedef struct
 gboolean     cw_audio_process      (const CwAudioJob *job,
                                     gint64           *frames_out,
                                     GCancellable     *cancellable,
+                                    GError          **error);
+
+/* What cw_audio_process () would make of @job, without making it: the
+ * input's header is read and checked and the output format chosen. FALSE
+ * with the error the file would fail with; @note (may be NULL): what the
+ * format makes Corewave do ("resampled from 44100 to 48000 Hz: Opus …"),
+ * or NULL. Reads only headers: a batch checks every file before it runs. */
+gboolean     cw_audio_check        (const CwAudioJob *job,
+                                    char            **note,
                                     GError          **error);
 
 /* @frames frames of interleaved 16-bit samples as a WAV, published like

@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <glib/gstdio.h>
 
@@ -39,8 +40,11 @@ struct _CwBatch
   gboolean        planned;
   GPtrArray      *plan;          /* CwPlannedFile* */
   GPtrArray      *skipped;       /* char* */
+  GPtrArray      *notes;         /* CwBatchNote* */
+  guint           n_refused;
   guint           n_resumed;
   guint           n_redone;
+  guint           n_existing;
 
   /* the run */
   GTask          *run_task;
@@ -58,6 +62,14 @@ struct _CwBatch
 };
 
 G_DEFINE_FINAL_TYPE (CwBatch, cw_batch, G_TYPE_OBJECT)
+
+static void
+note_free (CwBatchNote *note)
+{
+  g_free (note->input_path);
+  g_free (note->text);
+  g_free (note);
+}
 
 /* ---------------------------------------------------------------------- */
 /* options */
@@ -133,6 +145,7 @@ cw_batch_finalize (GObject *object)
   cw_job_settings_clear (&self->settings);
   g_clear_pointer (&self->plan, g_ptr_array_unref);
   g_clear_pointer (&self->skipped, g_ptr_array_unref);
+  g_clear_pointer (&self->notes, g_ptr_array_unref);
   g_clear_error (&self->run_error);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_mutex_clear (&self->log_lock);
@@ -154,6 +167,7 @@ cw_batch_init (CwBatch *self)
 {
   g_mutex_init (&self->log_lock);
   self->skipped = g_ptr_array_new_with_free_func (g_free);
+  self->notes = g_ptr_array_new_with_free_func ((GDestroyNotify) note_free);
 }
 
 CwBatch *
@@ -168,6 +182,10 @@ cw_batch_new (const CwBatchOptions *options)
   options_copy (options, &self->options);
   self->settings.spec = g_strdup (options->spec != NULL ? options->spec : "copy");
   self->settings.format = options->format;
+  self->settings.bits = options->bits;
+  self->settings.has_quality = options->has_quality;
+  self->settings.quality = options->has_quality ? CLAMP (options->quality, 0.0, 1.0) : 0.0;
+  self->settings.no_metadata = options->no_metadata;
   self->settings.seed = options->seed;
   /* a record keeps its job log beside the plan */
   if (options->record_dir != NULL && options->joblog_path == NULL)
@@ -203,17 +221,6 @@ cw_batch_get_pool (CwBatch *self)
 /* ---------------------------------------------------------------------- */
 /* planning */
 
-static CwPlanMode
-plan_mode (const CwBatchOptions *o)
-{
-  if (o->overwrite)
-    return CW_PLAN_REPLACE;
-  /* shards and reruns must find each other's outputs: names by key */
-  if (o->shard_count > 0 || o->joblog_path != NULL)
-    return CW_PLAN_BY_KEY;
-  return CW_PLAN_NUMBERED;
-}
-
 static gboolean
 resume_plan (CwBatch  *self,
              GError  **error)
@@ -223,6 +230,31 @@ resume_plan (CwBatch  *self,
   if (done == NULL)
     return FALSE;
   self->n_resumed = cw_joblog_resume (done, self->plan, &self->settings, &self->n_redone);
+  /* what is left at an output's name is the user's: --existing skip keeps
+   * it and leaves its input out (the batch's own outputs are ALWAYS now) */
+  if (self->options.existing == CW_EXISTING_SKIP)
+    {
+      gsize len = 0;
+      gpointer *files = g_ptr_array_steal (self->plan, &len);
+
+      for (gsize i = 0; i < len; i++)
+        {
+          CwPlannedFile *file = files[i];
+          struct stat st;
+
+          if (file->replace != CW_REPLACE_ALWAYS && lstat (file->output_path, &st) == 0)
+            {
+              g_autofree char *display = g_filename_display_name (file->output_path);
+
+              g_ptr_array_add (self->skipped, g_strdup_printf ("%s: its output “%s” exists (kept)",
+                                                               file->input_path, display));
+              cw_planned_file_free (file);
+            }
+          else
+            g_ptr_array_add (self->plan, file);
+        }
+      g_free (files);
+    }
   return TRUE;
 }
 
@@ -248,6 +280,63 @@ make_folders (CwBatch  *self,
       if (!cw_output_make_folders (self->options.output_dir, dir, error))
         return FALSE;
       g_hash_table_add (made, g_steal_pointer (&dir));
+    }
+  return TRUE;
+}
+
+/* Opens each planned input as its worker will, to say before any work
+ * what the output's format makes of it (cw_audio_check ()). Only when
+ * the format or depth changes: a file kept as it was is always written. */
+static gboolean
+check_encodings (CwBatch       *self,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  const CwJobSettings *s = &self->settings;
+  g_autoptr(CwChain) chain = NULL;
+
+  if (s->format == CW_FORMAT_SAME && s->bits == CW_BITS_SAME)
+    return TRUE;
+  chain = cw_chain_parse (s->spec, NULL);
+  if (chain == NULL)
+    return TRUE;        /* the workers say so, file by file */
+  for (guint i = 0; i < self->plan->len; i++)
+    {
+      const CwPlannedFile *file = g_ptr_array_index (self->plan, i);
+      CwAudioJob job = {
+        .input_path = file->input_path,
+        .output_path = file->output_path,
+        .chain = chain,
+        .format = s->format,
+        .seed = s->seed,
+        .seed_key = file->seed_key,
+        .bits = s->bits,
+        .has_quality = s->has_quality,
+        .quality = s->quality,
+        .no_metadata = s->no_metadata,
+      };
+      g_autoptr(GError) local = NULL;
+      g_autofree char *text = NULL;
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
+      if (!cw_audio_check (&job, &text, &local))
+        {
+          /* a file that cannot be read fails at run time with its own reason */
+          if (!g_error_matches (local, CW_ERROR, CW_ERROR_UNSUPPORTED))
+            continue;
+          text = g_strdup (local->message);
+        }
+      if (text != NULL)
+        {
+          CwBatchNote *note = g_new0 (CwBatchNote, 1);
+
+          note->input_path = g_strdup (file->input_path);
+          note->text = g_steal_pointer (&text);
+          note->refused = local != NULL;
+          self->n_refused += note->refused;
+          g_ptr_array_add (self->notes, note);
+        }
     }
   return TRUE;
 }
@@ -297,12 +386,148 @@ cw_batch_plan (CwBatch       *self,
     cw_shard_sort_inputs (files);
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
-  self->plan = cw_inputs_plan (files, o->output_dir, o->format, plan_mode (o), o->layout);
+  {
+    CwPlanOptions plan = {
+      .output_dir = o->output_dir,
+      .format = o->format,
+      .layout = o->layout,
+      /* resuming decides about existing outputs itself, from the log */
+      .existing = o->resume ? (o->existing == CW_EXISTING_REPLACE ? CW_EXISTING_REPLACE : CW_EXISTING_FAIL)
+                            : o->existing,
+      /* shards and reruns must find each other's outputs: names by key
+       * (the window's record keeps a log too, but its plan is recorded
+       * whole, names and all) */
+      .by_key = o->shard_count > 0 || (o->joblog_path != NULL && o->record_dir == NULL),
+      .skipped = self->skipped,
+    };
+
+    if (plan.by_key && o->existing == CW_EXISTING_RENAME)
+      {
+        g_set_error_literal (error, CW_ERROR, CW_ERROR_USAGE,
+                             "--existing rename cannot go with --shard or --joblog: their outputs "
+                             "are named by key, so that runs find each other's");
+        return FALSE;
+      }
+    self->plan = cw_inputs_plan (files, &plan);
+    self->n_existing = plan.n_existing;
+  }
   if (o->shard_count > 0)
     cw_shard_select (self->plan, o->shard_index, o->shard_count, (GDestroyNotify) cw_planned_file_free);
   if (!make_folders (self, error))
     return FALSE;
-  return !o->resume || resume_plan (self, error);
+  if (o->resume && !resume_plan (self, error))
+    return FALSE;
+  return check_encodings (self, cancellable, error);
+}
+
+GPtrArray *
+cw_batch_get_notes (CwBatch *self)
+{
+  g_return_val_if_fail (CW_IS_BATCH (self), NULL);
+  return self->notes;
+}
+
+guint
+cw_batch_get_n_refused (CwBatch *self)
+{
+  g_return_val_if_fail (CW_IS_BATCH (self), 0);
+  return self->n_refused;
+}
+
+guint
+cw_batch_drop_refused (CwBatch *self)
+{
+  g_autoptr(GHashTable) refused = g_hash_table_new (g_str_hash, g_str_equal);
+  guint kept = 0, dropped = 0;
+
+  g_return_val_if_fail (CW_IS_BATCH (self), 0);
+  g_return_val_if_fail (self->run_task == NULL, 0);
+
+  for (guint i = 0; i < self->notes->len; i++)
+    {
+      CwBatchNote *note = g_ptr_array_index (self->notes, i);
+
+      if (note->refused)
+        g_hash_table_insert (refused, note->input_path, note->text);
+    }
+  for (guint i = 0; self->plan != NULL && i < self->plan->len; i++)
+    {
+      CwPlannedFile *file = g_ptr_array_index (self->plan, i);
+      const char *why = g_hash_table_lookup (refused, file->input_path);
+
+      if (why != NULL)
+        {
+          g_ptr_array_add (self->skipped, g_strdup_printf ("%s: %s", file->input_path, why));
+          cw_planned_file_free (file);
+          dropped++;
+        }
+      else
+        self->plan->pdata[kept++] = file;
+    }
+  if (self->plan != NULL)
+    {
+      /* the dropped ones are freed already */
+      g_ptr_array_set_free_func (self->plan, NULL);
+      g_ptr_array_set_size (self->plan, kept);
+      g_ptr_array_set_free_func (self->plan, (GDestroyNotify) cw_planned_file_free);
+    }
+  self->n_refused = 0;
+  return dropped;
+}
+
+char **
+cw_batch_note_lines (GPtrArray *notes,
+                     gboolean   refused,
+                     guint      max_names)
+{
+  g_autoptr(GHashTable) groups = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                                        (GDestroyNotify) g_ptr_array_unref);
+  g_autoptr(GPtrArray) order = g_ptr_array_new ();
+  GPtrArray *lines = g_ptr_array_new ();
+
+  for (guint i = 0; notes != NULL && i < notes->len; i++)
+    {
+      CwBatchNote *note = g_ptr_array_index (notes, i);
+      GPtrArray *files;
+
+      if (note->refused != refused)
+        continue;
+      files = g_hash_table_lookup (groups, note->text);
+      if (files == NULL)
+        {
+          files = g_ptr_array_new ();
+          g_hash_table_insert (groups, note->text, files);
+          g_ptr_array_add (order, note->text);
+        }
+      g_ptr_array_add (files, note->input_path);
+    }
+  for (guint i = 0; i < order->len; i++)
+    {
+      const char *text = g_ptr_array_index (order, i);
+      GPtrArray *files = g_hash_table_lookup (groups, text);
+      g_autoptr(GString) line = g_string_new (NULL);
+
+      if (files->len == 1)
+        {
+          g_autofree char *name = g_filename_display_basename (g_ptr_array_index (files, 0));
+
+          g_string_append_printf (line, "%s: %s", name, text);
+        }
+      else
+        {
+          g_string_append_printf (line, "%u files (", files->len);
+          for (guint f = 0; f < MIN (files->len, max_names); f++)
+            {
+              g_autofree char *name = g_filename_display_basename (g_ptr_array_index (files, f));
+
+              g_string_append_printf (line, "%s%s", f ? ", " : "", name);
+            }
+          g_string_append_printf (line, "%s): %s", files->len > max_names ? ", …" : "", text);
+        }
+      g_ptr_array_add (lines, g_string_free (g_steal_pointer (&line), FALSE));
+    }
+  g_ptr_array_add (lines, NULL);
+  return (char **) g_ptr_array_free (lines, FALSE);
 }
 
 static void
@@ -362,6 +587,13 @@ cw_batch_get_n_resumed (CwBatch *self)
 }
 
 guint
+cw_batch_get_n_existing (CwBatch *self)
+{
+  g_return_val_if_fail (CW_IS_BATCH (self), 0);
+  return self->n_existing;
+}
+
+guint
 cw_batch_get_n_redone (CwBatch *self)
 {
   g_return_val_if_fail (CW_IS_BATCH (self), 0);
@@ -416,6 +648,15 @@ write_record (CwBatch *self)
 
   g_string_append_printf (text, "output_dir\t%s\nspec\t%s\nformat\t%d\nseed\t%" G_GUINT64_FORMAT "\n",
                           out, spec, (int) self->settings.format, self->settings.seed);
+  g_string_append_printf (text, "bits\t%d\nno_metadata\t%d\n",
+                          (int) self->settings.bits, self->settings.no_metadata ? 1 : 0);
+  if (self->settings.has_quality)
+    {
+      char q[G_ASCII_DTOSTR_BUF_SIZE];
+
+      g_string_append_printf (text, "quality\t%s\n",
+                              g_ascii_dtostr (q, sizeof q, self->settings.quality));
+    }
   for (guint i = 0; i < self->plan->len; i++)
     {
       const CwPlannedFile *file = g_ptr_array_index (self->plan, i);
@@ -739,6 +980,17 @@ read_record (const char *path)
         record->settings.format = (CwFormat) CLAMP (g_ascii_strtoll (f[1], NULL, 10), CW_FORMAT_SAME, CW_FORMAT_MP3);
       else if (n == 2 && g_str_equal (f[0], "seed"))
         record->settings.seed = g_ascii_strtoull (f[1], NULL, 10);
+      else if (n == 2 && g_str_equal (f[0], "bits"))
+        record->settings.bits = (CwBits) CLAMP (g_ascii_strtoll (f[1], NULL, 10), CW_BITS_SAME, CW_BITS_32F);
+      else if (n == 2 && g_str_equal (f[0], "no_metadata"))
+        record->settings.no_metadata = g_str_equal (f[1], "1");
+      else if (n == 2 && g_str_equal (f[0], "quality"))
+        {
+          double q = g_ascii_strtod (f[1], NULL);
+
+          record->settings.has_quality = q >= 0.0 && q <= 1.0;
+          record->settings.quality = record->settings.has_quality ? q : 0.0;
+        }
       else if ((n == 4 || n == 5) && g_str_equal (f[0], "file"))
         {
           CwPlannedFile *file = g_new0 (CwPlannedFile, 1);
@@ -846,8 +1098,12 @@ cw_batch_record_to_options (CwBatchRecord  *record,
   g_free (options->spec);
   options->spec = g_strdup (record->settings.spec);
   options->format = record->settings.format;
+  options->bits = record->settings.bits;
+  options->has_quality = record->settings.has_quality;
+  options->quality = record->settings.quality;
+  options->no_metadata = record->settings.no_metadata;
   options->seed = record->settings.seed;
-  options->overwrite = FALSE;
+  options->existing = CW_EXISTING_DEFAULT;
   options->shard_count = 0;
   g_free (options->joblog_path);
   options->joblog_path = record_joblog_path (dir);

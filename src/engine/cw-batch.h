@@ -23,8 +23,13 @@ typedef struct
   char        *output_dir;
   char        *spec;            /* canonical transform chain */
   CwFormat     format;
+  CwBits       bits;            /* a PCM output's depth; CW_BITS_SAME keeps the input's */
+  gboolean     has_quality;     /* FALSE: the lossy encoders' default quality */
+  double       quality;         /* 0 smallest … 1 best (Vorbis, Opus, MP3) */
+  gboolean     no_metadata;     /* do not copy tags */
   guint64      seed;
-  gboolean     overwrite;       /* replace existing outputs, never an input */
+  CwExisting   existing;        /* a file at an output's name: rename (the default),
+                                 * replace, skip, or fail (the default by key) */
   CwLayout     layout;          /* tree (the default): subfolders kept; or flat */
   guint        shard_index;
   guint        shard_count;     /* 0: the whole list */
@@ -77,6 +82,35 @@ gboolean             cw_batch_plan_finish   (CwBatch              *self,
 /* After planning: "path: reason" notes, and the files that will run. */
 GPtrArray           *cw_batch_get_skipped   (CwBatch              *self);
 GPtrArray           *cw_batch_get_plan      (CwBatch              *self);
+/* What the output format will make of a planned file, found when planning
+ * (before any work) by opening each input: a change it needs ("resampled
+ * from 44100 to 48000 Hz: Opus holds no other rate near it") or a refusal
+ * ("MP3 holds at most 2 channels, …"). Only when the output's format or
+ * depth differs from the input's. A refused file stays in the plan (and
+ * fails with that reason) unless cw_batch_drop_refused () drops it. */
+typedef struct
+{
+  char     *input_path;
+  char     *text;
+  gboolean  refused;
+} CwBatchNote;
+
+GPtrArray           *cw_batch_get_notes     (CwBatch              *self);
+guint                cw_batch_get_n_refused (CwBatch              *self);
+/* Leaves the refused files out of the plan (they go to the skipped notes);
+ * returns how many. */
+guint                cw_batch_drop_refused  (CwBatch              *self);
+/* The notes as lines for people: one per distinct text, with how many
+ * files and the first @max_names of their names
+ * ("24 files (a.wav, b.wav, …): resampled from 44100 to 48000 Hz …"). */
+char               **cw_batch_note_lines    (GPtrArray            *notes,
+                                             gboolean              refused,
+                                             guint                 max_names);
+
+/* Inputs whose output's name was taken on disk when planned (renamed,
+ * replaced, skipped or to fail, as CwBatchOptions.existing says): what the
+ * window asks about before it runs. */
+guint                cw_batch_get_n_existing (CwBatch             *self);
 /* Resuming: files skipped as done, and outputs of the batch's own made
  * again because they were made with other settings. */
 guint                cw_batch_get_n_resumed (CwBatch              *self);
@@ -109,7 +143,7 @@ typedef struct
 {
   GPtrArray     *plan;        /* CwPlannedFile*: the whole batch */
   char          *output_dir;
-  CwJobSettings  settings;    /* spec, format, seed */
+  CwJobSettings  settings;    /* spec, format, encoding, seed */
   guint          n_done;      /* files the job log confirms */
 } CwBatchRecord;
 

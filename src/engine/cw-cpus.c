@@ -10,6 +10,8 @@
  * here.
  */
 
+#define G_LOG_DOMAIN "corewave-pool"
+
 #include "config.h"
 
 #include "cw-cpus.h"

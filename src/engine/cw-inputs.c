@@ -4,15 +4,25 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+#define G_LOG_DOMAIN "corewave"
+
 #include "cw-inputs.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include <sndfile.h>
 
 #include "cw-text.h"
+
+static int
+compare_strings (const void *a,
+                 const void *b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
 
 static GHashTable *
 audio_suffixes (void)
@@ -45,6 +55,17 @@ audio_suffixes (void)
       g_once_init_leave (&initialised, 1);
     }
   return table;
+}
+
+GStrv
+cw_inputs_dup_audio_suffixes (void)
+{
+  g_autofree gpointer *keys = g_hash_table_get_keys_as_array (audio_suffixes (), NULL);
+  GStrv suffixes = g_strdupv ((char **) keys);
+
+  /* in a fixed order, for filters and tests */
+  qsort (suffixes, g_strv_length (suffixes), sizeof (char *), compare_strings);
+  return suffixes;
 }
 
 gboolean
@@ -376,12 +397,38 @@ wanted_name (const CwInputFile *input,
   return g_strdup_printf ("%.*s/%s", (int) (slash - input->relative), input->relative, name);
 }
 
+gboolean
+cw_existing_from_string (const char *name,
+                         CwExisting *existing)
+{
+  static const char * const names[] = { "rename", "replace", "skip", "fail" };
+  static const CwExisting values[] = { CW_EXISTING_RENAME, CW_EXISTING_REPLACE, CW_EXISTING_SKIP,
+                                       CW_EXISTING_FAIL };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    if (g_strcmp0 (name, names[i]) == 0)
+      {
+        *existing = values[i];
+        return TRUE;
+      }
+  return FALSE;
+}
+
+static void
+note_skipped (CwPlanOptions *options,
+              const char    *input,
+              const char    *output)
+{
+  g_autofree char *display = g_filename_display_name (output);
+
+  if (options->skipped != NULL)
+    g_ptr_array_add (options->skipped,
+                     g_strdup_printf ("%s: its output “%s” exists (kept)", input, display));
+}
+
 GPtrArray *
-cw_inputs_plan (GPtrArray  *inputs,
-                const char *output_dir,
-                CwFormat    format,
-                CwPlanMode  mode,
-                CwLayout    layout)
+cw_inputs_plan (GPtrArray     *inputs,
+                CwPlanOptions *options)
 {
   GPtrArray *result = g_ptr_array_new_full (inputs->len, (GDestroyNotify) cw_planned_file_free);
   g_autoptr(GHashTable) keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -389,6 +436,14 @@ cw_inputs_plan (GPtrArray  *inputs,
   g_autoptr(GHashTable) next_key = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr(GHashTable) next_disk = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   Plan plan = { .inputs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL) };
+  CwExisting existing = options->existing;
+
+  /* named by key, a file at the name cannot be moved past */
+  if (existing == CW_EXISTING_DEFAULT)
+    existing = options->by_key ? CW_EXISTING_FAIL : CW_EXISTING_RENAME;
+  else if (existing == CW_EXISTING_RENAME && options->by_key)
+    existing = CW_EXISTING_FAIL;
+  options->n_existing = 0;
 
   for (guint i = 0; i < inputs->len; i++)
     {
@@ -402,9 +457,10 @@ cw_inputs_plan (GPtrArray  *inputs,
   for (guint i = 0; i < inputs->len; i++)
     {
       const CwInputFile *input = g_ptr_array_index (inputs, i);
-      g_autofree char *name = wanted_name (input, format, layout);
-      CwPlannedFile *file = g_new0 (CwPlannedFile, 1);
+      g_autofree char *name = wanted_name (input, options->format, options->layout);
+      g_autoptr(CwPlannedFile) file = g_new0 (CwPlannedFile, 1);
       char *key = NULL;
+      gboolean skip = FALSE;
       guint n;
 
       for (n = next_number (next_key, name); key == NULL || g_hash_table_contains (keys, key); n++)
@@ -414,16 +470,16 @@ cw_inputs_plan (GPtrArray  *inputs,
         }
       set_next_number (next_key, name, n);
       g_hash_table_add (keys, g_strdup (key));
+      file->input_path = g_strdup (input->path);
+      file->seed_key = key;
 
-      if (mode == CW_PLAN_BY_KEY)
-        file->output_path = g_build_filename (output_dir, key, NULL);
-
-      /* The on-disk name starts from the key and only moves on past names
-       * taken (by the plan, or on disk unless they may be replaced). */
-      for (n = 0; file->output_path == NULL; n = MAX (n + 1, next_number (next_disk, name)))
+      /* The on-disk name starts from the key and, unless outputs are named
+       * by key, moves on past names taken (by the plan, or on disk and not
+       * to be replaced). */
+      for (n = 0; file->output_path == NULL && !skip; n = MAX (n + 1, next_number (next_disk, name)))
         {
           g_autofree char *candidate_name = n == 0 ? g_strdup (key) : numbered_name (name, n);
-          g_autofree char *candidate = g_build_filename (output_dir, candidate_name, NULL);
+          g_autofree char *candidate = g_build_filename (options->output_dir, candidate_name, NULL);
           gboolean exists, replaceable;
 
           if (n > 0)
@@ -431,16 +487,30 @@ cw_inputs_plan (GPtrArray  *inputs,
           if (g_hash_table_contains (outputs, candidate))
             continue;
           look_at (&plan, candidate, &exists, &replaceable);
-          if (exists && !(mode == CW_PLAN_REPLACE && replaceable))
+          if (n == 0 && exists)
+            options->n_existing++;
+          if (!exists)
+            file->replace = CW_REPLACE_NEVER;
+          else if (existing == CW_EXISTING_SKIP)
+            {
+              note_skipped (options, input->path, candidate);
+              skip = TRUE;
+              continue;
+            }
+          else if (existing == CW_EXISTING_REPLACE && replaceable)
+            file->replace = CW_REPLACE_ALWAYS;
+          else if (existing == CW_EXISTING_RENAME
+                   || (existing == CW_EXISTING_REPLACE && !options->by_key))
             continue;
-          file->replace = exists ? CW_REPLACE_ALWAYS : CW_REPLACE_NEVER;
+          else
+            /* the worker refuses it, with its reason */
+            file->replace = CW_REPLACE_NEVER;
           file->output_path = g_steal_pointer (&candidate);
         }
+      if (skip)
+        continue;
       g_hash_table_add (outputs, g_strdup (file->output_path));
-
-      file->input_path = g_strdup (input->path);
-      file->seed_key = key;
-      g_ptr_array_add (result, file);
+      g_ptr_array_add (result, g_steal_pointer (&file));
     }
   g_hash_table_unref (plan.inputs);
   return result;

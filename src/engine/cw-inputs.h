@@ -34,15 +34,19 @@ typedef struct
   CwReplace replace;  /* what the worker may do to a file found at output_path */
 } CwPlannedFile;
 
+/* What becomes of a file already at an output's name. */
 typedef enum
 {
-  CW_PLAN_NUMBERED,   /* a name taken on disk moves on to the next free "name (N).ext" */
-  CW_PLAN_REPLACE,    /* a file at the name is replaced (overwrite), unless it is an
-                       * input of the batch or a folder: then numbered */
-  CW_PLAN_BY_KEY,     /* every output named by its key, whatever is on disk, so
-                       * shards and reruns find each other's outputs; the worker
-                       * refuses an existing one unless a resume says otherwise */
-} CwPlanMode;
+  CW_EXISTING_DEFAULT,  /* RENAME, or FAIL when outputs are named by key */
+  CW_EXISTING_RENAME,   /* keep both: the new output moves on to "name (N).ext" */
+  CW_EXISTING_REPLACE,  /* replace it, unless it is an input of the batch or a folder:
+                         * then RENAME (FAIL when named by key) */
+  CW_EXISTING_SKIP,     /* keep it, and leave that input out (a note says so) */
+  CW_EXISTING_FAIL,     /* keep it, and that input fails with "output exists" */
+} CwExisting;
+
+gboolean   cw_existing_from_string    (const char         *name,
+                                       CwExisting         *existing);
 
 typedef enum
 {
@@ -70,20 +74,33 @@ GPtrArray *cw_inputs_collect          (const char * const *paths,
                                        GPtrArray          *skipped);
 
 gboolean   cw_inputs_has_audio_suffix (const char         *name);
+/* The suffixes a folder walk keeps (lower case, sorted, without the dot):
+ * what libsndfile reports for its formats and their usual aliases. The
+ * Open dialog's filter uses them too. */
+GStrv      cw_inputs_dup_audio_suffixes (void);
 
-/* Gives every input (CwInputFile*) an output path in @output_dir, a seed
- * key and what may be replaced. The seed key is the output's name below
- * @output_dir made unique within the batch ("a.wav", then "a (1).wav" for
- * a second "a.wav"; "Album A/01.flac" with the tree layout), so it depends
- * only on the inputs' names and order. No output is ever an input of the
- * batch (compared by device and inode), and a dangling link at a name
- * counts as taken. Linear in the number of inputs. Subfolders are not
+typedef struct
+{
+  const char *output_dir;
+  CwFormat    format;
+  CwLayout    layout;
+  CwExisting  existing;
+  gboolean    by_key;       /* every output named by its key, never numbered past a file
+                             * on disk, so shards and reruns find each other's outputs */
+  GPtrArray  *skipped;      /* may be NULL: "path: reason" for inputs left out (SKIP) */
+  guint       n_existing;   /* out: inputs whose key's name was taken on disk */
+} CwPlanOptions;
+
+/* Gives every input (CwInputFile*) an output path below output_dir, a
+ * seed key and what may be replaced. The seed key is the output's name
+ * below output_dir made unique within the batch ("a.wav", then "a (1).wav"
+ * for a second "a.wav"; "Album A/01.flac" with the tree layout), so it
+ * depends only on the inputs' names and order. No output is ever an input
+ * of the batch (compared by device and inode), and a dangling link at a
+ * name counts as taken. Linear in the number of inputs. Subfolders are not
  * made: see cw_output_make_folders (). */
 GPtrArray *cw_inputs_plan             (GPtrArray          *inputs,
-                                       const char         *output_dir,
-                                       CwFormat            format,
-                                       CwPlanMode          mode,
-                                       CwLayout            layout);
+                                       CwPlanOptions      *options);
 
 CwPlannedFile *cw_planned_file_copy   (const CwPlannedFile *file);
 void       cw_planned_file_free       (CwPlannedFile      *file);

@@ -4,6 +4,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+#define G_LOG_DOMAIN "corewave"
+
 #include "config.h"
 
 #include "cw-joblog.h"
@@ -562,6 +564,7 @@ cw_joblog_append (CwJoblog            *log,
 {
   g_autofree char *spec = cw_joblog_escape (settings ? settings->spec : NULL);
   g_autofree char *seed = settings ? g_strdup_printf ("%" G_GUINT64_FORMAT, settings->seed) : NULL;
+  g_autofree char *encoding = settings ? cw_job_settings_describe_output (settings) : NULL;
   g_autofree char *in = cw_joblog_escape (input);
   g_autofree char *out = cw_joblog_escape (output);
   g_autofree char *short_message = NULL;
@@ -585,7 +588,7 @@ cw_joblog_append (CwJoblog            *log,
   g_ascii_formatd (secs, sizeof secs, "%.3f", seconds);
   line = g_strjoin ("\t", in, out, status, secs, sum, err,
                     settings ? PACKAGE_VERSION : "-",
-                    settings ? cw_format_to_string (settings->format) : "-",
+                    settings ? encoding : "-",
                     settings ? seed : "-", spec, NULL);
   {
     char *with_nl = g_strconcat (line, "\n", NULL);
@@ -784,10 +787,11 @@ same_settings (const CwJoblogEntry *entry,
                const CwJobSettings *settings)
 {
   g_autofree char *seed = g_strdup_printf ("%" G_GUINT64_FORMAT, settings->seed);
+  g_autofree char *encoding = cw_job_settings_describe_output (settings);
 
   return entry->version != NULL
          && g_str_equal (entry->version, PACKAGE_VERSION)
-         && g_str_equal (entry->format, cw_format_to_string (settings->format))
+         && g_str_equal (entry->format, encoding)
          && g_str_equal (entry->seed, seed)
          && g_strcmp0 (entry->spec, settings->spec) == 0;
 }

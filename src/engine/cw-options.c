@@ -93,6 +93,71 @@ cw_options_parse_format (const char  *text,
 }
 
 gboolean
+cw_options_parse_bits (const char  *text,
+                       CwBits      *bits,
+                       GError     **error)
+{
+  if (text != NULL && cw_bits_from_string (text, bits))
+    return TRUE;
+  g_set_error (error, CW_ERROR, CW_ERROR_USAGE,
+               _("--bits must be 16, 24 or 32f (32-bit float), not “%s”"), text ? text : "");
+  return FALSE;
+}
+
+gboolean
+cw_options_parse_quality (const char  *text,
+                          double      *quality,
+                          GError     **error)
+{
+  g_autofree char *dotted = g_strdup (text != NULL ? text : "");
+  char *end = NULL;
+  double q;
+
+  g_strdelimit (dotted, ",", '.');
+  q = g_ascii_strtod (dotted, &end);
+  if (dotted[0] != '\0' && end != NULL && *end == '\0' && q >= 0.0 && q <= 1.0)
+    {
+      *quality = q;
+      return TRUE;
+    }
+  g_set_error (error, CW_ERROR, CW_ERROR_USAGE,
+               _("--quality must be a number from 0 (smallest file) to 1 (best sound), such as 0.7, not “%s”"),
+               text ? text : "");
+  return FALSE;
+}
+
+gboolean
+cw_options_check_encoding (CwFormat   format,
+                           CwBits     bits,
+                           gboolean   has_quality,
+                           GError   **error)
+{
+  gboolean lossy = format == CW_FORMAT_OGG || format == CW_FORMAT_OPUS || format == CW_FORMAT_MP3;
+
+  if (bits != CW_BITS_SAME && lossy)
+    {
+      g_set_error (error, CW_ERROR, CW_ERROR_USAGE,
+                   _("--bits sets the sample format of WAV and FLAC outputs; %s has none (use --quality)"),
+                   cw_format_to_string (format));
+      return FALSE;
+    }
+  if (bits == CW_BITS_32F && format == CW_FORMAT_FLAC)
+    {
+      g_set_error_literal (error, CW_ERROR, CW_ERROR_USAGE,
+                           _("FLAC holds 16 or 24 bits, not 32-bit float: use --bits 16 or 24, or --format wav"));
+      return FALSE;
+    }
+  if (has_quality && (format == CW_FORMAT_WAV || format == CW_FORMAT_FLAC))
+    {
+      g_set_error (error, CW_ERROR, CW_ERROR_USAGE,
+                   _("--quality sets the size of Ogg Vorbis, Opus and MP3 outputs; %s is lossless (use --bits)"),
+                   cw_format_to_string (format));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
 cw_options_parse_seed (const char  *text,
                        guint64     *seed,
                        GError     **error)

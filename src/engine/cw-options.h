@@ -34,6 +34,20 @@ gboolean cw_options_parse_mode         (const char  *text,
 gboolean cw_options_parse_format       (const char  *text,
                                         CwFormat    *format,
                                         GError     **error);
+gboolean cw_options_parse_bits         (const char  *text,
+                                        CwBits      *bits,
+                                        GError     **error);
+/* 0 (smallest) to 1 (best); "0,7" is read as 0.7 */
+gboolean cw_options_parse_quality      (const char  *text,
+                                        double      *quality,
+                                        GError     **error);
+/* --bits and --quality only where the format has them: no bits for Vorbis,
+ * Opus or MP3, no float in FLAC, no quality for WAV or FLAC. "same" (the
+ * input's format) takes both: each applies where it can. */
+gboolean cw_options_check_encoding     (CwFormat     format,
+                                        CwBits       bits,
+                                        gboolean     has_quality,
+                                        GError     **error);
 gboolean cw_options_parse_seed         (const char  *text,
                                         guint64     *seed,
                                         GError     **error);

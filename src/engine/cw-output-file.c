@@ -9,6 +9,8 @@
  * absent.
  */
 
+#define G_LOG_DOMAIN "corewave-audio"
+
 /* O_TMPFILE, linkat(), renameat2() and RENAME_NOREPLACE */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE

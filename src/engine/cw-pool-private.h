@@ -17,10 +17,15 @@ G_BEGIN_DECLS
 #define CW_POOL_CANCEL_GRACE_S 3
 /* a worker that dies this many times in a row before saying hello is broken */
 #define CW_POOL_MAX_STARTUP_FAILURES 3
+/* task arrays of finished chunks kept for the next ones, and the smallest
+ * worth keeping (64 KiB: smaller ones malloc serves from its heap) */
+#define CW_POOL_SPARE_ARRAYS 8
+#define CW_POOL_SPARE_MIN    1024
 
-typedef struct _CwJob   CwJob;
-typedef struct _CwSlot  CwSlot;
-typedef struct _CwChunk CwChunk;
+typedef struct _CwJob      CwJob;
+typedef struct _CwSlot     CwSlot;
+typedef struct _CwChunk    CwChunk;
+typedef struct _CwHandback CwHandback;
 
 /* Tasks of one job sent together to one slot. */
 struct _CwChunk
@@ -28,16 +33,20 @@ struct _CwChunk
   guint64    id;
   CwJob     *job;
   CwSlot    *slot;
-  CwTask    *tasks;
+  CwTask    *tasks;      /* their indices are first_index, first_index + 1, ... */
   guint      n_tasks;
+  guint      tasks_cap;  /* the array's room, for the pool's spare arrays */
+  guint64    first_index;
+  gboolean   owns_fields; /* some task has strings or data: the results take
+                           * their input paths from the tasks, and freeing
+                           * the chunk frees them */
   guint      attempt;    /* 0, or 1 for a retry */
   guint      n_done;     /* results received so far: tasks[0 .. n_done) */
   gint64     sent_us;
-  CwResult  *results;    /* thread modes: filled by the thread */
 };
 
-/* A place for work: a worker process (cw-pool-processes.c) or a share of
- * the thread pool (cw-pool-threads.c). */
+/* A place for work: a worker process (cw-pool-processes.c) or a thread
+ * (cw-pool-threads.c). */
 struct _CwSlot
 {
   CwPool       *pool;
@@ -50,6 +59,16 @@ struct _CwSlot
                               * its back-off ends; the batch runs on the others */
   GSource      *task_timer;  /* the per-task timeout, restarted on every answer */
   gboolean      timed_out;   /* the head chunk's next task hung: fail it alone */
+
+  /* thread modes: the thread and what it shares with the main context */
+  GThread      *thread;
+  GMutex        lock;
+  GCond         wake;
+  GQueue        to_run;         /* CwChunk*: sent, not started yet (lock) */
+  GQueue        handed_back;    /* CwHandback*: for the main context (lock) */
+  GQueue        spare;          /* CwHandback*: delivered, to use again (lock) */
+  GSource      *deliver_source; /* attached while handed_back waits (lock) */
+  gint          stopping;       /* the pool goes away (lock, or atomic) */
 };
 
 /* A batch (cw_pool_map_async) or a single task (cw_pool_apply_async). */
@@ -99,13 +118,19 @@ struct _CwPool
   GPtrArray    *slots;           /* CwSlot*, n_workers of them */
   GQueue        jobs;            /* CwJob*, oldest first */
   guint64       next_chunk_id;
-  GThreadPool  *threads;
   guint         startup_failures;
   guint         n_unstartable;   /* slots left out: their worker could not be spawned */
   GPtrArray    *close_tasks;     /* GTask*, waiting for close to complete */
   gboolean      closing;
   guint64       pipe_bytes_to;   /* frames written to workers, all batches */
   guint64       pipe_bytes_from; /* frames read from workers */
+
+  /* A chunk of 16,384 tasks is a 1 MiB array: fresh from malloc each
+   * time, its pages fault in as the tasks are pulled. Finished chunks'
+   * big arrays are kept here for the next ones. */
+  CwTask       *spare_tasks[CW_POOL_SPARE_ARRAYS];
+  guint         spare_caps[CW_POOL_SPARE_ARRAYS];
+  guint         n_spare;
 };
 
 /* cw-pool.c */
@@ -124,6 +149,13 @@ void     cw_job_report               (CwJob      *job,
                                       const char *reason,
                                       guint       attempts,
                                       guint       worker);
+void     cw_job_take_result          (CwJob      *job,
+                                      CwChunk    *chunk,
+                                      CwResult   *result);
+gboolean cw_job_chunk_answered       (CwJob      *job,
+                                      CwChunk    *chunk,
+                                      guint       n_results,
+                                      gint64      busy_us);
 gboolean cw_job_chunk_done           (CwJob      *job,
                                       CwChunk    *chunk,
                                       CwResult   *results,
@@ -139,13 +171,16 @@ gboolean cw_process_slot_start       (CwSlot     *slot,
                                       GError    **error);
 void     cw_process_slot_send        (CwSlot     *slot,
                                       CwChunk    *chunk);
+/* Writes what the dispatch put in the workers' outboxes. */
+void     cw_process_slots_flush      (CwPool     *self);
 void     cw_process_slots_stop_job   (CwPool     *self,
                                       CwJob      *job);
 /* Ends the slot's worker and removes its chunks' part files (dispose). */
 void     cw_process_slot_dispose     (CwSlot     *slot);
 
 /* cw-pool-threads.c: thread slots (threads and sequential modes) */
-void     cw_thread_slots_start       (CwPool     *self);
+void     cw_thread_slot_init         (CwSlot     *slot);
+void     cw_thread_slot_clear        (CwSlot     *slot);
 void     cw_thread_slots_stop        (CwPool     *self);
 void     cw_thread_slot_send         (CwSlot     *slot,
                                       CwChunk    *chunk);

@@ -31,6 +31,8 @@ slot_stop_task_timer (CwSlot *slot)
     }
 }
 
+static void slot_restart_task_timer (CwSlot *slot);
+
 /* No answer for a whole timeout: the task at the head of the slot hangs.
  * Read what the worker may have answered meanwhile; if nothing moved, kill
  * it and fail that task alone (its chunk's other tasks go back). */
@@ -48,6 +50,13 @@ slot_task_timeout_cb (gpointer user_data)
   g_clear_pointer (&slot->task_timer, g_source_unref);
   if (head == NULL || !cw_supervisor_is_accepting (slot->worker))
     return G_SOURCE_REMOVE;
+  /* a result callback runs a main loop while this worker's answer is
+   * being read: it answered, the timer starts again */
+  if (cw_supervisor_is_reading (slot->worker))
+    {
+      slot_restart_task_timer (slot);
+      return G_SOURCE_REMOVE;
+    }
   /* dying already, or its end of file is there for the watch to handle */
   if (!cw_supervisor_read (slot->worker, &eof) || eof)
     return G_SOURCE_REMOVE;
@@ -162,6 +171,10 @@ job_chunk_lost (CwJob      *job,
 /* ---------------------------------------------------------------------- */
 /* the supervisor's callbacks */
 
+/* A RESULTS frame, decoded one result at a time straight into delivery:
+ * a million results never become an array. Results before a malformed one
+ * stand (they are well formed, for the right tasks); the error ends the
+ * worker and the chunk's unanswered tasks go back. */
 static gboolean
 slot_worker_frame (CwSupervisor   *worker,
                    CwMessageType   type,
@@ -171,47 +184,68 @@ slot_worker_frame (CwSupervisor   *worker,
                    GError        **error)
 {
   CwSlot *slot = user_data;
-  g_auto(CwResultsMessage) msg = { 0 };
+  CwFrameReader reader;
   CwChunk *chunk;
+  CwJob *job;
+  guint64 chunk_id;
+  gint32 pid;
+  guint n, done;
+  gint64 busy = 0;
+  gboolean ok = TRUE;
 
   if (type != CW_MSG_RESULTS)
     {
       g_set_error (error, CW_ERROR, CW_ERROR_PROTOCOL, "Protocol error: unexpected message");
       return FALSE;
     }
-  if (!cw_protocol_decode_results (frame, size, &msg, error))
+  if (!cw_protocol_results_open (&reader, frame, size, &chunk_id, &pid, &n, error))
     return FALSE;
   slot->pool->pipe_bytes_from += size;
 
   chunk = g_queue_peek_head (&slot->chunks);
-  if (chunk == NULL || chunk->id != msg.chunk_id || msg.n_results == 0
-      || msg.n_results > chunk->n_tasks - chunk->n_done)
+  if (chunk == NULL || chunk->id != chunk_id || n == 0 || n > chunk->n_tasks - chunk->n_done)
     {
       g_set_error (error, CW_ERROR, CW_ERROR_PROTOCOL,
                    "Protocol error: results for a chunk that was not sent");
       return FALSE;
     }
-  for (guint i = 0; i < msg.n_results; i++)
-    if (msg.results[i].index != chunk->tasks[chunk->n_done + i].index)
-      {
-        g_set_error (error, CW_ERROR, CW_ERROR_PROTOCOL,
-                     "Protocol error: results out of step with the chunk");
-        return FALSE;
-      }
+  job = chunk->job;
+  job->stats.bytes_from_workers += size;
 
-  chunk->job->stats.bytes_from_workers += size;
-  for (guint i = 0; i < msg.n_results; i++)
-    chunk->job->stats.worker_peak_rss_kb = MAX (chunk->job->stats.worker_peak_rss_kb,
-                                                msg.results[i].peak_rss_kb);
-  if (cw_job_chunk_done (chunk->job, chunk, msg.results, msg.n_results))
+  for (done = 0; done < n; done++)
+    {
+      CwResult r;
+
+      if (!cw_protocol_results_next (&reader, &r, error))
+        {
+          ok = FALSE;
+          break;
+        }
+      if (r.index != chunk->first_index + chunk->n_done)
+        {
+          cw_result_clear (&r);
+          g_set_error (error, CW_ERROR, CW_ERROR_PROTOCOL,
+                       "Protocol error: results out of step with the chunk");
+          ok = FALSE;
+          break;
+        }
+      if (G_UNLIKELY (r.peak_rss_kb > job->stats.worker_peak_rss_kb))
+        job->stats.worker_peak_rss_kb = r.peak_rss_kb;
+      busy += MAX (r.end_us - r.start_us, 0);
+      cw_job_take_result (job, chunk, &r);
+    }
+  if (ok)
+    ok = cw_protocol_frame_close (&reader, error);
+
+  if (cw_job_chunk_answered (job, chunk, done, busy))
     {
       g_queue_pop_head (&slot->chunks);
-      cw_job_maybe_finish (chunk->job);
+      cw_job_maybe_finish (job);
       cw_chunk_free (chunk);
     }
-  if (cw_supervisor_is_running (worker))
+  if (ok && cw_supervisor_is_running (worker))
     slot_restart_task_timer (slot);
-  return TRUE;
+  return ok;
 }
 
 static void
@@ -377,9 +411,22 @@ cw_process_slot_send (CwSlot  *slot,
   cw_protocol_encode_chunk (outbox, chunk->id, &chunk->job->settings, chunk->tasks, chunk->n_tasks);
   chunk->job->stats.bytes_to_workers += outbox->len - before;
   self->pipe_bytes_to += outbox->len - before;
-  cw_supervisor_flush (slot->worker);
+  /* written by cw_process_slots_flush () once the dispatch is done, so
+   * chunks sent together go in one write */
   if (slot->task_timer == NULL)
     slot_restart_task_timer (slot);
+}
+
+void
+cw_process_slots_flush (CwPool *self)
+{
+  for (guint i = 0; i < self->slots->len; i++)
+    {
+      CwSlot *slot = g_ptr_array_index (self->slots, i);
+
+      if (cw_supervisor_has_process (slot->worker))
+        cw_supervisor_flush (slot->worker);
+    }
 }
 
 void

@@ -5,7 +5,7 @@
  *
  * The pool runs on one GLib main context. Every worker slot is either a
  * corewave-worker child (cw-pool-processes.c, its process looked after by a
- * CwSupervisor) or a place in a GThreadPool (cw-pool-threads.c). A batch
+ * CwSupervisor) or a thread of its own (cw-pool-threads.c). A batch
  * ("job") pulls tasks from its source only when a slot needs a chunk, so
  * memory and pipes hold at most a few chunks per worker; its results go out
  * through a CwReorder in the batch's order. When a worker dies, its chunks'
@@ -34,6 +34,11 @@
 /* a worker gets a second chunk queued behind its first when a trip is this
  * short: it hides the round trip that would otherwise leave it idle */
 #define PIPELINE_BELOW_US   5000.0
+/* and up to this many chunks behind it while they hold no more tasks than
+ * this in all, and no more work than this */
+#define PIPELINE_DEEP_CHUNKS 16
+#define PIPELINE_DEEP_TASKS  64
+#define PIPELINE_DEEP_US     1000.0
 
 G_DEFINE_FINAL_TYPE (CwPool, cw_pool, G_TYPE_OBJECT)
 
@@ -200,8 +205,6 @@ job_chunk_size (CwJob *job)
   double k;
   guint64 left;
 
-  if (self->mode == CW_MODE_SEQUENTIAL)
-    return self->chunk_size > 0 ? self->chunk_size : 1;
   if (self->chunk_size > 0)
     return self->chunk_size;
 
@@ -244,6 +247,59 @@ job_has_work (CwJob *job)
   return TRUE;
 }
 
+/* An array for @n tasks, a spare one when one is big enough. */
+static CwTask *
+pool_take_tasks (CwPool *self,
+                 guint   n,
+                 guint  *cap)
+{
+  for (guint i = 0; i < self->n_spare; i++)
+    if (self->spare_caps[i] >= n)
+      {
+        CwTask *tasks = self->spare_tasks[i];
+
+        *cap = self->spare_caps[i];
+        self->n_spare--;
+        self->spare_tasks[i] = self->spare_tasks[self->n_spare];
+        self->spare_caps[i] = self->spare_caps[self->n_spare];
+        return tasks;
+      }
+  *cap = n;
+  return g_new (CwTask, n);
+}
+
+/* Keeps a finished chunk's array for the next chunks, or frees it. */
+static void
+pool_give_tasks (CwPool *self,
+                 CwTask *tasks,
+                 guint   cap)
+{
+  guint smallest = 0;
+
+  if (cap < CW_POOL_SPARE_MIN || self == NULL)
+    {
+      g_free (tasks);
+      return;
+    }
+  if (self->n_spare < CW_POOL_SPARE_ARRAYS)
+    {
+      self->spare_tasks[self->n_spare] = tasks;
+      self->spare_caps[self->n_spare++] = cap;
+      return;
+    }
+  for (guint i = 1; i < self->n_spare; i++)
+    if (self->spare_caps[i] < self->spare_caps[smallest])
+      smallest = i;
+  if (self->spare_caps[smallest] < cap)
+    {
+      g_free (self->spare_tasks[smallest]);
+      self->spare_tasks[smallest] = tasks;
+      self->spare_caps[smallest] = cap;
+    }
+  else
+    g_free (tasks);
+}
+
 /* Builds the next chunk of @job, or NULL when it has nothing to send now. */
 static CwChunk *
 job_next_chunk (CwJob *job)
@@ -265,12 +321,16 @@ job_next_chunk (CwJob *job)
     {
       chunk->tasks = retry;
       chunk->n_tasks = 1;
+      chunk->tasks_cap = 1;
+      chunk->first_index = retry->index;
+      chunk->owns_fields = TRUE;
       chunk->attempt = 1;
       return chunk;
     }
 
   k = job_chunk_size (job);
-  chunk->tasks = g_new0 (CwTask, k);
+  chunk->tasks = pool_take_tasks (self, k, &chunk->tasks_cap);
+  chunk->first_index = job->n_submitted;
   while (chunk->n_tasks < k)
     {
       CwTask *t = &chunk->tasks[chunk->n_tasks];
@@ -282,13 +342,16 @@ job_next_chunk (CwJob *job)
           job->source_done = TRUE;
           break;
         }
+      if (t->input_path != NULL || t->output_path != NULL || t->seed_key != NULL || t->data != NULL)
+        chunk->owns_fields = TRUE;
+      /* consecutive: a result's index is checked against first_index + its place */
       t->index = job->n_submitted++;
       chunk->n_tasks++;
     }
 
   if (chunk->n_tasks == 0)
     {
-      g_free (chunk->tasks);
+      pool_give_tasks (self, chunk->tasks, chunk->tasks_cap);
       g_free (chunk);
       return NULL;
     }
@@ -299,19 +362,58 @@ job_next_chunk (CwJob *job)
 void
 cw_chunk_free (CwChunk *chunk)
 {
-  for (guint i = 0; i < chunk->n_tasks; i++)
-    cw_task_clear (&chunk->tasks[i]);
-  if (chunk->results != NULL)
+  if (chunk->owns_fields)
     for (guint i = 0; i < chunk->n_tasks; i++)
-      cw_result_clear (&chunk->results[i]);
-  g_free (chunk->results);
-  g_free (chunk->tasks);
+      cw_task_clear (&chunk->tasks[i]);
+  /* a chunk is freed once it was sent, so it has a slot */
+  pool_give_tasks (chunk->slot != NULL ? chunk->slot->pool : NULL, chunk->tasks, chunk->tasks_cap);
   g_free (chunk);
 }
 
-/* Results for the next @n_results tasks of @chunk came back (a worker
- * answers a chunk in one or more messages, in task order): deliver them and
- * learn from their times. Returns TRUE when the chunk is complete. */
+/* The result for the next task of @chunk (a worker answers a chunk in
+ * one or more messages, in task order): it gets its attempt, slot and
+ * input, and goes out. A chunk of trivial tasks is not read again: a
+ * million of them are 64 MB of CwTask, long out of the cache. */
+void
+cw_job_take_result (CwJob    *job,
+                    CwChunk  *chunk,
+                    CwResult *result)
+{
+  guint i = chunk->n_done++;
+
+  result->attempts = chunk->attempt + 1;
+  result->worker = chunk->slot->id;
+  if (G_UNLIKELY (chunk->owns_fields))
+    {
+      g_free (result->input_path);
+      result->input_path = g_steal_pointer (&chunk->tasks[i].input_path);
+    }
+  job_deliver (job, result);
+}
+
+/* @n_results results of @chunk came back, busy for @busy_us between
+ * them: learn from their times. Returns TRUE when the chunk is complete. */
+gboolean
+cw_job_chunk_answered (CwJob   *job,
+                       CwChunk *chunk,
+                       guint    n_results,
+                       gint64   busy_us)
+{
+  g_assert (chunk->n_done <= chunk->n_tasks);
+  if (chunk->n_done == chunk->n_tasks)
+    job->in_flight--;
+  if (n_results > 0)
+    {
+      double per_task = (double) busy_us / n_results;
+
+      job->est_task_us = job->est_task_us < 0 ? per_task : 0.5 * job->est_task_us + 0.5 * per_task;
+      job->stats.auto_task_us = job->est_task_us;
+    }
+  return chunk->n_done == chunk->n_tasks;
+}
+
+/* Results for the next @n_results tasks of @chunk, in task order. Returns
+ * TRUE when the chunk is complete. */
 gboolean
 cw_job_chunk_done (CwJob    *job,
                    CwChunk  *chunk,
@@ -323,26 +425,10 @@ cw_job_chunk_done (CwJob    *job,
   g_assert (chunk->n_done + n_results <= chunk->n_tasks);
   for (guint i = 0; i < n_results; i++)
     {
-      CwResult *r = &results[i];
-
-      busy += MAX (r->end_us - r->start_us, 0);
-      r->attempts = chunk->attempt + 1;
-      r->worker = chunk->slot->id;
-      g_clear_pointer (&r->input_path, g_free);
-      r->input_path = g_steal_pointer (&chunk->tasks[chunk->n_done + i].input_path);
-      job_deliver (job, r);
+      busy += MAX (results[i].end_us - results[i].start_us, 0);
+      cw_job_take_result (job, chunk, &results[i]);
     }
-  chunk->n_done += n_results;
-  if (chunk->n_done == chunk->n_tasks)
-    job->in_flight--;
-  if (n_results > 0)
-    {
-      double per_task = (double) busy / n_results;
-
-      job->est_task_us = job->est_task_us < 0 ? per_task : 0.5 * job->est_task_us + 0.5 * per_task;
-      job->stats.auto_task_us = job->est_task_us;
-    }
-  return chunk->n_done == chunk->n_tasks;
+  return cw_job_chunk_answered (job, chunk, n_results, busy);
 }
 
 static void
@@ -405,28 +491,52 @@ slot_can_take (CwSlot *slot,
                CwJob  *job)
 {
   guint depth = 1;
+  guint queued = 0;
+  guint k;
+  double trip_us;
 
-  if (slot->pool->mode != CW_MODE_PROCESSES)
-    return g_queue_is_empty (&slot->chunks);
-  if (!cw_supervisor_is_accepting (slot->worker))
-    return FALSE;
-  /* A retry runs alone on an idle worker: queued behind (or in front of)
-   * another chunk, a task that kills its worker would take an innocent
-   * one down with it a second time, and that one has no retry left. */
-  if (!g_queue_is_empty (&job->retry))
-    return g_queue_is_empty (&slot->chunks);
+  if (slot->pool->mode == CW_MODE_PROCESSES)
+    {
+      if (!cw_supervisor_is_accepting (slot->worker))
+        return FALSE;
+      /* A retry runs alone on an idle worker: queued behind (or in front
+       * of) another chunk, a task that kills its worker would take an
+       * innocent one down with it a second time, and that one has no
+       * retry left. */
+      if (!g_queue_is_empty (&job->retry))
+        return g_queue_is_empty (&slot->chunks);
+    }
   for (GList *l = slot->chunks.head; l != NULL; l = l->next)
-    if (((CwChunk *) l->data)->attempt > 0)
-      return FALSE;
-  /* Queue a second chunk only behind one that should be done soon: never
-   * behind a task that turned out slow, where it would wait while other
-   * workers sit idle. */
-  if (job->est_task_us >= 0 && job->est_task_us * job_chunk_size (job) < PIPELINE_BELOW_US)
+    {
+      CwChunk *chunk = l->data;
+
+      if (chunk->attempt > 0)
+        return FALSE;
+      queued += chunk->n_tasks - chunk->n_done;
+    }
+  /* A worker process gets a second chunk queued behind one that should be
+   * done soon, so it never waits for the round trip through the pipes;
+   * never behind a task that turned out slow, where it would wait while
+   * other workers sit idle. (A thread's round trip costs less, and a
+   * second big chunk only has it run ahead of the main context, which
+   * delivers every result: measured slower.) */
+  k = job_chunk_size (job);
+  trip_us = job->est_task_us * k;
+  if (job->est_task_us >= 0 && trip_us < PIPELINE_BELOW_US)
     {
       CwChunk *head = g_queue_peek_head (&slot->chunks);
+      gboolean head_soon = head == NULL
+                           || g_get_monotonic_time () - head->sent_us < PIPELINE_BELOW_US;
 
-      if (head == NULL || g_get_monotonic_time () - head->sent_us < PIPELINE_BELOW_US)
+      if (head_soon && slot->pool->mode == CW_MODE_PROCESSES)
         depth = 2;
+      /* Chunks of a handful of trivial tasks (chunk size 1): one or two
+       * of them do not cover a round trip (tens of microseconds, most of
+       * it wake-ups), so more are queued, as long as they stay a handful
+       * of tasks and a moment of work. */
+      if (head_soon && queued + k <= PIPELINE_DEEP_TASKS
+          && (g_queue_get_length (&slot->chunks) + 1) * trip_us < PIPELINE_DEEP_US)
+        depth = PIPELINE_DEEP_CHUNKS;
     }
   return g_queue_get_length (&slot->chunks) < depth;
 }
@@ -525,6 +635,8 @@ cw_pool_dispatch (CwPool *self)
         }
     }
 out:
+  if (self->mode == CW_MODE_PROCESSES)
+    cw_process_slots_flush (self);
   g_object_unref (self);
 }
 
@@ -835,11 +947,10 @@ cw_pool_new (CwMode mode,
       g_queue_init (&slot->chunks);
       if (mode == CW_MODE_PROCESSES)
         cw_process_slot_init (slot);
+      else
+        cw_thread_slot_init (slot);
       g_ptr_array_add (self->slots, slot);
     }
-
-  if (mode != CW_MODE_PROCESSES)
-    cw_thread_slots_start (self);
   return self;
 }
 
@@ -932,7 +1043,10 @@ slot_free (gpointer data)
 {
   CwSlot *slot = data;
 
-  g_clear_pointer (&slot->worker, cw_supervisor_free);
+  if (slot->worker != NULL)
+    g_clear_pointer (&slot->worker, cw_supervisor_free);
+  else
+    cw_thread_slot_clear (slot);
   g_free (slot);
 }
 
@@ -943,6 +1057,8 @@ cw_pool_finalize (GObject *object)
 
   g_clear_pointer (&self->slots, g_ptr_array_unref);
   g_clear_pointer (&self->close_tasks, g_ptr_array_unref);
+  for (guint i = 0; i < self->n_spare; i++)
+    g_free (self->spare_tasks[i]);
   g_clear_pointer (&self->worker_path, g_free);
   g_main_context_unref (self->context);
 

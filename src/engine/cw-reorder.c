@@ -146,11 +146,13 @@ deliver_one (CwResult     *result,
   cw_result_clear (result);
 }
 
+/* CW_ORDER_ORDERED and CW_ORDER_ALL: the ring (cw_reorder_add () lets
+ * unordered results out itself). */
 void
-cw_reorder_add (CwReorder    *self,
-                CwResult     *result,
-                CwResultFunc  deliver,
-                gpointer      user_data)
+cw_reorder_hold (CwReorder    *self,
+                 CwResult     *result,
+                 CwResultFunc  deliver,
+                 gpointer      user_data)
 {
   CwResult next;
 
@@ -161,6 +163,16 @@ cw_reorder_add (CwReorder    *self,
       break;
 
     case CW_ORDER_ORDERED:
+      /* the next one owed goes out at once (and then what it held back),
+       * without a round trip through the ring */
+      if (result->index == self->base)
+        {
+          deliver_one (result, deliver, user_data);
+          self->base++;
+          while (reorder_pop (self, &next))
+            deliver_one (&next, deliver, user_data);
+          break;
+        }
       if (!reorder_put (self, result))
         {
           cw_result_clear (result);

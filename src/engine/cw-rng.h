@@ -41,7 +41,22 @@ void    cw_rng_fill_gaussian  (CwRng      *rng,
 void    cw_rng_fill_gaussian_reference (CwRng *rng,
                                         float *out,
                                         gsize  n);
-/* TRUE when the fills run the AVX2 code (not with CW_RNG_NO_SIMD=1). */
+/* The code the fills run: the best this CPU has, unless the environment
+ * says CW_RNG_NO_SIMD=1 (the portable code) or CW_RNG_NO_AVX512=1 (AVX2 at
+ * most). Every path gives the same bits. */
+typedef enum
+{
+  CW_RNG_PORTABLE,
+  CW_RNG_AVX2,
+  CW_RNG_AVX512,
+} CwRngPath;
+
+CwRngPath   cw_rng_get_path   (void);
+const char *cw_rng_path_name  (CwRngPath   path);
+/* For the tests and the benchmark: the fills take @path from now on.
+ * FALSE (and nothing changes) when this CPU cannot run it. */
+gboolean    cw_rng_set_path   (CwRngPath   path);
+/* TRUE when the fills run SIMD code (not with CW_RNG_NO_SIMD=1). */
 gboolean cw_rng_have_simd     (void);
 
 /* A Gaussian stream to take in pieces: the deviates come in groups of 16,

@@ -4,6 +4,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+#define G_LOG_DOMAIN "corewave-audio"
+
 #include <math.h>
 #include <string.h>
 
@@ -38,6 +40,10 @@ static const StageInfo stage_infos[] = {
   { CW_STAGE_NORMALIZE, "normalize", { { "peak", -1.0, -1000.0, 0.0 }, { NULL } } },
   { CW_STAGE_FADE, "fade", { { "in", 0.0, 0.0, 86400000.0 }, { "out", 0.0, 0.0, 86400000.0 } } },
   { CW_STAGE_MONO, "mono", { { NULL }, { NULL } } },
+  { CW_STAGE_RESAMPLE, "resample", { { "rate", 48000.0, 1000.0, 768000.0 }, { NULL } } },
+  /* EBU R128: -70 LUFS is the measure's floor; a true-peak ceiling above 0
+   * dBTP would let the gain clip */
+  { CW_STAGE_LOUDNESS, "loudness", { { "lufs", -23.0, -70.0, 0.0 }, { "tp", -1.0, -30.0, 0.0 } } },
   { CW_STAGE_COPY, "copy", { { NULL }, { NULL } } },
 };
 
@@ -151,6 +157,12 @@ parse_stage (const char  *text,
       values[k] = v;
     }
 
+  if (info->kind == CW_STAGE_RESAMPLE && values[0] != floor (values[0]))
+    {
+      g_set_error (error, CW_ERROR, CW_ERROR_SPEC,
+                   "“%s”: a sample rate is a whole number of hertz", text);
+      return FALSE;
+    }
   stage->kind = info->kind;
   stage->a = values[0];
   stage->b = values[1];

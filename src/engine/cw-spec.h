@@ -20,6 +20,11 @@ G_BEGIN_DECLS
  *   normalize:peak=P    scale so the peak is P dBFS (default -1); two passes
  *   fade:in=MS:out=MS   linear fade in and out (default 0 each)
  *   mono                mix all channels down to one (the mean)
+ *   resample:rate=HZ    to HZ samples a second (default 48000), libsamplerate's
+ *                       best sinc converter, streamed
+ *   loudness:lufs=L:tp=T  gain to L LUFS integrated loudness (EBU R128, default
+ *                       -23), less if the true peak would pass T dBTP (default
+ *                       -1); two passes
  *   copy                nothing; measures the I/O floor
  */
 
@@ -33,13 +38,16 @@ typedef enum
   CW_STAGE_NORMALIZE,
   CW_STAGE_FADE,
   CW_STAGE_MONO,
+  CW_STAGE_RESAMPLE,
+  CW_STAGE_LOUDNESS,
 } CwStageKind;
 
 typedef struct
 {
   CwStageKind kind;
-  double      a;  /* noise: sigma; gain: dB; normalize: peak dBFS; fade: in ms */
-  double      b;  /* fade: out ms */
+  double      a;  /* noise: sigma; gain: dB; normalize: peak dBFS; fade: in ms;
+                   * resample: rate; loudness: LUFS */
+  double      b;  /* fade: out ms; loudness: true-peak ceiling dBTP */
 } CwStage;
 
 typedef struct _CwChain CwChain;

@@ -46,6 +46,8 @@ struct _CwSupervisor
   GByteArray   *wbuf;
   gsize         wpos;
   gboolean      said_hello;
+  gboolean      reading;       /* in cw_supervisor_read (): not reentrant */
+  gboolean      watch_suspended; /* a nested main loop met the read: watch again after it */
   gboolean      dying;         /* pipes closed, waiting to reap */
   CwStopReason  stop;          /* asked to stop: takes no more work, read to end of file */
   char         *death_reason;  /* the reason it was ended for */
@@ -90,11 +92,13 @@ static GSource *
 attach_watch (CwSupervisor *self,
               GIOChannel   *channel,
               GIOCondition  condition,
-              GIOFunc       func)
+              GIOFunc       func,
+              gboolean      can_recurse)
 {
   GSource *source = g_io_create_watch (channel, condition);
 
   g_source_set_callback (source, G_SOURCE_FUNC (func), self, NULL);
+  g_source_set_can_recurse (source, can_recurse);
   g_source_attach (source, self->context);
   return source;
 }
@@ -203,7 +207,7 @@ flush_outbox (CwSupervisor *self)
         {
           if (self->in_watch == NULL)
             self->in_watch = attach_watch (self, self->in_channel, G_IO_OUT | G_IO_ERR | G_IO_HUP,
-                                           writable_cb);
+                                           writable_cb, FALSE);
           return;
         }
       /* EPIPE: the worker is gone; its stdout's end of file tells us why. */
@@ -405,9 +409,41 @@ cw_supervisor_free (CwSupervisor *self)
 /* ---------------------------------------------------------------------- */
 /* frames */
 
+static gboolean read_frames (CwSupervisor *self,
+                             gboolean     *eof_out);
+static gboolean readable_cb (GIOChannel   *channel,
+                             GIOCondition  condition,
+                             gpointer      user_data);
+
 gboolean
 cw_supervisor_read (CwSupervisor *self,
                     gboolean     *eof_out)
+{
+  gboolean ok;
+
+  /* called again from a main loop that a result callback runs: the outer
+   * call reads on when it gets back */
+  if (self->reading)
+    {
+      *eof_out = FALSE;
+      return TRUE;
+    }
+  self->reading = TRUE;
+  ok = read_frames (self, eof_out);
+  self->reading = FALSE;
+  if (self->watch_suspended)
+    {
+      self->watch_suspended = FALSE;
+      if (ok && !*eof_out && self->out_channel != NULL && self->out_watch == NULL)
+        self->out_watch = attach_watch (self, self->out_channel, G_IO_IN | G_IO_HUP | G_IO_ERR,
+                                        readable_cb, TRUE);
+    }
+  return ok;
+}
+
+static gboolean
+read_frames (CwSupervisor *self,
+             gboolean     *eof_out)
 {
   gboolean eof = FALSE;
 
@@ -419,8 +455,12 @@ cw_supervisor_read (CwSupervisor *self,
       g_byte_array_set_size (self->rbuf, old + 65536);
       n = read (self->out_fd, self->rbuf->data + old, 65536);
       g_byte_array_set_size (self->rbuf, old + MAX (n, 0));
-      if (n > 0)
+      /* A pipe read comes up short only when the pipe is empty: what comes
+       * next, the watch will see. (Saves the read that says EAGAIN.) */
+      if (n == 65536)
         continue;
+      if (n > 0)
+        break;
       if (n == 0)
         eof = TRUE;
       else if (errno == EINTR)
@@ -488,12 +528,11 @@ cw_supervisor_read (CwSupervisor *self,
   return TRUE;
 }
 
+/* The worker wrote: its frames, or its end of file. */
 static gboolean
-readable_cb (GIOChannel   *channel,
-             GIOCondition  condition,
-             gpointer      user_data)
+read_worker (CwSupervisor *self)
 {
-  CwSupervisor *self = user_data;
+  /* a frame may end the batch, and the pool with it */
   g_autoptr(GObject) owner = g_object_ref (self->owner);
   gboolean eof = FALSE;
 
@@ -510,6 +549,27 @@ readable_cb (GIOChannel   *channel,
 
   self->funcs->read (self, self->user_data);
   return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+readable_cb (GIOChannel   *channel,
+             GIOCondition  condition,
+             gpointer      user_data)
+{
+  CwSupervisor *self = user_data;
+
+  /* A result callback runs a main loop of its own in the middle of a read
+   * (the watch may recurse): stop watching until that read is over, or
+   * the nested loop would spin on the readable pipe. */
+  if (self->reading)
+    {
+      g_debug ("slot %u: a main loop runs inside a result callback; reading on after it",
+               self->slot);
+      g_clear_pointer (&self->out_watch, g_source_unref);
+      self->watch_suspended = TRUE;
+      return G_SOURCE_REMOVE;
+    }
+  return read_worker (self);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -573,8 +633,13 @@ cw_supervisor_spawn (CwSupervisor          *self,
   self->out_channel = g_io_channel_unix_new (self->out_fd);
   g_io_channel_set_close_on_unref (self->in_channel, FALSE);
   g_io_channel_set_close_on_unref (self->out_channel, FALSE);
+  /* Recursion allowed: GLib blocks a source that may not recurse while it
+   * runs by taking its fd out of the poll and putting it back, and each of
+   * those wakes the loop (an eventfd write, another poll and read): a
+   * wasted turn of the loop for every frame. readable_cb () guards
+   * against a nested loop itself. */
   self->out_watch = attach_watch (self, self->out_channel, G_IO_IN | G_IO_HUP | G_IO_ERR,
-                                  readable_cb);
+                                  readable_cb, TRUE);
   self->said_hello = FALSE;
   self->stop = CW_STOP_NONE;
 
@@ -597,6 +662,12 @@ gboolean
 cw_supervisor_is_running (CwSupervisor *self)
 {
   return self->proc != NULL && !self->dying;
+}
+
+gboolean
+cw_supervisor_is_reading (CwSupervisor *self)
+{
+  return self->reading;
 }
 
 gboolean

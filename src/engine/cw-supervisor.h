@@ -95,6 +95,9 @@ gboolean      cw_supervisor_has_process     (CwSupervisor            *self);
 /* Its pipes are open: frames still come and go. */
 gboolean      cw_supervisor_is_running      (CwSupervisor            *self);
 /* Running and not asked to stop: it may be given work. */
+/* In the middle of reading the worker's frames (a result callback runs a
+ * main loop of its own): the worker has answered. */
+gboolean      cw_supervisor_is_reading      (CwSupervisor            *self);
 gboolean      cw_supervisor_is_accepting    (CwSupervisor            *self);
 gboolean      cw_supervisor_is_backing_off  (CwSupervisor            *self);
 /* The running worker's pid, or 0. */

@@ -56,19 +56,13 @@ cw_status_to_string (CwStatus status)
     }
 }
 
-/* The NULL checks matter: synthetic tasks have no strings, and a million
- * calls into g_free (NULL) show in the overhead benchmark. */
 void
-cw_task_clear (CwTask *task)
+cw_task_free_fields (CwTask *task)
 {
-  if (task->input_path != NULL)
-    g_clear_pointer (&task->input_path, g_free);
-  if (task->output_path != NULL)
-    g_clear_pointer (&task->output_path, g_free);
-  if (task->seed_key != NULL)
-    g_clear_pointer (&task->seed_key, g_free);
-  if (task->data != NULL)
-    g_clear_pointer (&task->data, g_bytes_unref);
+  g_clear_pointer (&task->input_path, g_free);
+  g_clear_pointer (&task->output_path, g_free);
+  g_clear_pointer (&task->seed_key, g_free);
+  g_clear_pointer (&task->data, g_bytes_unref);
 }
 
 void
@@ -84,14 +78,11 @@ cw_task_copy_into (const CwTask *src,
 }
 
 void
-cw_result_clear (CwResult *result)
+cw_result_free_fields (CwResult *result)
 {
-  if (result->error != NULL)
-    g_clear_pointer (&result->error, g_free);
-  if (result->output_path != NULL)
-    g_clear_pointer (&result->output_path, g_free);
-  if (result->input_path != NULL)
-    g_clear_pointer (&result->input_path, g_free);
+  g_clear_pointer (&result->error, g_free);
+  g_clear_pointer (&result->output_path, g_free);
+  g_clear_pointer (&result->input_path, g_free);
 }
 
 CwResult *
@@ -127,6 +118,25 @@ cw_job_settings_copy_into (const CwJobSettings *src,
 {
   *dest = *src;
   dest->spec = g_strdup (src->spec);
+}
+
+char *
+cw_job_settings_describe_output (const CwJobSettings *settings)
+{
+  GString *s = g_string_new (cw_format_to_string (settings->format));
+
+  if (settings->bits != CW_BITS_SAME)
+    g_string_append_printf (s, ";bits=%s", cw_bits_to_string (settings->bits));
+  if (settings->has_quality)
+    {
+      char q[G_ASCII_DTOSTR_BUF_SIZE];
+
+      g_string_append_printf (s, ";quality=%s",
+                              g_ascii_formatd (q, sizeof q, "%.2f", settings->quality));
+    }
+  if (settings->no_metadata)
+    g_string_append (s, ";no-metadata");
+  return g_string_free (s, FALSE);
 }
 
 /* glibc no longer caches getpid (), and a system call per trivial task
@@ -233,29 +243,15 @@ fib (gint64 n)
   return n < 2 ? n : fib (n - 1) + fib (n - 2);
 }
 
-void
-cw_task_run (const CwJobSettings *settings,
-             const CwChain       *chain,
-             const CwTask        *task,
-             CwResult            *result,
-             GCancellable        *cancellable)
+static void
+task_run_timed (const CwJobSettings *settings,
+                const CwChain       *chain,
+                const CwTask        *task,
+                CwResult            *result,
+                GCancellable        *cancellable)
 {
   g_autoptr(GError) error = NULL;
   gint64 cpu0;
-
-  memset (result, 0, sizeof *result);
-  result->index = task->index;
-  result->pid = cached_pid ();
-
-  /* The lesson's trivial task takes nanoseconds: even reading the clock
-   * would cost more than the task. Its start and end are left 0 for the
-   * caller, which stamps a whole chunk of them with one reading. */
-  if (task->kind == CW_TASK_MUL10)
-    {
-      result->value = task->arg * 10;
-      result->status = CW_STATUS_OK;
-      return;
-    }
 
   result->start_us = g_get_monotonic_time ();
 
@@ -276,6 +272,10 @@ cw_task_run (const CwJobSettings *settings,
           .seed = settings->seed,
           .seed_key = task->seed_key,
           .replace = task->replace,
+          .bits = settings->bits,
+          .has_quality = settings->has_quality,
+          .quality = settings->quality,
+          .no_metadata = settings->no_metadata,
           .shared_rng = settings->naive_seed ? naive_shared_rng (settings->seed) : NULL,
         };
 
@@ -323,4 +323,39 @@ out:
     result->status = CW_STATUS_FAILED;
   if (error != NULL)
     result->error = g_strdup (error->message);
+}
+
+void
+cw_task_run (const CwJobSettings *settings,
+             const CwChain       *chain,
+             const CwTask        *task,
+             CwResult            *result,
+             GCancellable        *cancellable)
+{
+  /* field by field: a zeroing compound literal becomes a rep stos */
+  result->index = task->index;
+  result->status = CW_STATUS_OK;
+  result->attempts = 0;
+  result->pid = cached_pid ();
+  result->worker = 0;
+  result->value = 0;
+  result->frames = 0;
+  result->start_us = 0;
+  result->end_us = 0;
+  result->cpu_us = 0;
+  result->error = NULL;
+  result->output_path = NULL;
+  result->input_path = NULL;
+  result->peak_rss_kb = 0;
+
+  /* The lesson's trivial task takes nanoseconds: even reading the clock
+   * would cost more than the task. Its start and end are left 0 for the
+   * caller, which stamps a whole chunk of them with one reading. */
+  if (task->kind == CW_TASK_MUL10)
+    {
+      result->value = task->arg * 10;
+      result->status = CW_STATUS_OK;
+      return;
+    }
+  task_run_timed (settings, chain, task, result, cancellable);
 }

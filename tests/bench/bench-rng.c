@@ -6,8 +6,10 @@
  *
  * Usage: bench-rng [SAMPLES [RUNS [WAV]]]
  *   (default 10584000 = one lesson file, 9 runs)
- * Fills in blocks of 65536 like the audio engine and prints the median
- * (CW_RNG_NO_SIMD=1 times the portable reference). With WAV (a lesson file,
+ * Fills in blocks of 65536 like the audio engine, and runs the fused PCM_16
+ * noise kernel the same way, on every path this CPU has (portable, AVX2,
+ * AVX-512) in turn, and prints the medians (CW_RNG_NO_AVX512=1 stops at
+ * AVX2, CW_RNG_NO_SIMD=1 at the portable reference). With WAV (a lesson file,
  * e.g. from `corewave-cli --demo /dev/shm/cwb/in`), also times
  * cw_audio_process() on it with "noise" and with "copy", alternating, output
  * next to it in a temporary folder (put both on tmpfs).
@@ -62,6 +64,46 @@ time_job (const char *in,
   return (g_get_monotonic_time () - t0) / 1000.0;
 }
 
+/* ns per sample of @fill over @n samples in the audio engine's blocks */
+static double
+time_fill (gsize   n,
+           float  *buf,
+           double *checksum)
+{
+  gint64 t0 = g_get_monotonic_time ();
+
+  for (gsize pos = 0, b = 0; pos < n; pos += BLOCK, b++)
+    {
+      CwRng rng;
+      gsize m = MIN (BLOCK, n - pos);
+
+      cw_rng_init_stream (&rng, 42, "example00.wav", b);
+      cw_rng_fill_gaussian (&rng, buf, m);
+      *checksum += buf[m - 1];
+    }
+  return (g_get_monotonic_time () - t0) * 1000.0 / n;
+}
+
+/* ns per sample of the fused PCM_16 noise kernel, in place */
+static double
+time_noise16 (gsize   n,
+              gint16 *pcm)
+{
+  gint64 t0 = g_get_monotonic_time ();
+
+  for (gsize pos = 0, b = 0; pos < n; pos += BLOCK, b++)
+    {
+      CwRng rng;
+      CwGauss g;
+      gsize m = MIN (BLOCK, n - pos);
+
+      cw_rng_init_stream (&rng, 42, "example00.wav", b);
+      cw_gauss_init (&g, &rng);
+      cw_gauss_noise16 (&g, pcm, pcm, m, 0.1 * 32768.0);
+    }
+  return (g_get_monotonic_time () - t0) * 1000.0 / n;
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -70,7 +112,11 @@ main (int   argc,
   int runs = argc > 2 ? atoi (argv[2]) : 9;
   const char *wav = argc > 3 ? argv[3] : NULL;
   g_autofree float *buf = g_new (float, BLOCK);
-  g_autofree double *ns = NULL;
+  g_autofree gint16 *pcm = g_new0 (gint16, BLOCK);
+  CwRngPath best = cw_rng_get_path ();
+  CwRngPath paths[3];
+  guint n_paths = 0;
+  double *fill[3], *kernel[3];
   double checksum = 0;
 
   if (n == 0 || runs < 1)
@@ -78,27 +124,44 @@ main (int   argc,
       fprintf (stderr, "usage: %s [SAMPLES [RUNS [WAV]]]\n", argv[0]);
       return 2;
     }
-  ns = g_new (double, runs);
+  /* every path up to the one in use (CW_RNG_NO_SIMD, CW_RNG_NO_AVX512),
+   * timed in turn, run after run */
+  for (CwRngPath path = CW_RNG_PORTABLE; path <= best; path++)
+    if (cw_rng_set_path (path))
+      {
+        paths[n_paths] = path;
+        fill[n_paths] = g_new (double, runs);
+        kernel[n_paths] = g_new (double, runs);
+        n_paths++;
+      }
 
   for (int r = -1; r < runs; r++)  /* one warm-up run */
+    for (guint p = 0; p < n_paths; p++)
+      {
+        double f, k;
+
+        cw_rng_set_path (paths[p]);
+        f = time_fill (n, buf, &checksum);
+        k = time_noise16 (n, pcm);
+        if (r >= 0)
+          {
+            fill[p][r] = f;
+            kernel[p][r] = k;
+          }
+      }
+  cw_rng_set_path (best);
+  printf ("(%" G_GSIZE_FORMAT " samples, checksum %g)\n", n, checksum);
+  for (guint p = 0; p < n_paths; p++)
     {
-      gint64 t0 = g_get_monotonic_time ();
+      g_autofree char *what = g_strdup_printf ("cw_rng_fill_gaussian, %s", cw_rng_path_name (paths[p]));
+      g_autofree char *what2 = g_strdup_printf ("noise16 kernel (fill, add, round, clip), %s",
+                                                cw_rng_path_name (paths[p]));
 
-      for (gsize pos = 0, b = 0; pos < n; pos += BLOCK, b++)
-        {
-          CwRng rng;
-          gsize m = MIN (BLOCK, n - pos);
-
-          cw_rng_init_stream (&rng, 42, "example00.wav", b);
-          cw_rng_fill_gaussian (&rng, buf, m);
-          checksum += buf[m - 1];
-        }
-      if (r >= 0)
-        ns[r] = (g_get_monotonic_time () - t0) * 1000.0 / n;
+      report (what, fill[p], runs, "ns/sample");
+      report (what2, kernel[p], runs, "ns/sample");
+      g_free (fill[p]);
+      g_free (kernel[p]);
     }
-  printf ("(%s, %" G_GSIZE_FORMAT " samples, checksum %g)\n",
-          cw_rng_have_simd () ? "AVX2" : "portable", n, checksum);
-  report ("cw_rng_fill_gaussian", ns, runs, "ns/sample");
 
   if (wav != NULL)
     {
@@ -120,6 +183,7 @@ main (int   argc,
         }
       g_unlink (out);
       g_rmdir (tmp);
+      printf ("one file through cw_audio_process (), %s path:\n", cw_rng_path_name (best));
       report ("one file, noise", noise, runs, "ms");
       report ("one file, copy ", copy, runs, "ms");
     }

@@ -2,7 +2,8 @@
 # tests/bench/overhead.sh: the lesson's pitfall 1, process overhead on
 # trivial tasks (mul10). wall_s is pool start to exit (workers reaped),
 # measured inside corewave-cli; "process" adds exec and exit of the CLI.
-# Targets: 1,000,000 tasks, auto chunks < 100 ms; 10,000 at chunk 1 < 10 us a task.
+# Targets (issue 17): 1,000,000 tasks, auto chunks < 50 ms; 10,000 at chunk
+# size 1 < 5 us a task. floor.sh pairs these rows with an older build.
 # SPDX-License-Identifier: GPL-3.0-or-later
 . "$(dirname "$0")/common.sh"
 n=${RUNS:-7}
