@@ -4,7 +4,10 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * mul10, the lesson's trivial task, one after another in this process and
- * then through the pool at several chunk sizes: µs per task.
+ * then through the pool at several chunk sizes: µs per task. The workers
+ * are started before the clock runs: this is the cost of a trip, and a
+ * worker's start costs more from a big parent (the window) than from a
+ * small one (the CLI).
  */
 
 #define G_LOG_DOMAIN "corewave-lab"
@@ -67,10 +70,16 @@ cw_lab_overhead_plan (CwLabRun *run)
       step = cw_lab_run_add_batch (run, d, CW_MODE_PROCESSES, n, CW_TASK_MUL10, n_tasks, 7);
       step->chunk_size = sizes[i];
       step->show_timeline = TRUE;
+      /* a trip's cost, not a worker's start: forking a big parent (the
+       * window) costs ms that a small one (the CLI) does not pay */
+      step->spawn_first = TRUE;
+      step->spawn_ms = 1;
     }
   step = cw_lab_run_add_batch (run, "pool, chunk size auto", CW_MODE_PROCESSES, n, CW_TASK_MUL10, n_tasks, 7);
   step->chunk_size = 0;
   step->show_timeline = TRUE;
+  step->spawn_first = TRUE;
+  step->spawn_ms = 1;
   /* pages the worker in: the first pool is not the only one to start cold */
   run->warm_up_step = run->steps->len - 1;
 }

@@ -68,6 +68,7 @@ typedef struct
   guint          n_spin_ms;
   gboolean       naive_seed;
   gboolean       spawn_first;  /* start every worker before the batch that counts */
+  gint64         spawn_ms;     /* the spin of each of the 2 × n_workers tasks that start them */
   gboolean       spawning;
   gboolean       show_timeline;/* the report keeps its median run's timeline */
   guint          repeats;      /* counted runs: 5 where times are compared */

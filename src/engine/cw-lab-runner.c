@@ -174,6 +174,7 @@ cw_lab_run_add_step (CwLabRun      *run,
   step->order = CW_ORDER_UNORDERED;
   step->chunk_size = 1;
   step->repeats = 5;
+  step->spawn_ms = 50;
   step->measures = g_ptr_array_new_with_free_func ((GDestroyNotify) measure_free);
   step->lane_last = g_array_new (FALSE, FALSE, sizeof (guint));
   step->outputs = g_ptr_array_new_with_free_func (g_free);
@@ -360,7 +361,7 @@ spawn_source (gpointer  user_data,
     return FALSE;
   step->next_task++;
   task->kind = CW_TASK_SPIN;
-  task->arg = 50;
+  task->arg = step->spawn_ms;
   return TRUE;
 }
 
