@@ -46,33 +46,10 @@
 #define LINE_W        2.0
 #define X_PAD          12   /* between the y axis and the first point */
 #define TICK_SPACING   36   /* px per y tick, at most */
-#define LABEL_GAP       6
 #define CHART_MIN_H   260   /* the chart above the timelines */
 #define CHART_NAT_H   340
 #define EXPORT_CHART_H 560  /* an exported picture's chart, above its timelines */
 #define TL_GAP         16   /* between the chart and the timelines */
-#define TL_SPACING      8   /* between two settings */
-#define TL_LANES_MAX   96   /* px for a setting's lanes, at most */
-
-typedef struct
-{
-  GdkRGBA      fg;
-  GdkRGBA      dim;       /* tick labels */
-  GdkRGBA      grid;
-  GdkRGBA      axis;
-  GdkRGBA      reference; /* dashed series */
-  GdkRGBA      lane;      /* every other lane of a timeline */
-  GdkRGBA      palette[CW_COLORS_N_SERIES];
-  gboolean     show_title;
-  PangoLayout *normal;
-  PangoLayout *small;
-  PangoLayout *bold;
-} Style;
-
-typedef struct
-{
-  double x, y, w, h;
-} Rect;
 
 /* ---------------------------------------------------------------------- */
 /* text */
@@ -140,13 +117,13 @@ style_set_colors (Style         *st,
 
 /* Sets @text on @layout, wrapped at @wrap px (0: one line, -1 also) and
  * cut at @max_lines, and gives its size. */
-static void
-set_text (PangoLayout *layout,
-          const char  *text,
-          int          wrap,
-          int          max_lines,
-          int         *width,
-          int         *height)
+void
+cw_lab_chart_set_text (PangoLayout *layout,
+                       const char  *text,
+                       int          wrap,
+                       int          max_lines,
+                       int         *width,
+                       int         *height)
 {
   int w, h;
 
@@ -163,35 +140,35 @@ set_text (PangoLayout *layout,
     *height = h;
 }
 
-static int
-text_width (PangoLayout *layout,
-            const char  *text)
+int
+cw_lab_chart_text_width (PangoLayout *layout,
+                         const char  *text)
 {
   int w;
 
-  set_text (layout, text, 0, 0, &w, NULL);
+  cw_lab_chart_set_text (layout, text, 0, 0, &w, NULL);
   return w;
 }
 
-static int
-line_height (PangoLayout *layout)
+int
+cw_lab_chart_line_height (PangoLayout *layout)
 {
   int h;
 
-  set_text (layout, "0", 0, 0, NULL, &h);
+  cw_lab_chart_set_text (layout, "0", 0, 0, NULL, &h);
   return h;
 }
 
 /* Draws the text already set on @layout with its box's (@xalign, @yalign)
  * point at (@x, @y). */
-static void
-show_layout (cairo_t       *cr,
-             PangoLayout   *layout,
-             double         x,
-             double         y,
-             double         xalign,
-             double         yalign,
-             const GdkRGBA *color)
+void
+cw_lab_chart_show_layout (cairo_t       *cr,
+                          PangoLayout   *layout,
+                          double         x,
+                          double         y,
+                          double         xalign,
+                          double         yalign,
+                          const GdkRGBA *color)
 {
   int w, h;
 
@@ -203,18 +180,18 @@ show_layout (cairo_t       *cr,
   cairo_restore (cr);
 }
 
-static void
-show_text (cairo_t       *cr,
-           PangoLayout   *layout,
-           const char    *text,
-           double         x,
-           double         y,
-           double         xalign,
-           double         yalign,
-           const GdkRGBA *color)
+void
+cw_lab_chart_show_text (cairo_t       *cr,
+                        PangoLayout   *layout,
+                        const char    *text,
+                        double         x,
+                        double         y,
+                        double         xalign,
+                        double         yalign,
+                        const GdkRGBA *color)
 {
-  set_text (layout, text, 0, 0, NULL, NULL);
-  show_layout (cr, layout, x, y, xalign, yalign, color);
+  cw_lab_chart_set_text (layout, text, 0, 0, NULL, NULL);
+  cw_lab_chart_show_layout (cr, layout, x, y, xalign, yalign, color);
 }
 
 /* Text turned a quarter left, centred on (@x, @y): a y axis's label. */
@@ -229,7 +206,7 @@ show_text_vertical (cairo_t       *cr,
 {
   int w, h;
 
-  set_text (layout, text, MAX (max_length, 1), 1, &w, &h);
+  cw_lab_chart_set_text (layout, text, MAX (max_length, 1), 1, &w, &h);
   cairo_save (cr);
   cairo_translate (cr, round (x), round (y));
   cairo_rotate (cr, -G_PI / 2);
@@ -244,35 +221,35 @@ show_text_vertical (cairo_t       *cr,
 /* ---------------------------------------------------------------------- */
 /* shapes */
 
-static void
-set_color (cairo_t       *cr,
-           const GdkRGBA *color)
+void
+cw_lab_chart_set_color (cairo_t       *cr,
+                        const GdkRGBA *color)
 {
   gdk_cairo_set_source_rgba (cr, color);
 }
 
-static void
-hline (cairo_t       *cr,
-       double         x0,
-       double         x1,
-       double         y,
-       const GdkRGBA *color)
+void
+cw_lab_chart_hline (cairo_t       *cr,
+                    double         x0,
+                    double         x1,
+                    double         y,
+                    const GdkRGBA *color)
 {
-  set_color (cr, color);
+  cw_lab_chart_set_color (cr, color);
   cairo_set_line_width (cr, 1);
   cairo_move_to (cr, x0, floor (y) + 0.5);
   cairo_line_to (cr, x1, floor (y) + 0.5);
   cairo_stroke (cr);
 }
 
-static void
-vline (cairo_t       *cr,
-       double         x,
-       double         y0,
-       double         y1,
-       const GdkRGBA *color)
+void
+cw_lab_chart_vline (cairo_t       *cr,
+                    double         x,
+                    double         y0,
+                    double         y1,
+                    const GdkRGBA *color)
 {
-  set_color (cr, color);
+  cw_lab_chart_set_color (cr, color);
   cairo_set_line_width (cr, 1);
   cairo_move_to (cr, floor (x) + 0.5, y0);
   cairo_line_to (cr, floor (x) + 0.5, y1);
@@ -286,7 +263,7 @@ marker (cairo_t       *cr,
         gboolean       diamond,
         const GdkRGBA *color)
 {
-  set_color (cr, color);
+  cw_lab_chart_set_color (cr, color);
   if (diamond)
     {
       double r = MARKER_R * 1.5;
@@ -313,7 +290,7 @@ whisker (cairo_t       *cr,
 {
   if (fabs (y_lo - y_hi) < 2)
     return;
-  set_color (cr, color);
+  cw_lab_chart_set_color (cr, color);
   cairo_set_line_width (cr, 1.5);
   cairo_move_to (cr, x, y_lo);
   cairo_line_to (cr, x, y_hi);
@@ -337,12 +314,12 @@ swatch (cairo_t       *cr,
 {
   if (square)
     {
-      set_color (cr, color);
+      cw_lab_chart_set_color (cr, color);
       cairo_rectangle (cr, x, y - 5, 10, 10);
       cairo_fill (cr);
       return;
     }
-  set_color (cr, color);
+  cw_lab_chart_set_color (cr, color);
   cairo_set_line_width (cr, LINE_W);
   if (dashed)
     cairo_set_dash (cr, (double[]) { 4, 3 }, 2, 0);
@@ -441,13 +418,13 @@ draw_bar_panel (cairo_t           *cr,
   CwLabChartAxis axis = { 0 };
 
   /* the title: the series' name beside its colour */
-  set_text (st->normal, series->name, (int) area.w - 16, 2, NULL, &title_h);
-  show_layout (cr, st->normal, area.x + 16, area.y, 0, 0, &st->fg);
-  swatch (cr, area.x, area.y + line_height (st->normal) / 2.0, 10, FALSE, TRUE, color);
+  cw_lab_chart_set_text (st->normal, series->name, (int) area.w - 16, 2, NULL, &title_h);
+  cw_lab_chart_show_layout (cr, st->normal, area.x + 16, area.y, 0, 0, &st->fg);
+  swatch (cr, area.x, area.y + cw_lab_chart_line_height (st->normal) / 2.0, 10, FALSE, TRUE, color);
 
-  tick_h = line_height (st->small);
+  tick_h = cw_lab_chart_line_height (st->small);
   if (y_label != NULL)
-    y_label_w = line_height (st->small) + LABEL_GAP;
+    y_label_w = cw_lab_chart_line_height (st->small) + LABEL_GAP;
 
   for (guint i = 0; i < n; i++)
     {
@@ -469,7 +446,7 @@ draw_bar_panel (cairo_t           *cr,
     {
       int h;
 
-      set_text (st->small, g_array_index (series->points, CwLabPoint, i).label, (int) slot - 4, 3, NULL, &h);
+      cw_lab_chart_set_text (st->small, g_array_index (series->points, CwLabPoint, i).label, (int) slot - 4, 3, NULL, &h);
       label_h = MAX (label_h, h);
     }
 
@@ -485,7 +462,7 @@ draw_bar_panel (cairo_t           *cr,
     {
       g_autofree char *text = cw_lab_chart_format_tick (&axis, g_array_index (axis.ticks, double, t));
 
-      tick_w = MAX (tick_w, text_width (st->small, text));
+      tick_w = MAX (tick_w, cw_lab_chart_text_width (st->small, text));
     }
   left = area.x + y_label_w + tick_w + LABEL_GAP;
   slot = (area.x + area.w - left) / MAX (n, 1);
@@ -500,10 +477,10 @@ draw_bar_panel (cairo_t           *cr,
       double y = plot_bottom - cw_lab_chart_axis_fraction (&axis, v) * (plot_bottom - plot_top);
       g_autofree char *text = cw_lab_chart_format_tick (&axis, v);
 
-      hline (cr, left, area.x + area.w, y, &st->grid);
-      show_text (cr, st->small, text, left - LABEL_GAP, y, 1, 0.5, &st->dim);
+      cw_lab_chart_hline (cr, left, area.x + area.w, y, &st->grid);
+      cw_lab_chart_show_text (cr, st->small, text, left - LABEL_GAP, y, 1, 0.5, &st->dim);
     }
-  vline (cr, left, plot_top, plot_bottom, &st->axis);
+  cw_lab_chart_vline (cr, left, plot_top, plot_bottom, &st->axis);
 
   for (guint i = 0; i < n; i++)
     {
@@ -519,7 +496,7 @@ draw_bar_panel (cairo_t           *cr,
         y1 = y0 - (p->y > 0 ? 1 : -1);
       if (log_y && p->y <= 0)
         y1 = y0;
-      set_color (cr, color);
+      cw_lab_chart_set_color (cr, color);
       cairo_rectangle (cr, round (cx - bar_w / 2), MIN (y0, y1), round (bar_w), fabs (y0 - y1));
       cairo_fill (cr);
       if (p->hi > p->lo && (!log_y || p->lo > 0))
@@ -530,17 +507,17 @@ draw_bar_panel (cairo_t           *cr,
           whisker (cr, cx, w_lo, w_hi, &st->fg);
           y1 = MIN (y1, w_hi);
         }
-      show_text (cr, st->small, value, cx, MIN (y0, y1) - 2, 0.5, 1, &st->fg);
+      cw_lab_chart_show_text (cr, st->small, value, cx, MIN (y0, y1) - 2, 0.5, 1, &st->fg);
 
-      set_text (st->small, p->label, (int) slot - 4, 3, NULL, NULL);
+      cw_lab_chart_set_text (st->small, p->label, (int) slot - 4, 3, NULL, NULL);
       pango_layout_set_alignment (st->small, PANGO_ALIGN_CENTER);
       cairo_save (cr);
-      set_color (cr, &st->fg);
+      cw_lab_chart_set_color (cr, &st->fg);
       cairo_move_to (cr, round (cx - (slot - 4) / 2), plot_bottom + LABEL_GAP / 2.0);
       pango_cairo_show_layout (cr, st->small);
       cairo_restore (cr);
     }
-  hline (cr, left, area.x + area.w, plot_bottom, &st->axis);
+  cw_lab_chart_hline (cr, left, area.x + area.w, plot_bottom, &st->axis);
   cw_lab_chart_axis_clear (&axis);
 }
 
@@ -584,7 +561,7 @@ draw_legend (cairo_t           *cr,
              const CwLabReport *report,
              Rect               area)
 {
-  int line_h = line_height (st->normal);
+  int line_h = cw_lab_chart_line_height (st->normal);
   double x = 0, y = 0;
 
   for (guint s = 0; s < report->series->len; s++)
@@ -594,7 +571,7 @@ draw_legend (cairo_t           *cr,
 
       if (series_is_empty (series))
         continue;
-      set_text (st->normal, series->name, (int) area.w - 28, 1, &w, NULL);
+      cw_lab_chart_set_text (st->normal, series->name, (int) area.w - 28, 1, &w, NULL);
       if (x > 0 && x + 28 + w > area.w)
         {
           x = 0;
@@ -602,7 +579,7 @@ draw_legend (cairo_t           *cr,
         }
       swatch (cr, area.x + x, area.y + y + line_h / 2.0, 20, series->dashed, FALSE,
               series_color (st, report, s));
-      show_layout (cr, st->normal, area.x + x + 26, area.y + y, 0, 0, &st->fg);
+      cw_lab_chart_show_layout (cr, st->normal, area.x + x + 26, area.y + y, 0, 0, &st->fg);
       x += 26 + w + 18;
     }
   return (int) y + line_h;
@@ -673,7 +650,7 @@ widest_tick (const Style          *st,
     {
       g_autofree char *text = cw_lab_chart_format_tick (axis, g_array_index (axis->ticks, double, t));
 
-      w = MAX (w, text_width (st->small, text));
+      w = MAX (w, cw_lab_chart_text_width (st->small, text));
     }
   return w;
 }
@@ -702,8 +679,8 @@ draw_lines (cairo_t           *cr,
   CwLabChartAxis ly = { 0 }, ry = { 0 }, ax = { 0 };
 
   legend_h = draw_legend (cr, st, report, area);
-  tick_h = line_height (st->small);
-  label_h = line_height (st->small);
+  tick_h = cw_lab_chart_line_height (st->small);
+  label_h = cw_lab_chart_line_height (st->small);
 
   plot_top = area.y + legend_h + 12 + tick_h / 2.0;
   plot_bottom = area.y + area.h - tick_h - 4;
@@ -744,7 +721,7 @@ draw_lines (cairo_t           *cr,
     {
       /* the last tick's label may hang past the plot's end */
       g_autofree char *text = cw_lab_chart_format_tick (&ax, g_array_index (ax.ticks, double, ax.ticks->len - 1));
-      double hang = text_width (st->small, text) / 2.0 - X_PAD;
+      double hang = cw_lab_chart_text_width (st->small, text) / 2.0 - X_PAD;
 
       if (hang > 0)
         plot_right -= hang;
@@ -761,15 +738,15 @@ draw_lines (cairo_t           *cr,
       double v = g_array_index (ly.ticks, double, t);
       g_autofree char *text = cw_lab_chart_format_tick (&ly, v);
 
-      hline (cr, plot_left, plot_right, Y_AT (&ly, v), &st->grid);
-      show_text (cr, st->small, text, plot_left - LABEL_GAP, Y_AT (&ly, v), 1, 0.5,
+      cw_lab_chart_hline (cr, plot_left, plot_right, Y_AT (&ly, v), &st->grid);
+      cw_lab_chart_show_text (cr, st->small, text, plot_left - LABEL_GAP, Y_AT (&ly, v), 1, 0.5,
                  side_color (st, report, right, split, 0));
     }
   if (left_label != NULL)
     show_text_vertical (cr, st->small, left_label, (int) (plot_bottom - plot_top),
                         area.x + label_h / 2.0, (plot_top + plot_bottom) / 2,
                         side_color (st, report, right, split, 0));
-  vline (cr, plot_left, plot_top, plot_bottom, &st->axis);
+  cw_lab_chart_vline (cr, plot_left, plot_top, plot_bottom, &st->axis);
   if (split)
     {
       for (guint t = 0; t < ry.ticks->len; t++)
@@ -777,16 +754,16 @@ draw_lines (cairo_t           *cr,
           double v = g_array_index (ry.ticks, double, t);
           g_autofree char *text = cw_lab_chart_format_tick (&ry, v);
 
-          show_text (cr, st->small, text, plot_right + LABEL_GAP, Y_AT (&ry, v), 0, 0.5,
+          cw_lab_chart_show_text (cr, st->small, text, plot_right + LABEL_GAP, Y_AT (&ry, v), 0, 0.5,
                      side_color (st, report, right, split, 1));
         }
       if (right_label != NULL)
         show_text_vertical (cr, st->small, right_label, (int) (plot_bottom - plot_top),
                             area.x + area.w - label_h / 2.0, (plot_top + plot_bottom) / 2,
                             side_color (st, report, right, split, 1));
-      vline (cr, plot_right, plot_top, plot_bottom, &st->axis);
+      cw_lab_chart_vline (cr, plot_right, plot_top, plot_bottom, &st->axis);
     }
-  hline (cr, plot_left, plot_right, plot_bottom, &st->axis);
+  cw_lab_chart_hline (cr, plot_left, plot_right, plot_bottom, &st->axis);
 
   /* x ticks, every k-th one when their labels would touch */
   {
@@ -801,7 +778,7 @@ draw_lines (cairo_t           *cr,
           {
             double v = g_array_index (ax.ticks, double, t);
             g_autofree char *text = cw_lab_chart_format_tick (&ax, v);
-            double w = text_width (st->small, text);
+            double w = cw_lab_chart_text_width (st->small, text);
 
             fits = X_AT (v) - w / 2 >= last_label_end + 8;
             last_label_end = X_AT (v) + w / 2;
@@ -814,14 +791,14 @@ draw_lines (cairo_t           *cr,
         double v = g_array_index (ax.ticks, double, t);
         g_autofree char *text = cw_lab_chart_format_tick (&ax, v);
 
-        vline (cr, X_AT (v), plot_bottom, plot_bottom + 3, &st->axis);
-        show_text (cr, st->small, text, X_AT (v), plot_bottom + 4, 0.5, 0, &st->dim);
+        cw_lab_chart_vline (cr, X_AT (v), plot_bottom, plot_bottom + 3, &st->axis);
+        cw_lab_chart_show_text (cr, st->small, text, X_AT (v), plot_bottom + 4, 0.5, 0, &st->dim);
       }
   }
   if (report->x_label != NULL && report->x_label[0] != '\0')
     {
-      set_text (st->small, report->x_label, (int) (plot_right - plot_left), 1, NULL, NULL);
-      show_layout (cr, st->small, (plot_left + plot_right) / 2, area.y + area.h, 0.5, 1, &st->dim);
+      cw_lab_chart_set_text (st->small, report->x_label, (int) (plot_right - plot_left), 1, NULL, NULL);
+      cw_lab_chart_show_layout (cr, st->small, (plot_left + plot_right) / 2, area.y + area.h, 0.5, 1, &st->dim);
     }
 
   /* the series; markers may stick out of the plot a little, never far */
@@ -846,7 +823,7 @@ draw_lines (cairo_t           *cr,
         }
       g_ptr_array_sort (line, compare_points_x);
 
-      set_color (cr, color);
+      cw_lab_chart_set_color (cr, color);
       cairo_set_line_width (cr, LINE_W);
       cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
       if (series->dashed)
@@ -884,7 +861,7 @@ draw_lines (cairo_t           *cr,
           marker (cr, x, y, TRUE, color);
           if (p->hi > p->lo && (!log_y || p->lo > 0))
             whisker (cr, x, Y_AT (y_axis, p->lo), Y_AT (y_axis, p->hi), color);
-          show_text (cr, st->small, p->label, x + (x > (plot_left + plot_right) / 2 ? -8 : 8), y - 4,
+          cw_lab_chart_show_text (cr, st->small, p->label, x + (x > (plot_left + plot_right) / 2 ? -8 : 8), y - 4,
                      x > (plot_left + plot_right) / 2 ? 1 : 0, 1, color);
         }
     }
@@ -897,142 +874,6 @@ out:
   cw_lab_chart_axis_clear (&ly);
   cw_lab_chart_axis_clear (&ry);
   cw_lab_chart_axis_clear (&ax);
-}
-
-/* ---------------------------------------------------------------------- */
-/* timelines: each setting's median run, stacked on one time axis */
-
-static double
-lane_height (guint n_lanes)
-{
-  if (n_lanes <= 8)
-    return 10;
-  return MAX (2.0, floor ((double) TL_LANES_MAX / n_lanes));
-}
-
-static int
-timelines_height (Style             *st,
-                  const CwLabReport *report,
-                  double             width)
-{
-  int h, line_h = line_height (st->small);
-
-  if (report->timelines == NULL || report->timelines->len == 0)
-    return 0;
-  set_text (st->normal, _("Each setting’s median run on one time axis: a lane per worker, a bar per task"),
-            (int) width, 2, NULL, &h);
-  h += LABEL_GAP;
-  for (guint t = 0; t < report->timelines->len; t++)
-    {
-      const CwLabTimeline *tl = g_ptr_array_index (report->timelines, t);
-
-      h += line_h + 2 + (int) (lane_height (tl->n_lanes) * MAX (tl->n_lanes, 1)) + TL_SPACING;
-    }
-  /* the axis: ticks and their labels, and its title */
-  return h + 4 + 2 * line_h + 4;
-}
-
-static const GdkRGBA *
-bar_color (const Style *st,
-           guint8       status)
-{
-  static const GdkRGBA failed = { 0.88f, 0.11f, 0.14f, 1.0f };
-
-  if (status == CW_STATUS_OK)
-    return &st->palette[0];
-  if (status == CW_STATUS_FAILED)
-    return &failed;
-  return &st->axis;
-}
-
-static void
-draw_timelines (cairo_t           *cr,
-                Style             *st,
-                const CwLabReport *report,
-                Rect               area)
-{
-  int line_h = line_height (st->small), heading_h;
-  gint64 span = 1;
-  double left = area.x, right = area.x + area.w, y, axis_y;
-  CwLabChartAxis axis = { 0 };
-
-  for (guint t = 0; t < report->timelines->len; t++)
-    {
-      const CwLabTimeline *tl = g_ptr_array_index (report->timelines, t);
-
-      span = MAX (span, tl->wall_us);
-      for (guint b = 0; b < tl->bars->len; b++)
-        span = MAX (span, g_array_index (tl->bars, CwLabBar, b).end_us);
-    }
-  set_text (st->normal, _("Each setting’s median run on one time axis: a lane per worker, a bar per task"),
-            (int) area.w, 2, NULL, &heading_h);
-  show_layout (cr, st->normal, area.x, area.y, 0, 0, &st->fg);
-  y = area.y + heading_h + LABEL_GAP;
-
-  cw_lab_chart_axis_linear_from_zero (&axis, 0, span / 1e6, MAX (2, (int) (area.w / 90)));
-  /* the axis ends at the longest run, not at the next round number */
-  axis.hi = span / 1e6;
-  axis_y = area.y + area.h - 2 * line_h - 8;
-
-  for (guint t = 0; t < axis.ticks->len; t++)
-    {
-      double v = g_array_index (axis.ticks, double, t);
-      double x = left + cw_lab_chart_axis_fraction (&axis, v) * (right - left);
-      g_autofree char *text = NULL;
-
-      if (v > axis.hi + 1e-12)
-        continue;
-      vline (cr, x, y, axis_y + 3, &st->grid);
-      text = cw_lab_chart_format_tick (&axis, v);
-      show_text (cr, st->small, text, CLAMP (x, left + text_width (st->small, text) / 2.0,
-                                             right - text_width (st->small, text) / 2.0),
-                 axis_y + 4, 0.5, 0, &st->dim);
-    }
-  hline (cr, left, right, axis_y, &st->axis);
-  set_text (st->small, _("Seconds since the run started"), (int) area.w, 1, NULL, NULL);
-  show_layout (cr, st->small, (left + right) / 2, area.y + area.h, 0.5, 1, &st->dim);
-
-  for (guint t = 0; t < report->timelines->len; t++)
-    {
-      const CwLabTimeline *tl = g_ptr_array_index (report->timelines, t);
-      guint n_lanes = MAX (tl->n_lanes, 1);
-      double lane_h = lane_height (n_lanes);
-      /* three significant digits, and never fewer decimals than the tables' */
-      int decimals = tl->wall_us > 0 ? CLAMP (2 - (int) floor (log10 (tl->wall_us / 1e6)), 3, 9) : 3;
-      g_autofree char *wall = g_strdup_printf ("%.*f", decimals, tl->wall_us / 1e6);
-      /* Translators: a setting of the experiment and how long its run took, e.g. "chunk size 8 · 0.192 s" */
-      g_autofree char *title = g_strdup_printf (_("%s · %s s"), tl->setting, wall);
-
-      set_text (st->small, title, (int) area.w, 1, NULL, NULL);
-      show_layout (cr, st->small, left, y, 0, 0, &st->fg);
-      y += line_h + 2;
-      for (guint l = 0; l < n_lanes; l++)
-        if (l % 2 == 0)
-          {
-            set_color (cr, &st->lane);
-            cairo_rectangle (cr, left, y + l * lane_h, right - left, lane_h);
-            cairo_fill (cr);
-          }
-      for (guint b = 0; b < tl->bars->len; b++)
-        {
-          const CwLabBar *bar = &g_array_index (tl->bars, CwLabBar, b);
-          double x0 = left + cw_lab_chart_axis_fraction (&axis, bar->start_us / 1e6) * (right - left);
-          double x1 = left + cw_lab_chart_axis_fraction (&axis, bar->end_us / 1e6) * (right - left);
-          double w = MAX (x1 - x0, 1);
-          double h = lane_h >= 6 ? lane_h - 2 : lane_h;
-
-          if (bar->lane >= n_lanes)
-            continue;
-          /* a gap between neighbours wide enough to show one */
-          if (w >= 4)
-            w -= 1;
-          set_color (cr, bar_color (st, bar->status));
-          cairo_rectangle (cr, x0, y + bar->lane * lane_h + (lane_h - h) / 2, w, h);
-          cairo_fill (cr);
-        }
-      y += lane_h * n_lanes + TL_SPACING;
-    }
-  cw_lab_chart_axis_clear (&axis);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -1054,12 +895,12 @@ draw_report (cairo_t           *cr,
     {
       int h;
 
-      set_text (st->bold, report->title, (int) width, 2, NULL, &h);
-      show_layout (cr, st->bold, 0, 0, 0, 0, &st->fg);
+      cw_lab_chart_set_text (st->bold, report->title, (int) width, 2, NULL, &h);
+      cw_lab_chart_show_layout (cr, st->bold, 0, 0, 0, 0, &st->fg);
       area.y += h + 12;
       area.h -= h + 12;
     }
-  tl_h = timelines_height (st, report, width);
+  tl_h = cw_lab_chart_timelines_height (st, report, width);
   if (tl_h > 0)
     area.h -= tl_h + TL_GAP;
   if (is_categorical (report))
@@ -1067,7 +908,7 @@ draw_report (cairo_t           *cr,
   else
     draw_lines (cr, st, report, area);
   if (tl_h > 0)
-    draw_timelines (cr, st, report, (Rect) { 0, area.y + area.h + TL_GAP, width, tl_h });
+    cw_lab_chart_draw_timelines (cr, st, report, (Rect) { 0, area.y + area.h + TL_GAP, width, tl_h });
 }
 
 /* ---------------------------------------------------------------------- */
@@ -1108,7 +949,7 @@ measure_timelines (const CwLabReport          *report,
   surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 1, 1);
   cr = cairo_create (surface);
   style_init_layouts (&st, cr, font);
-  h = timelines_height (&st, report, width > 0 ? width : 560);
+  h = cw_lab_chart_timelines_height (&st, report, width > 0 ? width : 560);
   style_clear (&st);
   cairo_destroy (cr);
   cairo_surface_destroy (surface);

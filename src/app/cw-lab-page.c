@@ -17,12 +17,13 @@
  * CLI's runs on its own loop: a measurement here agrees with the same one
  * in "corewave-cli lab".
  * Nothing here touches files on the main loop: the engine prepares inputs
- * on its threads and exports are written with GIO's async calls.
+ * on its threads and exports (cw-lab-page-export.c) are written with
+ * GIO's async calls.
  */
 
 #include "config.h"
 
-#include "cw-lab-page.h"
+#include "cw-lab-page-private.h"
 
 #include <glib/gi18n.h>
 #include <string.h>
@@ -30,50 +31,6 @@
 #include "cw-lab-table.h"
 #include "cw-queue-item.h"
 
-struct _CwLabPage
-{
-  GtkWidget        parent_instance;
-
-  /* template */
-  AdwToastOverlay *toast_overlay;
-  AdwLeaflet      *leaflet;
-  GtkListBox      *experiment_list;
-  GtkDropDown     *experiment_dropdown;
-  GtkLabel        *title_label;
-  GtkLabel        *about_label;
-  GtkLabel        *claim_label;
-  GtkLabel        *inputs_label;
-  GtkStack        *run_stack;
-  GtkSwitch       *quick_switch;
-  GtkWidget       *status_box;
-  GtkProgressBar  *progress_bar;
-  GtkLabel        *status_label;
-  GtkLabel        *pipe_label;
-  GtkStack        *result_stack;
-  GtkWidget       *export_button;
-
-  /* one pane per experiment, children of result_stack */
-  GtkLabel        *verdicts[CW_LAB_N_EXPERIMENTS];
-  CwLabChart      *charts[CW_LAB_N_EXPERIMENTS];
-  CwLabTable      *tables[CW_LAB_N_EXPERIMENTS];
-  GtkLabel        *explanations[CW_LAB_N_EXPERIMENTS];
-  GtkWidget       *done_icons[CW_LAB_N_EXPERIMENTS];
-  /* what the status line says of each: running, took, failed */
-  char            *statuses[CW_LAB_N_EXPERIMENTS];
-  char            *pipe_texts[CW_LAB_N_EXPERIMENTS];
-  CwLabExperiment  selected;
-  GListModel      *queue;
-  int              max_workers;
-  gboolean         blocked;
-  gboolean         disposed;
-
-  /* the run */
-  gboolean         running;
-  CwLabExperiment  running_experiment;
-  GCancellable    *cancellable;
-  double           progress;
-  gint64           start_us;
-};
 
 G_DEFINE_FINAL_TYPE (CwLabPage, cw_lab_page, GTK_TYPE_WIDGET)
 
@@ -180,9 +137,9 @@ queued_paths (CwLabPage *self)
   return g_strv_builder_end (builder);
 }
 
-static void
-toast (CwLabPage  *self,
-       const char *text)
+void
+cw_lab_page_toast (CwLabPage  *self,
+                   const char *text)
 {
   AdwToast *t = adw_toast_new (text);
 
@@ -190,9 +147,9 @@ toast (CwLabPage  *self,
   adw_toast_overlay_add_toast (self->toast_overlay, t);
 }
 
-static gboolean
-has_report (CwLabPage       *self,
-            CwLabExperiment  experiment)
+gboolean
+cw_lab_page_has_report (CwLabPage       *self,
+                        CwLabExperiment  experiment)
 {
   return cw_lab_chart_get_report (self->charts[experiment]) != NULL;
 }
@@ -206,10 +163,10 @@ update_actions (CwLabPage *self)
     return;
   gtk_widget_action_set_enabled (widget, "lab.run", !self->running && !self->blocked);
   gtk_widget_action_set_enabled (widget, "lab.cancel", self->running);
-  gtk_widget_action_set_enabled (widget, "lab.export-csv", has_report (self, self->selected));
-  gtk_widget_action_set_enabled (widget, "lab.export-png", has_report (self, self->selected));
-  gtk_widget_action_set_enabled (widget, "lab.export-svg", has_report (self, self->selected));
-  gtk_widget_set_sensitive (self->export_button, has_report (self, self->selected));
+  gtk_widget_action_set_enabled (widget, "lab.export-csv", cw_lab_page_has_report (self, self->selected));
+  gtk_widget_action_set_enabled (widget, "lab.export-png", cw_lab_page_has_report (self, self->selected));
+  gtk_widget_action_set_enabled (widget, "lab.export-svg", cw_lab_page_has_report (self, self->selected));
+  gtk_widget_set_sensitive (self->export_button, cw_lab_page_has_report (self, self->selected));
   gtk_stack_set_visible_child_name (self->run_stack, self->running ? "cancel" : "run");
 }
 
@@ -268,7 +225,7 @@ show_selected (CwLabPage *self)
   gtk_label_set_label (self->about_label, experiment_about (e));
   gtk_label_set_label (self->claim_label, claim);
   gtk_stack_set_visible_child_name (self->result_stack,
-                                    has_report (self, e) ? cw_lab_experiment_to_string (e) : "empty");
+                                    cw_lab_page_has_report (self, e) ? cw_lab_experiment_to_string (e) : "empty");
   show_status (self);
   update_inputs (self);
   update_actions (self);
@@ -534,7 +491,7 @@ lab_finished_cb (gpointer user_data)
     {
       /* Translators: the experiment's title and what went wrong */
       text = g_strdup_printf (_("“%s” failed: %s"), title, error->message);
-      toast (self, text);
+      cw_lab_page_toast (self, text);
     }
   set_status (self, e, text);
   set_running (self, FALSE);
@@ -618,169 +575,6 @@ cancel_action (GtkWidget  *widget,
 
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
-}
-
-/* ---------------------------------------------------------------------- */
-/* export */
-
-static void
-replace_done_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  GError *error = NULL;
-
-  if (g_file_replace_contents_finish (G_FILE (source), result, NULL, &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
-}
-
-void
-cw_lab_page_export_async (CwLabPage           *self,
-                          CwLabExperiment      experiment,
-                          CwLabExportFormat    format,
-                          GFile               *file,
-                          GCancellable        *cancellable,
-                          GAsyncReadyCallback  callback,
-                          gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(GBytes) bytes = NULL;
-  const CwLabReport *report;
-  GError *error = NULL;
-
-  g_return_if_fail (CW_IS_LAB_PAGE (self));
-  g_return_if_fail (experiment < CW_LAB_N_EXPERIMENTS);
-  g_return_if_fail (G_IS_FILE (file));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, cw_lab_page_export_async);
-  report = self->charts[experiment] ? cw_lab_chart_get_report (self->charts[experiment]) : NULL;
-  if (report == NULL)
-    {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                               _("Nothing to export: run the experiment first"));
-      return;
-    }
-  if (format == CW_LAB_EXPORT_CSV)
-    {
-      char *csv = cw_lab_report_to_csv (report);
-
-      bytes = g_bytes_new_take (csv, strlen (csv));
-    }
-  else
-    {
-      /* drawn here (some milliseconds); the file is written off the main loop */
-      bytes = cw_lab_chart_render_bytes (report, format == CW_LAB_EXPORT_SVG ? CW_LAB_CHART_SVG : CW_LAB_CHART_PNG,
-                                         CW_LAB_PAGE_PNG_WIDTH,
-                                         cw_lab_chart_get_export_height (report, CW_LAB_PAGE_PNG_WIDTH), &error);
-      if (bytes == NULL)
-        {
-          g_task_return_error (task, error);
-          return;
-        }
-    }
-  g_file_replace_contents_bytes_async (file, bytes, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION,
-                                       cancellable, replace_done_cb, g_steal_pointer (&task));
-}
-
-gboolean
-cw_lab_page_export_finish (CwLabPage     *self,
-                           GAsyncResult  *result,
-                           GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cw_lab_page_export_async, FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-static void
-export_done_cb (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  CwLabPage *self = CW_LAB_PAGE (source);
-  g_autoptr(GFile) file = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *name = NULL;
-  g_autofree char *text = NULL;
-
-  name = g_file_get_parse_name (file);
-  if (!cw_lab_page_export_finish (self, result, &error))
-    /* Translators: a file's name and what went wrong */
-    text = g_strdup_printf (_("Could not save %s: %s"), name, error->message);
-  else
-    text = g_strdup_printf (_("Saved %s"), name);
-  if (!self->disposed)
-    toast (self, text);
-}
-
-static void
-export_response_cb (GtkNativeDialog *dialog,
-                    int              response,
-                    gpointer         user_data)
-{
-  CwLabPage *self = user_data;
-
-  if (response == GTK_RESPONSE_ACCEPT && !self->disposed)
-    {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-      CwLabExperiment e = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (dialog), "experiment"));
-      CwLabExportFormat format = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (dialog), "format"));
-
-      if (file != NULL)
-        cw_lab_page_export_async (self, e, format, file, NULL, export_done_cb, g_object_ref (file));
-    }
-  gtk_native_dialog_destroy (dialog);
-  g_object_unref (dialog);
-  g_object_unref (self);
-}
-
-static void
-export_action (GtkWidget  *widget,
-               const char *action_name,
-               GVariant   *parameter)
-{
-  CwLabPage *self = CW_LAB_PAGE (widget);
-  CwLabExportFormat format = g_str_equal (action_name, "lab.export-png") ? CW_LAB_EXPORT_PNG
-                             : g_str_equal (action_name, "lab.export-svg") ? CW_LAB_EXPORT_SVG : CW_LAB_EXPORT_CSV;
-  static const char * const extensions[] = { "csv", "png", "svg" };
-  GtkRoot *root = gtk_widget_get_root (widget);
-  GtkFileChooserNative *dialog;
-  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
-  g_autofree char *name = NULL;
-
-  if (!has_report (self, self->selected))
-    return;
-  dialog = gtk_file_chooser_native_new (format == CW_LAB_EXPORT_CSV ? _("Export the Table") : _("Export the Chart"),
-                                        GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                        GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
-  name = g_strdup_printf ("corewave-lab-%s.%s", cw_lab_experiment_to_string (self->selected), extensions[format]);
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name);
-  if (format == CW_LAB_EXPORT_PNG)
-    {
-      gtk_file_filter_set_name (filter, _("PNG images"));
-      gtk_file_filter_add_mime_type (filter, "image/png");
-    }
-  else if (format == CW_LAB_EXPORT_SVG)
-    {
-      gtk_file_filter_set_name (filter, _("SVG images"));
-      gtk_file_filter_add_mime_type (filter, "image/svg+xml");
-    }
-  else
-    {
-      gtk_file_filter_set_name (filter, _("CSV tables"));
-      gtk_file_filter_add_mime_type (filter, "text/csv");
-    }
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), filter);
-  g_object_set_data (G_OBJECT (dialog), "experiment", GUINT_TO_POINTER (self->selected));
-  g_object_set_data (G_OBJECT (dialog), "format", GUINT_TO_POINTER (format));
-  g_signal_connect (dialog, "response", G_CALLBACK (export_response_cb), g_object_ref (self));
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
 }
 
 /* ---------------------------------------------------------------------- */
@@ -1128,9 +922,9 @@ cw_lab_page_class_init (CwLabPageClass *klass)
 
   gtk_widget_class_install_action (widget_class, "lab.run", NULL, run_action);
   gtk_widget_class_install_action (widget_class, "lab.cancel", NULL, cancel_action);
-  gtk_widget_class_install_action (widget_class, "lab.export-csv", NULL, export_action);
-  gtk_widget_class_install_action (widget_class, "lab.export-png", NULL, export_action);
-  gtk_widget_class_install_action (widget_class, "lab.export-svg", NULL, export_action);
+  gtk_widget_class_install_action (widget_class, "lab.export-csv", NULL, cw_lab_page_export_action);
+  gtk_widget_class_install_action (widget_class, "lab.export-png", NULL, cw_lab_page_export_action);
+  gtk_widget_class_install_action (widget_class, "lab.export-svg", NULL, cw_lab_page_export_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK, "lab.run", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Enter, GDK_CONTROL_MASK, "lab.run", NULL);
