@@ -578,6 +578,48 @@ wait_for_frames (GtkWidget *window)
   gtk_widget_remove_tick_callback (window, id);
 }
 
+/* With CW_ARTIFACT_DIR set, what a person sees after @name ran: the
+ * window as it is (lab-NAME.png) and the whole pane it scrolls through
+ * (lab-NAME-pane.png), drawn by the window's own renderer. */
+static void
+save_pictures (GtkWidget  *window,
+               GtkWidget  *inside_pane,
+               const char *name)
+{
+  const char *dir = g_getenv ("CW_ARTIFACT_DIR");
+  GtkWidget *scroller = gtk_widget_get_ancestor (inside_pane, GTK_TYPE_SCROLLED_WINDOW);
+  GtkWidget *pane = gtk_widget_get_first_child (gtk_widget_get_first_child (scroller));
+  GtkWidget *widgets[] = { window, pane };
+  const char *suffixes[] = { "", "-pane" };
+
+  if (dir == NULL || *dir == '\0')
+    return;
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0777), ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (widgets); i++)
+    {
+      g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widgets[i]);
+      GtkSnapshot *snapshot = gtk_snapshot_new ();
+      g_autoptr(GskRenderNode) node = NULL;
+      g_autoptr(GdkTexture) texture = NULL;
+      g_autofree char *file = g_strdup_printf ("lab-%s%s.png", name, suffixes[i]);
+      g_autofree char *path = g_build_filename (dir, file, NULL);
+      int w = gtk_widget_get_width (widgets[i]), h = gtk_widget_get_height (widgets[i]);
+      GdkRGBA bg;
+
+G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+      if (!gtk_style_context_lookup_color (gtk_widget_get_style_context (window), "window_bg_color", &bg))
+        gdk_rgba_parse (&bg, "white");
+G_GNUC_END_IGNORE_DEPRECATIONS
+      gtk_snapshot_append_color (snapshot, &bg, &GRAPHENE_RECT_INIT (0, 0, w, h));
+      gdk_paintable_snapshot (paintable, snapshot, w, h);
+      node = gtk_snapshot_free_to_node (snapshot);
+      texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
+                                             &GRAPHENE_RECT_INIT (0, 0, w, h));
+      g_assert_true (gdk_texture_save_to_png (texture, path));
+      g_test_message ("saved %s (%d × %d)", path, w, h);
+    }
+}
+
 /* The issue that made this test: after chunks, overhead, shared-work or
  * random-state the window grew from 1100 to 3000 px and more. Every
  * experiment, in the real window 1100 px wide: it stays so, the sidebar
@@ -622,6 +664,7 @@ test_layout_1100 (void)
 
       g_test_message ("%s: the window is %d px wide", cw_lab_experiment_to_string (e),
                       gtk_widget_get_width (GTK_WIDGET (window)));
+      save_pictures (GTK_WIDGET (window), status_box, cw_lab_experiment_to_string (e));
       collect_too_wide (GTK_WIDGET (window), offenders);
       g_assert_cmpstr (offenders->str, ==, "");
       g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), ==, width);
