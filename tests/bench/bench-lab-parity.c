@@ -5,12 +5,13 @@
  *
  * The Lab's promise (docs/lab.md): while an experiment measures, the
  * window draws nothing that costs CPU, so its figures agree with
- * "corewave-cli lab" within 10 %. This runs quick "modes" and "overhead"
- * in turn in the real window (the Lab page of a CwWindow, Run page's
- * sampler and all) and through the CLI, ROUNDS times each, alternating,
+ * "corewave-cli lab" within 10 %. This runs quick "modes", "overhead" and
+ * "chunks" in turn in the real window (the Lab page of a CwWindow, Run
+ * page's sampler and all) and through the CLI, ROUNDS times each, alternating,
  * and compares the medians of the figures the issue named: the speed-up of
- * N processes over one after another, and the µs a task at one task per
- * trip. Run under Xvfb:
+ * N processes over one after another, the µs a task at one task per trip,
+ * and the workers' own peak memory (VmHWM, the same in both: the worker is
+ * a fresh exec whoever starts it). Run under Xvfb:
  *
  *   xvfb-run -a meson test -C build --benchmark lab-parity --verbose
  *
@@ -47,6 +48,7 @@ typedef struct
 static const Figure figures[] = {
   { CW_LAB_MODES, "processes", "2", "speedup", "modes: speed-up of 2 processes" },
   { CW_LAB_OVERHEAD, "pool, chunk size 1", NULL, "us_per_task", "overhead: µs a task, one per trip" },
+  { CW_LAB_CHUNKS, "1", NULL, "workers_peak_mib", "chunks: the workers' own peak memory (MiB), chunk size 1" },
 };
 
 /* One CSV line split into fields ("quoted, with commas" as one). */
