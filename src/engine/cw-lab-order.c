@@ -59,7 +59,7 @@ task_stat (const CwLabStep *step,
 CwLabReport *
 cw_lab_order_build_report (CwLabRun *run)
 {
-  CwLabReport *report = cw_lab_report_new (CW_LAB_ORDER, _("Task"), _("Seconds until the result was visible"),
+  CwLabReport *report = cw_lab_report_new (CW_LAB_ORDER, _("Task"), _("Seconds until visible"),
                                             "order", "task", "slow", "runs", "finished_s", "visible_s",
                                             "visible_spread_s", NULL);
   CwLabStep *ordered = cw_lab_run_find_step (run, "as submitted");

@@ -148,7 +148,7 @@ cw_lab_random_state_plan (CwLabRun *run)
 CwLabReport *
 cw_lab_random_state_build_report (CwLabRun *run)
 {
-  CwLabReport *report = cw_lab_report_new (CW_LAB_RANDOM_STATE, NULL, _("Files that share their noise"),
+  CwLabReport *report = cw_lab_report_new (CW_LAB_RANDOM_STATE, NULL, _("Files"),
                                             "seeding", "workers", "files", "duplicate_groups", "files_in_groups",
                                             "groups", NULL);
   CwLabStep *naive = cw_lab_run_find_step (run, "seed once in the parent");
