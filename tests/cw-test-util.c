@@ -518,8 +518,8 @@ cw_test_run_cli_argv (const char * const *args,
 /* lab reports */
 
 int
-cw_test_lab_column (const CwLabReport *report,
-                    const char        *name)
+cw_test_column (const CwLabReport *report,
+                const char        *name)
 {
   for (int c = 0; report->columns[c] != NULL; c++)
     if (g_strcmp0 (report->columns[c], name) == 0)
@@ -528,41 +528,41 @@ cw_test_lab_column (const CwLabReport *report,
 }
 
 const char *
-cw_test_lab_cell (const CwLabReport *report,
-                  guint              row,
-                  const char        *name)
+cw_test_cell (const CwLabReport *report,
+              guint              row,
+              const char        *name)
 {
-  return ((char **) g_ptr_array_index (report->rows, row))[cw_test_lab_column (report, name)];
+  return ((char **) g_ptr_array_index (report->rows, row))[cw_test_column (report, name)];
 }
 
 double
-cw_test_lab_cell_double (const CwLabReport *report,
-                         guint              row,
-                         const char        *name)
+cw_test_cell_double (const CwLabReport *report,
+                     guint              row,
+                     const char        *name)
 {
-  return g_ascii_strtod (cw_test_lab_cell (report, row, name), NULL);
+  return g_ascii_strtod (cw_test_cell (report, row, name), NULL);
 }
 
 /* The row whose first column is @key (and, when not NULL, @name is @value). */
 guint
-cw_test_lab_find_row (const CwLabReport *report,
-                      const char        *key,
-                      const char        *name,
-                      const char        *value)
+cw_test_row (const CwLabReport *report,
+             const char        *key,
+             const char        *name,
+             const char        *value)
 {
   for (guint r = 0; r < report->rows->len; r++)
     {
       char **row = g_ptr_array_index (report->rows, r);
 
-      if (g_strcmp0 (row[0], key) == 0 && (name == NULL || g_strcmp0 (cw_test_lab_cell (report, r, name), value) == 0))
+      if (g_strcmp0 (row[0], key) == 0 && (name == NULL || g_strcmp0 (cw_test_cell (report, r, name), value) == 0))
         return r;
     }
   g_error ("no row %s %s", key, value ? value : "");
 }
 
 const CwLabSeries *
-cw_test_lab_find_series (const CwLabReport *report,
-                         const char        *name)
+cw_test_series (const CwLabReport *report,
+                const char        *name)
 {
   for (guint i = 0; i < report->series->len; i++)
     {

@@ -137,20 +137,20 @@ int   cw_test_run_cli_argv    (const char * const *args,
 /* ---------------------------------------------------------------------- */
 /* lab reports: a cell by its column's name */
 
-int                cw_test_lab_column      (const CwLabReport *report,
-                                            const char        *name);
-const char        *cw_test_lab_cell        (const CwLabReport *report,
-                                            guint              row,
-                                            const char        *name);
-double             cw_test_lab_cell_double (const CwLabReport *report,
-                                            guint              row,
-                                            const char        *name);
+int                cw_test_column      (const CwLabReport *report,
+                                        const char        *name);
+const char        *cw_test_cell        (const CwLabReport *report,
+                                        guint              row,
+                                        const char        *name);
+double             cw_test_cell_double (const CwLabReport *report,
+                                        guint              row,
+                                        const char        *name);
 /* The row whose first column is @key (and, when not NULL, @name is @value). */
-guint              cw_test_lab_find_row    (const CwLabReport *report,
-                                            const char        *key,
-                                            const char        *name,
-                                            const char        *value);
-const CwLabSeries *cw_test_lab_find_series (const CwLabReport *report,
-                                            const char        *name);
+guint              cw_test_row         (const CwLabReport *report,
+                                        const char        *key,
+                                        const char        *name,
+                                        const char        *value);
+const CwLabSeries *cw_test_series      (const CwLabReport *report,
+                                        const char        *name);
 
 G_END_DECLS

@@ -123,7 +123,7 @@ test_words_modes (void)
   feed_modes (run, 1.0, 0.005, 0.52, 0.005, 0.51, 0.005);
   agreed = words (run);
   g_assert_cmpint (agreed->verdict, ==, CW_LAB_VERDICT_AGREED);
-  g_assert_cmpstr (cw_test_lab_cell (agreed, cw_test_lab_find_row (agreed, "processes", "workers", "2"), "speedup"), ==, "1.96");
+  g_assert_cmpstr (cw_test_cell (agreed, cw_test_row (agreed, "processes", "workers", "2"), "speedup"), ==, "1.96");
   g_assert_nonnull (strstr (agreed->explanation, "1.96× faster, close to the ideal 2×"));
   g_assert_nonnull (strstr (agreed->explanation, "CPU-bound tasks"));
   g_assert_nonnull (strstr (agreed->explanation, "within noise of processes"));
@@ -225,7 +225,7 @@ test_words_chunks (void)
   feed_chunks (run, (double[5]) { 0.10, 0.10, 0.10, 0.15, 0.10 }, 0.001, flat_kb);
   agreed = words (run);
   g_assert_cmpint (agreed->verdict, ==, CW_LAB_VERDICT_AGREED);
-  g_assert_cmpstr (cw_test_lab_cell (agreed, cw_test_lab_find_row (agreed, "8", NULL, NULL), "idle_at_end_s"), ==, "0.050");
+  g_assert_cmpstr (cw_test_cell (agreed, cw_test_row (agreed, "8", NULL, NULL), "idle_at_end_s"), ==, "0.050");
   g_assert_nonnull (strstr (agreed->explanation, "the slowest 8 (0.150 s"));
   g_assert_nonnull (strstr (agreed->explanation, "In chunks of 8, the 24 tasks made 3 trips for 2 workers"));
   g_assert_nonnull (strstr (agreed->explanation, "sat idle for 0.050 s"));
@@ -337,7 +337,7 @@ test_words_big_data (void)
   agreed = words (run);
   g_assert_cmpint (agreed->verdict, ==, CW_LAB_VERDICT_AGREED);
   /* the total, reading included, as the table has it */
-  g_assert_cmpstr (cw_test_lab_cell (agreed, cw_test_lab_find_row (agreed, "samples", NULL, NULL), "total_s"), ==, "0.140");
+  g_assert_cmpstr (cw_test_cell (agreed, cw_test_row (agreed, "samples", NULL, NULL), "total_s"), ==, "0.140");
   g_assert_nonnull (strstr (agreed->explanation, "took 0.140 s"));
   g_assert_nonnull (strstr (agreed->explanation, "0.020 s of it reading"));
   g_assert_nonnull (strstr (agreed->explanation, "moved 40.377 MiB"));
@@ -382,10 +382,11 @@ test_words_shared_work (void)
   g_assert_nonnull (strstr (agreed->explanation, "fib (0) … fib (39)"));
   g_assert_nonnull (strstr (agreed->explanation, "1.92× faster"));
   g_assert_nonnull (strstr (agreed->explanation, "× faster than the naive one"));
-  g_assert_cmpstr (cw_test_lab_cell (agreed, 2, "speedup"), ==, "10000000");
+  g_assert_cmpstr (cw_test_cell (agreed, 2, "speedup"), ==, "10000000");
   /* the memoised pass: a bar on the chart, nanoseconds in the table */
   g_assert_cmpuint (((CwLabSeries *) g_ptr_array_index (agreed->series, 0))->points->len, ==, 3);
-  g_assert_cmpfloat (cw_test_lab_cell_double (agreed, cw_test_lab_find_row (agreed, "memoised, one pass", NULL, NULL), "wall_s"), >, 0);
+  g_assert_cmpfloat (cw_test_cell_double (agreed, cw_test_row (agreed, "memoised, one pass", NULL, NULL), "wall_s"),
+                     >, 0);
   cw_lab_run_free (run);
 
   run = cw_lab_run_new_planned (CW_LAB_SHARED_WORK, 2, TRUE, 0);

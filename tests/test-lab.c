@@ -234,21 +234,22 @@ test_modes (void)
   for (guint attempt = 0; attempt < 3; attempt++)
     {
       g_autoptr(CwLabReport) report = run_lab (CW_LAB_MODES);
-      guint seq = cw_test_lab_find_row (report, "sequential", NULL, NULL);
-      guint proc = cw_test_lab_find_row (report, "processes", "workers", "2");
-      const CwLabSeries *ideal = cw_test_lab_find_series (report, "Ideal");
-      double speedup = cw_test_lab_cell_double (report, proc, "speedup");
+      guint seq = cw_test_row (report, "sequential", NULL, NULL);
+      guint proc = cw_test_row (report, "processes", "workers", "2");
+      const CwLabSeries *ideal = cw_test_series (report, "Ideal");
+      double speedup = cw_test_cell_double (report, proc, "speedup");
 
       g_assert_nonnull (ideal);
       g_assert_true (ideal->dashed);
       g_assert_cmpuint (ideal->points->len, ==, 2);
       g_assert_cmpfloat (g_array_index (ideal->points, CwLabPoint, 1).y, ==, 2.0);
-      g_assert_nonnull (cw_test_lab_find_series (report, "Threads"));
-      g_assert_nonnull (cw_test_lab_find_series (report, "Processes"));
-      g_assert_cmpfloat (cw_test_lab_cell_double (report, seq, "speedup"), ==, 1.0);
+      g_assert_nonnull (cw_test_series (report, "Threads"));
+      g_assert_nonnull (cw_test_series (report, "Processes"));
+      g_assert_cmpfloat (cw_test_cell_double (report, seq, "speedup"), ==, 1.0);
       if (speedup > 1.3)
         {
-          g_assert_cmpfloat (cw_test_lab_cell_double (report, proc, "wall_s"), <, cw_test_lab_cell_double (report, seq, "wall_s"));
+          g_assert_cmpfloat (cw_test_cell_double (report, proc, "wall_s"), <,
+                             cw_test_cell_double (report, seq, "wall_s"));
           return;
         }
       g_test_message ("attempt %u: 2 processes %.2f× (load average %.2f)", attempt, speedup, load_average ());
@@ -278,27 +279,27 @@ test_chunks (void)
   /* 64 MiB here: the workers' own figure must not carry it */
   g_autofree char *ballast = touch_memory (64 * 1024 * 1024);
   g_autoptr(CwLabReport) report = run_lab (CW_LAB_CHUNKS);
-  guint auto_row = cw_test_lab_find_row (report, "auto", NULL, NULL);
-  guint k8 = cw_test_lab_find_row (report, "8", NULL, NULL);
+  guint auto_row = cw_test_row (report, "auto", NULL, NULL);
+  guint k8 = cw_test_row (report, "8", NULL, NULL);
 
   /* 24 tasks on 2 workers: K = 1, 2, 4, 8 (2 × 8 < 24), then auto */
   g_assert_cmpuint (report->rows->len, ==, 5);
-  g_assert_cmpstr (cw_test_lab_cell (report, 0, "chunk_size"), ==, "1");
-  g_assert_cmpstr (cw_test_lab_cell (report, 3, "chunk_size"), ==, "8");
+  g_assert_cmpstr (cw_test_cell (report, 0, "chunk_size"), ==, "1");
+  g_assert_cmpstr (cw_test_cell (report, 3, "chunk_size"), ==, "8");
   g_assert_true (report->log_x);
   for (guint r = 0; r < report->rows->len; r++)
     {
-      g_assert_cmpfloat (cw_test_lab_cell_double (report, r, "wall_s"), >, 0);
-      g_assert_cmpstr (cw_test_lab_cell (report, r, "runs"), ==, "5");
-      g_assert_cmpfloat (cw_test_lab_cell_double (report, r, "workers_peak_mib"), >, 0);
-      g_assert_cmpfloat (cw_test_lab_cell_double (report, r, "workers_peak_mib"), <, 48);
+      g_assert_cmpfloat (cw_test_cell_double (report, r, "wall_s"), >, 0);
+      g_assert_cmpstr (cw_test_cell (report, r, "runs"), ==, "5");
+      g_assert_cmpfloat (cw_test_cell_double (report, r, "workers_peak_mib"), >, 0);
+      g_assert_cmpfloat (cw_test_cell_double (report, r, "workers_peak_mib"), <, 48);
     }
   /* three chunks of 8 for two workers: one sat idle behind the last */
-  g_assert_cmpstr (cw_test_lab_cell (report, k8, "trips"), ==, "3");
-  g_assert_cmpfloat (cw_test_lab_cell_double (report, k8, "idle_at_end_s"), >, 0);
-  g_assert_cmpfloat (cw_test_lab_cell_double (report, auto_row, "trips"), >=, 1);
+  g_assert_cmpstr (cw_test_cell (report, k8, "trips"), ==, "3");
+  g_assert_cmpfloat (cw_test_cell_double (report, k8, "idle_at_end_s"), >, 0);
+  g_assert_cmpfloat (cw_test_cell_double (report, auto_row, "trips"), >=, 1);
   g_assert_nonnull (strstr (report->explanation, "Auto measured"));
-  g_assert_nonnull (cw_test_lab_find_series (report, "Auto"));
+  g_assert_nonnull (cw_test_series (report, "Auto"));
   /* a timeline per setting, in the plan's order */
   g_assert_cmpuint (report->timelines->len, ==, 5);
   g_assert_cmpstr (((CwLabTimeline *) g_ptr_array_index (report->timelines, 0))->setting, ==, "chunk size 1");
@@ -310,25 +311,29 @@ static void
 test_overhead (void)
 {
   g_autoptr(CwLabReport) report = run_lab (CW_LAB_OVERHEAD);
-  guint seq = cw_test_lab_find_row (report, "sequential", NULL, NULL);
-  guint k1 = cw_test_lab_find_row (report, "pool, chunk size 1", NULL, NULL);
+  guint seq = cw_test_row (report, "sequential", NULL, NULL);
+  guint k1 = cw_test_row (report, "pool, chunk size 1", NULL, NULL);
 
   for (guint r = 0; r < report->rows->len; r++)
-    g_assert_cmpfloat (cw_test_lab_cell_double (report, r, "us_per_task"), >, 0);
+    g_assert_cmpfloat (cw_test_cell_double (report, r, "us_per_task"), >, 0);
   /* one trip per task costs far more than the task */
-  g_assert_cmpfloat (cw_test_lab_cell_double (report, k1, "us_per_task"), >, cw_test_lab_cell_double (report, seq, "us_per_task"));
-  g_assert_cmpfloat (cw_test_lab_cell_double (report, k1, "us_per_task"), >,
-                     cw_test_lab_cell_double (report, cw_test_lab_find_row (report, "pool, chunk size 100", NULL, NULL), "us_per_task"));
+  g_assert_cmpfloat (cw_test_cell_double (report, k1, "us_per_task"), >,
+                     cw_test_cell_double (report, seq, "us_per_task"));
+  g_assert_cmpfloat (cw_test_cell_double (report, k1, "us_per_task"), >,
+                     cw_test_cell_double (report, cw_test_row (report, "pool, chunk size 100", NULL, NULL),
+                                          "us_per_task"));
 }
 
 static void
 test_big_data (void)
 {
   g_autoptr(CwLabReport) report = run_lab (CW_LAB_BIG_DATA);
-  guint names = cw_test_lab_find_row (report, "file name", NULL, NULL);
-  guint samples = cw_test_lab_find_row (report, "samples", NULL, NULL);
-  double b_names = cw_test_lab_cell_double (report, names, "bytes_to_workers") + cw_test_lab_cell_double (report, names, "bytes_from_workers");
-  double b_samples = cw_test_lab_cell_double (report, samples, "bytes_to_workers") + cw_test_lab_cell_double (report, samples, "bytes_from_workers");
+  guint names = cw_test_row (report, "file name", NULL, NULL);
+  guint samples = cw_test_row (report, "samples", NULL, NULL);
+  double b_names = cw_test_cell_double (report, names, "bytes_to_workers")
+                   + cw_test_cell_double (report, names, "bytes_from_workers");
+  double b_samples = cw_test_cell_double (report, samples, "bytes_to_workers")
+                     + cw_test_cell_double (report, samples, "bytes_from_workers");
 
   g_assert_cmpfloat (b_names, >, 0);
   g_assert_cmpfloat (b_samples, >, 100 * b_names);
@@ -338,15 +343,15 @@ static void
 test_shared_work (void)
 {
   g_autoptr(CwLabReport) report = run_lab (CW_LAB_SHARED_WORK);
-  guint single = cw_test_lab_find_row (report, "naive, one process", NULL, NULL);
-  guint parallel = cw_test_lab_find_row (report, "naive, 2 processes", NULL, NULL);
-  guint memo = cw_test_lab_find_row (report, "memoised, one pass", NULL, NULL);
-  const CwLabSeries *wall = cw_test_lab_find_series (report, "Wall time (s)");
+  guint single = cw_test_row (report, "naive, one process", NULL, NULL);
+  guint parallel = cw_test_row (report, "naive, 2 processes", NULL, NULL);
+  guint memo = cw_test_row (report, "memoised, one pass", NULL, NULL);
+  const CwLabSeries *wall = cw_test_series (report, "Wall time (s)");
 
-  g_assert_cmpfloat (cw_test_lab_cell_double (report, memo, "wall_s"), <, cw_test_lab_cell_double (report, single, "wall_s"));
-  g_assert_cmpfloat (cw_test_lab_cell_double (report, memo, "wall_s"), <, cw_test_lab_cell_double (report, parallel, "wall_s"));
+  g_assert_cmpfloat (cw_test_cell_double (report, memo, "wall_s"), <, cw_test_cell_double (report, single, "wall_s"));
+  g_assert_cmpfloat (cw_test_cell_double (report, memo, "wall_s"), <, cw_test_cell_double (report, parallel, "wall_s"));
   /* nanoseconds, yet a figure: three significant digits */
-  g_assert_cmpfloat (cw_test_lab_cell_double (report, memo, "wall_s"), >, 0);
+  g_assert_cmpfloat (cw_test_cell_double (report, memo, "wall_s"), >, 0);
   /* every row a bar of the chart */
   g_assert_nonnull (wall);
   g_assert_cmpuint (wall->points->len, ==, 3);
@@ -360,7 +365,7 @@ count_rows (const CwLabReport *report,
   guint n = 0;
 
   for (guint r = 0; r < report->rows->len; r++)
-    if (g_strcmp0 (cw_test_lab_cell (report, r, name), value) == 0)
+    if (g_strcmp0 (cw_test_cell (report, r, name), value) == 0)
       n++;
   return n;
 }
@@ -375,8 +380,8 @@ test_order (void)
 
   observed_init (&obs);
   report = run_lab_observed (CW_LAB_ORDER, &obs);
-  slow_ordered = cw_test_lab_cell_double (report, cw_test_lab_find_row (report, "ordered", "task", "0"), "visible_s");
-  slow_unordered = cw_test_lab_cell_double (report, cw_test_lab_find_row (report, "unordered", "task", "0"), "visible_s");
+  slow_ordered = cw_test_cell_double (report, cw_test_row (report, "ordered", "task", "0"), "visible_s");
+  slow_unordered = cw_test_cell_double (report, cw_test_row (report, "unordered", "task", "0"), "visible_s");
 
   /* the observer saw five rounds of both batches (not the warm-up), every
    * task of each once (8 in quick) */
@@ -393,11 +398,11 @@ test_order (void)
 
   for (guint r = 0; r < report->rows->len; r++)
     {
-      if (g_strcmp0 (cw_test_lab_cell (report, r, "slow"), "yes") == 0)
+      if (g_strcmp0 (cw_test_cell (report, r, "slow"), "yes") == 0)
         continue;
-      if (g_strcmp0 (cw_test_lab_cell (report, r, "order"), "ordered") == 0)
-        g_assert_cmpfloat (cw_test_lab_cell_double (report, r, "visible_s"), >=, slow_ordered);
-      else if (cw_test_lab_cell_double (report, r, "visible_s") < slow_unordered)
+      if (g_strcmp0 (cw_test_cell (report, r, "order"), "ordered") == 0)
+        g_assert_cmpfloat (cw_test_cell_double (report, r, "visible_s"), >=, slow_ordered);
+      else if (cw_test_cell_double (report, r, "visible_s") < slow_unordered)
         fast_before_slow = TRUE;
     }
   g_assert_true (fast_before_slow);
@@ -412,17 +417,17 @@ test_random_state (void)
 
   observed_init (&obs);
   report = run_lab_observed (CW_LAB_RANDOM_STATE, &obs);
-  naive = cw_test_lab_find_row (report, "seed once in the parent", NULL, NULL);
-  per_file = cw_test_lab_find_row (report, "per-file seeds", NULL, NULL);
+  naive = cw_test_row (report, "seed once in the parent", NULL, NULL);
+  per_file = cw_test_row (report, "per-file seeds", NULL, NULL);
   /* each batch's files, not the warm-up's spin tasks before them */
   g_assert_cmpuint (obs.descriptions->len, ==, 2);
-  g_assert_cmpuint (observed_results (&obs, 0), ==, (guint) cw_test_lab_cell_double (report, naive, "files"));
-  g_assert_cmpuint (observed_results (&obs, 1), ==, (guint) cw_test_lab_cell_double (report, per_file, "files"));
+  g_assert_cmpuint (observed_results (&obs, 0), ==, (guint) cw_test_cell_double (report, naive, "files"));
+  g_assert_cmpuint (observed_results (&obs, 1), ==, (guint) cw_test_cell_double (report, per_file, "files"));
   observed_clear (&obs);
 
-  g_assert_cmpfloat (cw_test_lab_cell_double (report, naive, "duplicate_groups"), >=, 1);
-  g_assert_nonnull (strstr (cw_test_lab_cell (report, naive, "groups"), " = "));
-  g_assert_cmpstr (cw_test_lab_cell (report, per_file, "duplicate_groups"), ==, "0");
+  g_assert_cmpfloat (cw_test_cell_double (report, naive, "duplicate_groups"), >=, 1);
+  g_assert_nonnull (strstr (cw_test_cell (report, naive, "groups"), " = "));
+  g_assert_cmpstr (cw_test_cell (report, per_file, "duplicate_groups"), ==, "0");
 }
 
 static void
@@ -547,7 +552,7 @@ test_rounds (void)
       g_assert_cmpstr (g_ptr_array_index (steps, 2 + 3 * r), ==, "reading samples");
       g_assert_cmpstr (g_ptr_array_index (steps, 3 + 3 * r), ==, "samples");
     }
-  g_assert_cmpstr (cw_test_lab_cell (report, 0, "runs"), ==, "5");
+  g_assert_cmpstr (cw_test_cell (report, 0, "runs"), ==, "5");
   g_rmdir (work);
 }
 

@@ -446,7 +446,8 @@ draw_bar_panel (cairo_t           *cr,
     {
       int h;
 
-      cw_lab_chart_set_text (st->small, g_array_index (series->points, CwLabPoint, i).label, (int) slot - 4, 3, NULL, &h);
+      cw_lab_chart_set_text (st->small, g_array_index (series->points, CwLabPoint, i).label, (int) slot - 4, 3,
+                             NULL, &h);
       label_h = MAX (label_h, h);
     }
 
@@ -740,7 +741,7 @@ draw_lines (cairo_t           *cr,
 
       cw_lab_chart_hline (cr, plot_left, plot_right, Y_AT (&ly, v), &st->grid);
       cw_lab_chart_show_text (cr, st->small, text, plot_left - LABEL_GAP, Y_AT (&ly, v), 1, 0.5,
-                 side_color (st, report, right, split, 0));
+                              side_color (st, report, right, split, 0));
     }
   if (left_label != NULL)
     show_text_vertical (cr, st->small, left_label, (int) (plot_bottom - plot_top),
@@ -755,7 +756,7 @@ draw_lines (cairo_t           *cr,
           g_autofree char *text = cw_lab_chart_format_tick (&ry, v);
 
           cw_lab_chart_show_text (cr, st->small, text, plot_right + LABEL_GAP, Y_AT (&ry, v), 0, 0.5,
-                     side_color (st, report, right, split, 1));
+                                  side_color (st, report, right, split, 1));
         }
       if (right_label != NULL)
         show_text_vertical (cr, st->small, right_label, (int) (plot_bottom - plot_top),
@@ -862,7 +863,7 @@ draw_lines (cairo_t           *cr,
           if (p->hi > p->lo && (!log_y || p->lo > 0))
             whisker (cr, x, Y_AT (y_axis, p->lo), Y_AT (y_axis, p->hi), color);
           cw_lab_chart_show_text (cr, st->small, p->label, x + (x > (plot_left + plot_right) / 2 ? -8 : 8), y - 4,
-                     x > (plot_left + plot_right) / 2 ? 1 : 0, 1, color);
+                                  x > (plot_left + plot_right) / 2 ? 1 : 0, 1, color);
         }
     }
   cairo_restore (cr);

@@ -39,8 +39,9 @@ cw_lab_chart_timelines_height (Style             *st,
 
   if (report->timelines == NULL || report->timelines->len == 0)
     return 0;
-  cw_lab_chart_set_text (st->normal, _("Each setting’s median run on one time axis: a lane per worker, a bar per task"),
-            (int) width, 2, NULL, &h);
+  cw_lab_chart_set_text (st->normal,
+                         _("Each setting’s median run on one time axis: a lane per worker, a bar per task"),
+                         (int) width, 2, NULL, &h);
   h += LABEL_GAP;
   for (guint t = 0; t < report->timelines->len; t++)
     {
@@ -84,8 +85,9 @@ cw_lab_chart_draw_timelines (cairo_t           *cr,
       for (guint b = 0; b < tl->bars->len; b++)
         span = MAX (span, g_array_index (tl->bars, CwLabBar, b).end_us);
     }
-  cw_lab_chart_set_text (st->normal, _("Each setting’s median run on one time axis: a lane per worker, a bar per task"),
-            (int) area.w, 2, NULL, &heading_h);
+  cw_lab_chart_set_text (st->normal,
+                         _("Each setting’s median run on one time axis: a lane per worker, a bar per task"),
+                         (int) area.w, 2, NULL, &heading_h);
   cw_lab_chart_show_layout (cr, st->normal, area.x, area.y, 0, 0, &st->fg);
   y = area.y + heading_h + LABEL_GAP;
 
@@ -106,7 +108,7 @@ cw_lab_chart_draw_timelines (cairo_t           *cr,
       text = cw_lab_chart_format_tick (&axis, v);
       cw_lab_chart_show_text (cr, st->small, text, CLAMP (x, left + cw_lab_chart_text_width (st->small, text) / 2.0,
                                              right - cw_lab_chart_text_width (st->small, text) / 2.0),
-                 axis_y + 4, 0.5, 0, &st->dim);
+                              axis_y + 4, 0.5, 0, &st->dim);
     }
   cw_lab_chart_hline (cr, left, right, axis_y, &st->axis);
   cw_lab_chart_set_text (st->small, _("Seconds since the run started"), (int) area.w, 1, NULL, NULL);
