@@ -49,8 +49,49 @@ wait_for 20 has_window
 wait_for 120 outputs_are 48
 shot window-run 1100 760
 xdotool windowfocus --sync "$(window)" key alt+2; shot window-settings 1100 760
-xdotool windowfocus --sync "$(window)" key alt+1; shot window-files 1100 760
 xdotool windowfocus --sync "$(window)" key alt+3; shot window-narrow 360 720
+kill "$apid"; wait "$apid" 2>/dev/null || true
+
+# a collection: two albums and a podcast whose files share names, a text
+# file and an empty "WAV" among them; the Files page tells them apart
+for d in "Album A" "Album B" "Album B/CD 2" "Podcast"; do
+  mkdir -p "$work/Music/$d"
+  for i in 0 1 2 3; do cp "$work/in/example0$i.wav" "$work/Music/$d/0$((i + 1)) Track.wav"; done
+done
+echo "show notes" >"$work/Music/Podcast/notes.txt"
+: >"$work/Music/Album A/04 Bonus.wav"
+# dialog NAME: the app's other visible window (a dialog), moved over the window
+dialog () { xdotool search --onlyvisible --name "$1" 2>/dev/null | grep -v "^$(window)$" | head -n 1; }
+has_dialog () { [ -n "$(dialog "$1")" ]; }
+# shot_with NAME W H DIALOG: the window at W x H with the dialog centred on it
+shot_with () {
+  local w d; w=$(window)
+  xdotool windowsize "$w" "$2" "$3"; xdotool windowmove "$w" 0 0
+  wait_for 10 has_dialog "$4"; d=$(dialog "$4")
+  eval "$(xdotool getwindowgeometry --shell "$d")"
+  xdotool windowmove "$d" $((($2 - WIDTH) / 2)) $((($3 - HEIGHT) / 3))
+  sleep 1   # not a synchronisation: lets both draw
+  import -window root -crop "$2x$3+0+0" +repage "$out/$1.png"
+  echo "wrote $out/$1.png"
+}
+rm -rf "$work/out"
+"$build/src/corewave" --output-dir "$work/out" --workers 2 \
+  "$work/Music/Album A" "$work/Music/Album B" "$work/Music/Podcast" &
+apid=$!
+wait_for 20 has_window
+sleep 1   # the folders are read in the background
+shot window-files 1100 760
+# a plain conversion, then the same again: the outputs are there
+xdotool windowfocus --sync "$(window)" key ctrl+Return
+wait_for 60 outputs_are 16
+sleep 1
+sleep 5   # not a synchronisation: the first run's toasts go
+xdotool windowfocus --sync "$(window)" key alt+1 ctrl+Return
+shot_with window-existing 1100 760 'Already Exist'
+xdotool key Escape
+sleep 0.5
+xdotool windowfocus --sync "$(window)" key alt+1 F10 k Return
+shot_with window-skipped 1100 760 '^Skipped Files$'
 kill "$apid"; wait "$apid" 2>/dev/null || true
 
 # the empty window

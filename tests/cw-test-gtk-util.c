@@ -86,3 +86,65 @@ cw_test_drop_paths (CwWindow           *window,
   g_assert_true (handled);
   cw_test_wait_idle (window, seconds);
 }
+
+/* The first widget under @root (or @root) that @match accepts, or NULL. */
+GtkWidget *
+cw_test_find_widget (GtkWidget          *root,
+                     CwTestWidgetMatch   match,
+                     gconstpointer       data)
+{
+  if (match (root, data))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = cw_test_find_widget (child, match, data);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+gboolean
+cw_test_widget_is_a (GtkWidget     *widget,
+                     gconstpointer  type)
+{
+  return G_TYPE_CHECK_INSTANCE_TYPE (widget, GPOINTER_TO_SIZE (type));
+}
+
+gboolean
+cw_test_widget_activates (GtkWidget     *widget,
+                          gconstpointer  action_name)
+{
+  return GTK_IS_BUTTON (widget)
+         && g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), action_name) == 0;
+}
+
+gpointer
+cw_test_find_toplevel (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return window;  /* (GTK keeps it) */
+    }
+  return NULL;
+}
+
+gboolean
+cw_test_widget_shows (GtkWidget     *widget,
+                      gconstpointer  text)
+{
+  const char *shown = NULL;
+
+  if (GTK_IS_INSCRIPTION (widget))
+    shown = gtk_inscription_get_text (GTK_INSCRIPTION (widget));
+  else if (GTK_IS_LABEL (widget))
+    shown = gtk_label_get_text (GTK_LABEL (widget));
+  return shown != NULL && gtk_widget_get_mapped (widget) && g_str_equal (shown, text);
+}

@@ -19,4 +19,22 @@ void     cw_test_drop_paths (CwWindow            *window,
                              const char * const  *paths,
                              guint                seconds);
 
+/* Finding a widget: @match says whether @widget is the one. */
+typedef gboolean (*CwTestWidgetMatch) (GtkWidget     *widget,
+                                       gconstpointer  data);
+GtkWidget *cw_test_find_widget     (GtkWidget           *root,
+                                    CwTestWidgetMatch    match,
+                                    gconstpointer        data);
+/* @type: a GType, GSIZE_TO_POINTER () */
+gboolean  cw_test_widget_is_a      (GtkWidget           *widget,
+                                    gconstpointer        type);
+/* @action_name: a button whose action it is */
+gboolean  cw_test_widget_activates (GtkWidget           *widget,
+                                    gconstpointer        action_name);
+/* The first visible toplevel window of @type, or NULL. */
+gpointer  cw_test_find_toplevel    (GType                type);
+/* @text: a mapped label or inscription that shows exactly this */
+gboolean  cw_test_widget_shows     (GtkWidget           *widget,
+                                    gconstpointer        text);
+
 G_END_DECLS

@@ -192,6 +192,23 @@ find_record (const char *dir)
   return record == GINT_TO_POINTER (1) ? NULL : record;
 }
 
+/* The batch that resumes @record, planned. */
+static CwBatch *
+plan_resume (Fixture       *f,
+             CwBatchRecord *record)
+{
+  g_autoptr(GError) error = NULL;
+  CwBatchOptions o = { .n_workers = 2 };
+  CwBatch *batch;
+
+  cw_batch_record_to_options (record, f->record, &o);
+  batch = cw_batch_new (&o);
+  cw_batch_options_clear (&o);
+  g_assert_true (cw_batch_plan (batch, NULL, &error));
+  g_assert_no_error (error);
+  return batch;
+}
+
 /* Cut short, found again, resumed from its own plan: only the rest runs,
  * and the outputs are byte-identical to an uninterrupted batch's. */
 static void
@@ -227,13 +244,7 @@ test_record_resumes (Fixture       *f,
   g_assert_cmpuint (record->n_done, ==, n_ok);
   g_assert_cmpstr (record->settings.spec, ==, "noise:sigma=0.1");
 
-  memset (&o, 0, sizeof o);
-  o.n_workers = 2;
-  cw_batch_record_to_options (record, f->record, &o);
-  again = cw_batch_new (&o);
-  cw_batch_options_clear (&o);
-  g_assert_true (cw_batch_plan (again, NULL, &error));
-  g_assert_no_error (error);
+  again = plan_resume (f, record);
   g_assert_cmpuint (cw_batch_get_n_resumed (again), ==, n_ok);
   g_assert_cmpuint (cw_batch_get_n_tasks (again), ==, 6 - n_ok);
   run_batch (again, NULL, &rest);
@@ -255,6 +266,55 @@ test_record_resumes (Fixture       *f,
 
       g_assert_true (g_bytes_equal (x, y));
     }
+  run_clear (&run);
+  run_clear (&rest);
+}
+
+/* The window's record keeps the plan's names, so a batch with a record
+ * may keep both (a numbered name beside a file already there), and its
+ * resume finds those names again. */
+static void
+test_record_renames (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(CwBatch) batch = NULL;
+  g_autoptr(CwBatch) again = NULL;
+  g_autoptr(CwBatchRecord) record = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *mine = g_build_filename (f->out, "f0.wav", NULL);
+  g_autofree char *numbered = g_build_filename (f->out, "f0 (1).wav", NULL);
+  g_autofree char *text = NULL;
+  CwBatchOptions o;
+  Run run = { .cancel_after = cancellable, .cancel_at = 2 };
+  Run rest = { 0 };
+
+  g_assert_cmpint (g_mkdir_with_parents (f->out, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (mine, "MINE", -1, NULL));
+  options_for (f, &o);
+  o.record_dir = g_strdup (f->record);
+  o.existing = CW_EXISTING_RENAME;
+  o.n_workers = 1;
+  batch = cw_batch_new (&o);
+  cw_batch_options_clear (&o);
+  g_assert_true (cw_batch_plan (batch, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (cw_batch_get_n_existing (batch), ==, 1);
+  g_assert_cmpstr (((CwPlannedFile *) g_ptr_array_index (cw_batch_get_plan (batch), 0))->output_path,
+                   ==, numbered);
+  run_batch (batch, cancellable, &run);
+  g_assert_error (run.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+
+  record = find_record (f->record);
+  g_assert_nonnull (record);
+  again = plan_resume (f, record);
+  g_assert_cmpuint (cw_batch_get_n_resumed (again) + cw_batch_get_n_tasks (again), ==, 6);
+  run_batch (again, NULL, &rest);
+  g_assert_true (rest.ok);
+  g_assert_true (g_file_test (numbered, G_FILE_TEST_IS_REGULAR));
+  g_assert_true (g_file_get_contents (mine, &text, NULL, NULL));
+  g_assert_cmpstr (text, ==, "MINE");
+  g_assert_cmpuint (cw_test_count_files (f->out, ".wav"), ==, 7);
   run_clear (&run);
   run_clear (&rest);
 }
@@ -336,31 +396,78 @@ test_shard (Fixture       *f,
     }
 }
 
-/* The window's batches keep a record (and so a job log), but their names
- * are planned like any run's: a file already there is renamed around,
- * not a reason to fail (as a --joblog run's names by key would). */
+/* Files walked earlier (the window's queue) keep the path they were found
+ * at: outputs mirror it with the tree layout, a file given by itself goes
+ * to the top, and nothing is walked again. */
 static void
-test_record_renames_existing (Fixture       *f,
-                              gconstpointer  data)
+test_input_files (Fixture       *f,
+                  gconstpointer  data)
 {
-  CwBatchOptions o;
-  g_autoptr(CwBatch) batch = NULL;
+  static const char * const relatives[] = { "Album A/01.wav", "Album B/01.wav", "Album B/CD 2/01.wav" };
+  static const char * const flat[] = { "01.wav", "01 (1).wav", "01 (2).wav", "f0.wav" };
+  g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func ((GDestroyNotify) cw_input_file_free);
   g_autoptr(GError) error = NULL;
-  g_autofree char *taken = g_build_filename (f->out, "f0.wav", NULL);
-  const CwPlannedFile *first;
+  CwBatchOptions o;
+  Run run = { 0 };
 
-  g_assert_cmpint (g_mkdir_with_parents (f->out, 0755), ==, 0);
-  g_assert_true (g_file_set_contents (taken, "the user's", -1, NULL));
-  options_for (f, &o);
-  o.record_dir = g_strdup (f->record);
-  o.existing = CW_EXISTING_RENAME;
-  batch = cw_batch_new (&o);
-  cw_batch_options_clear (&o);
-  g_assert_true (cw_batch_plan (batch, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_cmpuint (cw_batch_get_n_existing (batch), ==, 1);
-  first = g_ptr_array_index (cw_batch_get_plan (batch), 0);
-  g_assert_true (g_str_has_suffix (first->output_path, "/f0 (1).wav"));
+  for (guint i = 0; i < G_N_ELEMENTS (relatives); i++)
+    {
+      g_autofree char *path = g_build_filename (f->in, relatives[i], NULL);
+      g_autofree char *parent = g_path_get_dirname (path);
+
+      g_assert_cmpint (g_mkdir_with_parents (parent, 0755), ==, 0);
+      cw_test_write_sine (path, 0.1, 400 + 100 * i, 1);
+      g_ptr_array_add (files, cw_input_file_new (path, relatives[i]));
+    }
+  {
+    g_autofree char *loose = g_build_filename (f->in, "f0.wav", NULL);
+
+    g_ptr_array_add (files, cw_input_file_new (loose, NULL));
+  }
+
+  for (CwLayout layout = CW_LAYOUT_TREE; layout <= CW_LAYOUT_FLAT; layout++)
+    {
+      g_autoptr(CwBatch) batch = NULL;
+      GPtrArray *plan;
+
+      memset (&o, 0, sizeof o);
+      o.input_files = files;
+      o.output_dir = f->out;
+      o.spec = (char *) "copy";
+      o.n_workers = 2;
+      o.order = CW_ORDER_ORDERED;
+      o.layout = layout;
+      /* (shards sort their inputs: a copy, not the caller's array) */
+      o.shard_count = layout == CW_LAYOUT_FLAT ? 1 : 0;
+      o.existing = layout == CW_LAYOUT_FLAT ? CW_EXISTING_FAIL : CW_EXISTING_RENAME;
+      batch = cw_batch_new (&o);
+      g_assert_true (cw_batch_plan (batch, NULL, &error));
+      g_assert_no_error (error);
+      plan = cw_batch_get_plan (batch);
+      g_assert_cmpuint (plan->len, ==, 4);
+      g_assert_cmpuint (cw_batch_get_skipped (batch)->len, ==, 0);
+      for (guint i = 0; i < plan->len; i++)
+        {
+          const CwPlannedFile *file = g_ptr_array_index (plan, i);
+          const char *want = layout == CW_LAYOUT_TREE ? (i < 3 ? relatives[i] : "f0.wav") : flat[i];
+          g_autofree char *output = g_build_filename (f->out, want, NULL);
+
+          g_assert_cmpstr (file->seed_key, ==, want);
+          g_assert_cmpstr (file->output_path, ==, output);
+        }
+      g_assert_cmpstr (((CwInputFile *) g_ptr_array_index (files, 0))->relative, ==, relatives[0]);
+      if (layout == CW_LAYOUT_FLAT)
+        break;
+
+      run_batch (batch, NULL, &run);
+      g_assert_true (run.ok);
+      for (guint i = 0; i < plan->len; i++)
+        g_assert_true (g_file_test (((CwPlannedFile *) g_ptr_array_index (plan, i))->output_path,
+                                    G_FILE_TEST_IS_REGULAR));
+      g_assert_cmpuint (cw_test_count_files (f->out, ".wav"), ==, 1);
+      run_clear (&run);
+      cw_test_rm_rf (f->out);
+    }
 }
 
 /* Before any work: 44.1 kHz files to Opus are noted as resampled, a
@@ -488,7 +595,8 @@ main (int   argc,
   ADD ("/cw/batch/synthetic", test_synthetic);
   ADD ("/cw/batch/plan-errors", test_plan_errors);
   ADD ("/cw/batch/shard", test_shard);
-  ADD ("/cw/batch/record-renames-existing", test_record_renames_existing);
+  ADD ("/cw/batch/input-files", test_input_files);
+  ADD ("/cw/batch/record-renames", test_record_renames);
   ADD ("/cw/batch/encoding-notes", test_encoding_notes);
   ADD ("/cw/batch/resume-encoding", test_resume_encoding);
 #undef ADD

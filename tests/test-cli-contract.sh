@@ -19,7 +19,7 @@ not_ok () { n=$((n + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "
 skip () { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
 check () { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name" "failed: $*"; fi; }
 same_tree () { diff -r "$1" "$2" >/dev/null; }
-echo "1..26"
+echo "1..27"
 
 in=$work/in
 "$cli" --demo "$in" --demo-count 7 --demo-seconds 0.3 >/dev/null
@@ -130,6 +130,13 @@ if [ -f /usr/share/bash-completion/bash_completion ]; then
 else
   skip "bash completion offers --order's values" "bash-completion is not installed"
 fi
+
+# 22b. every option --help lists is one the completion offers
+missing=""
+for opt in $("$cli" --help | grep -o -- ' --[a-z0-9-]*' | sort -u); do
+  grep -q -- "$opt\b" "$completion" || missing="$missing $opt"
+done
+check "bash completion knows every option of --help${missing:+ (missing:$missing)}" [ -z "$missing" ]
 
 # 23. --existing: skip keeps a file at an output's name and leaves its input out
 mkdir -p "$work/ex"; printf 'MINE' >"$work/ex/example00.wav"

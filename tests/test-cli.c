@@ -255,6 +255,30 @@ test_synthetic_json (void)
   assert_json_str (summary, "order", "unordered");
   for (guint i = 0; i < results->len; i++)
     g_assert_cmpint (json_get_int (g_ptr_array_index (results, i), "value"), ==, 6765);
+
+  /* The workers' CPU is theirs alone: spin tasks of 30 ms take at least
+   * 30 ms of CPU each in the workers, whatever the machine's load; the
+   * words say what it was of the cores, and claim no speed-up (there is
+   * no one-after-another run to compare with). */
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&summary, g_free);
+  g_clear_pointer (&results, g_ptr_array_unref);
+  status = run_cli (&out, NULL, "--synthetic", "spin:count=4,ms=30", "--json", "-j", "2");
+  g_assert_cmpint (status, ==, 0);
+  results = json_results (out, &summary);
+  {
+    g_autofree char *workers_cpu = json_get (summary, "workers_cpu_s");
+    g_autofree char *cpu = json_get (summary, "cpu_s");
+
+    g_assert_cmpfloat (g_ascii_strtod (workers_cpu, NULL), >=, 4 * 0.030 * 0.95);
+    g_assert_cmpfloat (g_ascii_strtod (workers_cpu, NULL), <=, g_ascii_strtod (cpu, NULL));
+  }
+  g_clear_pointer (&out, g_free);
+  status = run_cli (&out, NULL, "--synthetic", "spin:count=4,ms=30", "-j", "2");
+  g_assert_cmpint (status, ==, 0);
+  g_assert_nonnull (strstr (out, "Workers' CPU 0."));
+  g_assert_nonnull (strstr (out, "cores used on average ("));
+  g_assert_null (strstr (out, "speed-up"));
 }
 
 static void

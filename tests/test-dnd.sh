@@ -2,9 +2,10 @@
 # tests/test-dnd.sh: a real drag and drop, end to end (TAP).
 #
 # Starts corewave --start (which processes whatever is dropped next), drags a
-# folder of audio files onto it from tests/dnd-source with xdotool, as a file
-# manager would, and checks that the files were processed and nothing was
-# left behind. Saves a screenshot of the window at the end of the batch in
+# folder tree of audio files onto it from tests/dnd-source with xdotool, as a
+# file manager would (two albums whose files have the same names), and checks
+# that the files were processed into the same tree below the output folder,
+# under the dropped folder's name, and nothing was left behind. Saves a screenshot of the window at the end of the batch in
 # $CW_ARTIFACT_DIR, to look at (the README's and AppStream's screenshots are
 # data/screenshots/, made by build-aux/screenshots.sh).
 #
@@ -39,7 +40,10 @@ has_window () { [ -n "$(window_of "$1")" ]; }
 n_outputs () { find "$work/out" -name '*.wav' 2>/dev/null | wc -l; }
 all_outputs () { [ "$(n_outputs)" -eq 6 ]; }
 
-"$cli" --demo "$work/in" --demo-count 6 --demo-seconds 3 >/dev/null
+"$cli" --demo "$work/demo" --demo-count 3 --demo-seconds 3 >/dev/null
+mkdir -p "$work/in/Album A" "$work/in/Album B"
+cp "$work"/demo/*.wav "$work/in/Album A/"
+cp "$work"/demo/*.wav "$work/in/Album B/"
 XDG_STATE_HOME="$work/state" "$app" --output-dir "$work/out" --workers 2 --start >"$work/app.log" 2>&1 &
 apid=$!
 wait_for 20 has_window '^Corewave$' || { echo "Bail out! the window did not appear"; cat "$work/app.log" >&2; exit 1; }
@@ -84,12 +88,18 @@ else
   echo "not ok 1 - the window accepted the drop"; cat "$work/source.log" | sed 's/^/# /'
 fi
 
-if wait_for 60 all_outputs; then
-  echo "ok 2 - the 6 dropped files were processed"
+tree_kept () {
+  for album in "Album A" "Album B"; do
+    for i in 00 01 02; do [ -f "$work/out/in/$album/example$i.wav" ] || return 1; done
+  done
+}
+if wait_for 60 all_outputs && tree_kept; then
+  echo "ok 2 - the 6 dropped files were processed into the dropped tree"
 else
-  echo "not ok 2 - the 6 dropped files were processed ($(n_outputs) outputs)"
+  echo "not ok 2 - the 6 dropped files were processed into the dropped tree ($(n_outputs) outputs)"
+  (cd "$work/out" 2>/dev/null && find . -type f | sed 's/^/# /')
 fi
-if [ -z "$(find "$work/out" -name '*.part')" ] && cmp -s "$work/in/example00.wav" "$work/in/example00.wav"; then
+if [ -z "$(find "$work/out" -name '*.part')" ] && cmp -s "$work/demo/example00.wav" "$work/in/Album A/example00.wav"; then
   echo "ok 3 - no partial files"
 else
   echo "not ok 3 - no partial files"

@@ -406,7 +406,7 @@ test_queued_inputs (Fixture       *f,
 
       cw_test_write_sine (path, 0.5, 220 * (i + 1), 1);
       g_assert_true (cw_audio_probe (path, &info, NULL));
-      item = cw_queue_item_new (path, &info);
+      item = cw_queue_item_new (path, NULL, &info);
       g_list_store_append (queue, item);
     }
   g_assert_nonnull (strstr (label_text (f, "inputs_label"), "4 queued files"));

@@ -257,7 +257,7 @@ test_failed_row (void)
 
   /* Every column of the rows is bound: arrival 1..3, tasks 3, 2, 1. */
   collect_texts (window, texts);
-  for (const char * const *want = (const char *[]) { "#", "Task", "File", "Worker", "Time", "Status",
+  for (const char * const *want = (const char *[]) { "#", "Task", "File", "Output", "Worker", "Time", "Status",
                                                      "track-00002.wav", "track-00001.wav",
                                                      "3 · pid 4242", "0.25 s", "Done", NULL };
        *want != NULL; want++)
@@ -270,6 +270,39 @@ test_failed_row (void)
         g_error ("no widget shows “%s”", *want);
     }
 
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* Each row names its output below the batch's output folder, its
+ * subfolder and any number included; a failed row names none. */
+static void
+test_output_column (void)
+{
+  CwResultView *view = CW_RESULT_VIEW (cw_result_view_new ());
+  GtkWidget *window = window_with_view (view);
+  static const char * const outputs[] = { "/tmp/out/Album B/CD 2/01 (1).flac", NULL, "/elsewhere/x.flac" };
+
+  cw_result_view_clear (view, 1000000);
+  cw_result_view_set_output_dir (view, "/tmp/out");
+  for (guint64 i = 0; i < G_N_ELEMENTS (outputs); i++)
+    {
+      CwResult result;
+
+      fill_result (&result, i, outputs[i] != NULL ? CW_STATUS_OK : CW_STATUS_FAILED,
+                   outputs[i] != NULL ? NULL : "not audio");
+      g_free (result.output_path);
+      result.output_path = g_strdup (outputs[i]);
+      cw_result_view_add (view, &result);
+      clear_result (&result);
+    }
+  cw_result_view_flush (view);
+
+  WAIT_UNTIL (find_text (window, "Failed:") != NULL);
+  g_assert_nonnull (find_text (window, "Album B/CD 2/01 (1).flac"));
+  g_assert_nonnull (find_text (window, "—"));
+  /* (not below the folder: its name) */
+  g_assert_nonnull (find_text (window, "x.flac"));
+  g_assert_null (find_text (window, "/elsewhere"));
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
@@ -391,6 +424,7 @@ main (int   argc,
   g_test_add_func ("/cw/result-view/arrival-order", test_arrival_order);
   g_test_add_func ("/cw/result-view/item", test_item);
   g_test_add_func ("/cw/result-view/failed-row", test_failed_row);
+  g_test_add_func ("/cw/result-view/output-column", test_output_column);
   g_test_add_func ("/cw/result-view/stream-flood", test_stream_flood);
   g_test_add_func ("/cw/result-view/stream-batch", test_stream_batch);
 

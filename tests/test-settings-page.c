@@ -46,7 +46,7 @@ fixture_setup (Fixture       *f,
   cw_settings_set_order (f->settings, CW_ORDER_UNORDERED);
   cw_settings_set_mode (f->settings, CW_MODE_PROCESSES);
   cw_settings_set_format (f->settings, CW_FORMAT_SAME);
-  cw_settings_set_overwrite (f->settings, FALSE);
+  cw_settings_set_existing (f->settings, CW_EXISTING_CHOICE_ASK);
   f->page = g_object_ref_sink (CW_SETTINGS_PAGE (cw_settings_page_new (f->settings)));
 }
 
@@ -93,12 +93,12 @@ test_rows_follow (Fixture       *f,
   cw_settings_set_format (f->settings, CW_FORMAT_FLAC);
   cw_settings_set_order (f->settings, CW_ORDER_ALL);
   cw_settings_set_mode (f->settings, CW_MODE_SEQUENTIAL);
-  cw_settings_set_overwrite (f->settings, TRUE);
+  cw_settings_set_existing (f->settings, CW_EXISTING_CHOICE_SKIP);
   cw_settings_set_output_dir (f->settings, "/srv/elsewhere");
   g_assert_cmpuint (adw_combo_row_get_selected (child (f, "format_row")), ==, 2);
   g_assert_cmpuint (adw_combo_row_get_selected (child (f, "order_row")), ==, 2);
   g_assert_cmpuint (adw_combo_row_get_selected (child (f, "mode_row")), ==, 2);
-  g_assert_true (gtk_switch_get_active (child (f, "overwrite_switch")));
+  g_assert_cmpuint (adw_combo_row_get_selected (child (f, "existing_row")), ==, 3);
   g_assert_cmpstr (adw_action_row_get_subtitle (child (f, "output_row")), ==, "/srv/elsewhere");
 
   /* "one per core" shows the core count; auto chunks switch the size off */
@@ -133,14 +133,65 @@ test_rows_write (Fixture       *f,
   g_assert_cmpstr (spec, ==, "mono,normalize:peak=-3,noise:sigma=0.25");
   g_assert_cmpstr (adw_action_row_get_subtitle (child (f, "chain_row")), ==, spec);
 
+  /* the collection stages take their places in the chain */
+  adw_expander_row_set_enable_expansion (child (f, "resample_row"), TRUE);
+  gtk_spin_button_set_value (child (f, "resample_spin"), 44100);
+  adw_expander_row_set_enable_expansion (child (f, "loudness_row"), TRUE);
+  gtk_spin_button_set_value (child (f, "loudness_spin"), -16);
+  gtk_spin_button_set_value (child (f, "loudness_tp_spin"), -2);
+  {
+    g_autofree char *with = cw_settings_build_spec (f->settings);
+
+    g_assert_cmpstr (with, ==, "mono,resample:rate=44100,normalize:peak=-3,loudness:lufs=-16:tp=-2,noise:sigma=0.25");
+    g_assert_cmpstr (adw_action_row_get_subtitle (child (f, "chain_row")), ==, with);
+  }
+  adw_expander_row_set_enable_expansion (child (f, "resample_row"), FALSE);
+  adw_expander_row_set_enable_expansion (child (f, "loudness_row"), FALSE);
+
   adw_combo_row_set_selected (child (f, "format_row"), 4);
   adw_combo_row_set_selected (child (f, "order_row"), 1);
   adw_combo_row_set_selected (child (f, "mode_row"), 1);
-  gtk_switch_set_active (child (f, "overwrite_switch"), TRUE);
+  adw_combo_row_set_selected (child (f, "existing_row"), 2);
   g_assert_cmpint (cw_settings_get_format (f->settings), ==, CW_FORMAT_OPUS);
   g_assert_cmpint (cw_settings_get_order (f->settings), ==, CW_ORDER_ORDERED);
   g_assert_cmpint (cw_settings_get_mode (f->settings), ==, CW_MODE_THREADS);
-  g_assert_true (cw_settings_get_overwrite (f->settings));
+  g_assert_cmpint (cw_settings_get_existing (f->settings), ==, CW_EXISTING_CHOICE_REPLACE);
+  adw_combo_row_set_selected (child (f, "existing_row"), 0);
+  g_assert_cmpint (cw_settings_get_existing (f->settings), ==, CW_EXISTING_CHOICE_ASK);
+
+  /* the encoding rows: only those the format has, and what they say is
+   * what a batch gets */
+  {
+    CwBits bits;
+    gboolean has_quality, no_metadata;
+    double quality;
+
+    g_assert_false (gtk_widget_get_visible (child (f, "bits_row")));     /* Opus */
+    g_assert_true (gtk_widget_get_visible (child (f, "quality_row")));
+    adw_expander_row_set_enable_expansion (child (f, "quality_row"), TRUE);
+    gtk_spin_button_set_value (child (f, "quality_spin"), 0.35);
+    gtk_switch_set_active (child (f, "tags_switch"), FALSE);
+    cw_settings_get_encoding (f->settings, CW_FORMAT_OPUS, &bits, &has_quality, &quality, &no_metadata);
+    g_assert_true (has_quality);
+    g_assert_cmpfloat_with_epsilon (quality, 0.35, 1e-9);
+    g_assert_true (no_metadata);
+    g_assert_cmpint (bits, ==, CW_BITS_SAME);
+
+    adw_combo_row_set_selected (child (f, "format_row"), 2);              /* FLAC */
+    g_assert_true (gtk_widget_get_visible (child (f, "bits_row")));
+    g_assert_false (gtk_widget_get_visible (child (f, "quality_row")));
+    adw_combo_row_set_selected (child (f, "bits_row"), 2);
+    cw_settings_get_encoding (f->settings, CW_FORMAT_FLAC, &bits, &has_quality, &quality, &no_metadata);
+    g_assert_cmpint (bits, ==, CW_BITS_24);
+    g_assert_false (has_quality);     /* lossless: the quality row's value is not sent */
+    adw_combo_row_set_selected (child (f, "format_row"), 0);              /* same as input: both */
+    g_assert_true (gtk_widget_get_visible (child (f, "bits_row")));
+    g_assert_true (gtk_widget_get_visible (child (f, "quality_row")));
+    adw_combo_row_set_selected (child (f, "bits_row"), 0);
+    adw_expander_row_set_enable_expansion (child (f, "quality_row"), FALSE);
+    gtk_switch_set_active (child (f, "tags_switch"), TRUE);
+    adw_combo_row_set_selected (child (f, "format_row"), 4);
+  }
 
   /* the core count shown keeps "one per core"; another number is saved */
   gtk_spin_button_set_value (child (f, "workers_spin"), cw_cpus_usable () + 1);

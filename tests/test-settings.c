@@ -95,10 +95,11 @@ test_defaults (void)
       g_assert_cmpint (cw_settings_get_order (settings), ==, CW_ORDER_UNORDERED);
       g_assert_cmpint (cw_settings_get_mode (settings), ==, CW_MODE_PROCESSES);
       g_assert_cmpint (cw_settings_get_format (settings), ==, CW_FORMAT_SAME);
-      g_assert_false (cw_settings_get_overwrite (settings));
+      g_assert_cmpint (cw_settings_get_existing (settings), ==, CW_EXISTING_CHOICE_ASK);
       g_assert_cmpuint (cw_settings_get_seed (settings), ==, 0);
-      /* the lesson's transform, and CW_DEFAULT_SPEC's */
-      g_assert_cmpstr (spec, ==, "noise:sigma=0.1");
+      /* a person's own files are converted, not changed: the lesson's noise
+       * (CW_DEFAULT_SPEC, the CLI's default) is the demo set's */
+      g_assert_cmpstr (spec, ==, "copy");
 
       /* the properties hold the keys as they are: 0 is "one per core",
        * "" the default folder */
@@ -183,10 +184,16 @@ test_typed_round_trip (void)
       g_assert_cmpint (cw_settings_get_format (settings), ==, formats[i]);
     }
 
-  cw_settings_set_overwrite (settings, TRUE);
-  g_assert_true (cw_settings_get_overwrite (settings));
-  cw_settings_set_overwrite (settings, FALSE);
-  g_assert_false (cw_settings_get_overwrite (settings));
+  for (CwExistingChoice choice = CW_EXISTING_CHOICE_SKIP; (int) choice >= 0; choice--)
+    {
+      static const char * const nicks[] = { "ask", "rename", "replace", "skip" };
+      g_autofree char *nick = NULL;
+
+      cw_settings_set_existing (settings, choice);
+      g_assert_cmpint (cw_settings_get_existing (settings), ==, choice);
+      g_object_get (settings, CW_SETTINGS_KEY_EXISTING, &nick, NULL);
+      g_assert_cmpstr (nick, ==, nicks[choice]);
+    }
 
   cw_settings_set_seed (settings, G_MAXUINT64);
   g_assert_cmpuint (cw_settings_get_seed (settings), ==, G_MAXUINT64);
@@ -208,7 +215,7 @@ test_properties (void)
 
   g_signal_connect (settings, "notify", G_CALLBACK (notify_cb), &notes);
   pspecs = g_object_class_list_properties (G_OBJECT_GET_CLASS (settings), &n_pspecs);
-  g_assert_cmpuint (n_pspecs, ==, 21);
+  g_assert_cmpuint (n_pspecs, ==, 30);
   for (guint i = 0; i < n_pspecs; i++)
     {
       const char *name = g_param_spec_get_name (pspecs[i]);
@@ -235,8 +242,11 @@ test_properties (void)
           break;
         case G_TYPE_DOUBLE:
           g_value_set_double (&new_value, g_value_get_double (&old_value) == -0.5 ? -0.25 : -0.5);
-          if (g_str_has_prefix (name, "fade") || g_str_has_prefix (name, "noise"))
+          if (g_str_has_prefix (name, "fade") || g_str_has_prefix (name, "noise")
+              || g_str_equal (name, CW_SETTINGS_KEY_QUALITY))
             g_value_set_double (&new_value, g_value_get_double (&old_value) == 0.5 ? 0.25 : 0.5);
+          if (g_str_equal (name, CW_SETTINGS_KEY_RESAMPLE_RATE))
+            g_value_set_double (&new_value, g_value_get_double (&old_value) == 44100 ? 96000 : 44100);
           break;
         case G_TYPE_STRING:
           {
@@ -249,6 +259,10 @@ test_properties (void)
               values[0] = "all", values[1] = "ordered";
             else if (g_str_equal (name, CW_SETTINGS_KEY_MODE))
               values[0] = "threads", values[1] = "sequential";
+            else if (g_str_equal (name, CW_SETTINGS_KEY_EXISTING))
+              values[0] = "skip", values[1] = "replace";
+            else if (g_str_equal (name, CW_SETTINGS_KEY_BITS))
+              values[0] = "24", values[1] = "32f";
             if (g_strcmp0 (g_value_get_string (&old_value), values[0]) == 0)
               values[0] = values[1];
             g_value_set_string (&new_value, values[0]);
@@ -343,6 +357,23 @@ test_spec (void)
     g_autofree char *spec = cw_settings_build_spec (settings);
 
     g_assert_cmpstr (spec, ==, full);
+  }
+
+  /* the collection stages: resample first (after mono), loudness after
+   * normalize, as the window runs them; parsed back the same */
+  {
+    const char *collection = "mono,resample:rate=44100,gain:db=-6,loudness:lufs=-16:tp=-1.5,fade:in=100:out=2000";
+    g_autofree char *spec = NULL;
+
+    g_assert_true (cw_settings_apply_spec (settings, "fade:in=100:out=2000,loudness:lufs=-16:tp=-1.5,"
+                                                     "resample:rate=44100,gain:db=-6,mono", &error));
+    g_assert_no_error (error);
+    spec = cw_settings_build_spec (settings);
+    g_assert_cmpstr (spec, ==, collection);
+    g_assert_false (cw_settings_apply_spec (settings, "resample:rate=800", &error));
+    g_assert_error (error, CW_ERROR, CW_ERROR_SPEC);
+    g_clear_error (&error);
+    g_object_set (settings, CW_SETTINGS_KEY_RESAMPLE_ENABLED, FALSE, CW_SETTINGS_KEY_LOUDNESS_ENABLED, FALSE, NULL);
   }
 
   /* stages in another order run in the window's; a stage left out is off,
@@ -511,6 +542,45 @@ test_out_of_range (void)
   g_assert_finalize_object (g_steal_pointer (&settings));
 }
 
+/* The "overwrite" switch of older versions: on becomes "replace", off the
+ * new default ("ask"), a choice made since is kept; the old key is reset
+ * once read. Each in a fresh process, as a person upgrading. */
+static void
+test_carry_over_overwrite (void)
+{
+  if (g_test_subprocess ())
+    {
+      const char *how = g_getenv ("CW_TEST_OLD_OVERWRITE");
+      g_autoptr(GSettings) raw = g_settings_new (APP_ID);
+      g_autoptr(CwSettings) settings = NULL;
+      g_autoptr(GVariant) left = NULL;
+      CwExistingChoice want = CW_EXISTING_CHOICE_ASK;
+
+      g_settings_set_boolean (raw, CW_SETTINGS_KEY_OLD_OVERWRITE, !g_str_equal (how, "off"));
+      if (g_str_equal (how, "on"))
+        want = CW_EXISTING_CHOICE_REPLACE;
+      else if (g_str_equal (how, "on-then-skip"))
+        {
+          g_settings_set_string (raw, CW_SETTINGS_KEY_EXISTING, "skip");
+          want = CW_EXISTING_CHOICE_SKIP;
+        }
+      settings = cw_settings_new ();
+      g_assert_cmpint (cw_settings_get_existing (settings), ==, want);
+      left = g_settings_get_user_value (raw, CW_SETTINGS_KEY_OLD_OVERWRITE);
+      g_assert_null (left);
+      return;
+    }
+  for (guint i = 0; i < 3; i++)
+    {
+      static const char * const hows[] = { "on", "off", "on-then-skip" };
+
+      g_setenv ("CW_TEST_OLD_OVERWRITE", hows[i], TRUE);
+      g_test_trap_subprocess (NULL, 30 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+      g_test_trap_assert_passed ();
+    }
+  g_unsetenv ("CW_TEST_OLD_OVERWRITE");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -526,6 +596,7 @@ main (int   argc,
   g_test_add_func ("/cw/settings/spec", test_spec);
   g_test_add_func ("/cw/settings/keep-for-this-run", test_keep_for_this_run);
   g_test_add_func ("/cw/settings/out-of-range", test_out_of_range);
+  g_test_add_func ("/cw/settings/carry-over-overwrite", test_carry_over_overwrite);
 
   return g_test_run ();
 }

@@ -45,7 +45,7 @@ recipe () {
     sed -e "s|/shared/archive|$in|g" -e "s|/shared/noisy|$2|g" -e "s|corewave-cli |$cli |g"
 }
 
-echo "1..13"
+echo "1..16"
 
 # Two folders with the same basenames: the keys "exampleNN.wav" and
 # "exampleNN (1).wav" must be planned over the whole list in every shard.
@@ -231,3 +231,50 @@ else
   skip "Slurm job array equals one run" "$slurm_why"
   skip "Slurm: the dependent --check job" "$slurm_why"
 fi
+
+# 14. docs/cluster.md's --sshloginfile recipe as written, with an ssh that
+# runs the remote command here through a shell, as sshd would (there is no
+# password-less sshd on the test machines)
+mkdir -p "$work/bin" "$work/hosts-run"
+cat >"$work/bin/ssh" <<'EOF'
+#!/bin/sh
+while [ $# -gt 0 ]; do case "$1" in -T) shift ;; -p|-o|-l) shift 2 ;; *) break ;; esac; done
+host=$1; shift
+echo "$host $*" >>"$SSH_LOG"
+sh -c "$*"
+EOF
+chmod +x "$work/bin/ssh"
+script=$(recipe sshlogin "$work/hosts-out")
+if grep -q -- '--sshloginfile hosts' <<<"$script" && grep -q '^2/node1$' <<<"$script"; then
+  (cd "$work/hosts-run" && SSH_LOG=$work/ssh.log PATH=$work/bin:$PATH bash -c "$script") 2>"$work/hosts.err"
+  rc=$?
+  check "--sshloginfile recipe: 2 + 2 workers over ssh and 1 here equal one run, one job log"     eval '[ $rc = 0 ] && same_tree "$work/one" "$work/hosts-out" && [ "$(grep -c "^node1 " "$work/ssh.log")" = 2 ] && [ "$(grep -c "^node2 " "$work/ssh.log")" = 2 ] && [ "$(log_lines "$work/hosts-out.log")" = "$total" ]'
+else
+  not_ok "--sshloginfile recipe" "docs/cluster.md's recipe has drifted from what this test can run:" "$script"
+fi
+
+# 15. a worker behind a command (no exec: it is the wrapper's exit status
+# the pool sees, as with ssh) dies in the middle of a task: the task runs
+# again on a new worker and the outputs are the same
+worker=$(dirname "$cli")/corewave-worker
+cat >"$work/wrap.sh" <<EOF
+#!/bin/sh
+# the first worker started crashes on example03 (one slot: it is given every file)
+if mkdir "$work/crashed" 2>/dev/null; then export CW_TEST_CRASH_ON=example03; fi
+"$worker" "\$@"
+EOF
+chmod +x "$work/wrap.sh"
+"$cli" "$in" -o "$work/wc-out" --worker-command "$work/wrap.sh" -j 1 --json -q >"$work/wc.json" 2>"$work/wc.err"
+rc=$?
+check "--worker-command: a worker lost mid-task is replaced, its task retried, outputs equal one run" \
+  eval '[ $rc = 0 ] && [ -d "$work/crashed" ] && same_tree "$work/one" "$work/wc-out" && grep -q "\"retried\":[1-9]" "$work/wc.json" && grep -q "\"worker_deaths\":1" "$work/wc.json" && no_part "$work/wc-out"'
+
+# 16. a command that cannot run a worker fails the batch with its name,
+# and a bad hosts file is a usage error naming its line
+"$cli" "$in" -o "$work/wc-bad" --worker-command "$work/no-such-command --flag" -q 2>"$work/wc-bad.err"
+rc=$?
+printf 'node1\n0/node2\n' >"$work/bad-hosts"
+"$cli" "$in" -o "$work/wc-bad2" --sshloginfile "$work/bad-hosts" -q 2>"$work/wc-bad2.err"
+rc2=$?
+check "--worker-command that cannot start: exit 1 naming it; --sshloginfile 0/host: exit 2 naming the line" \
+  eval '[ $rc = 1 ] && grep -q "no-such-command --flag" "$work/wc-bad.err" && [ $rc2 = 2 ] && grep -q "bad-hosts:2:" "$work/wc-bad2.err" && [ ! -e "$work/wc-bad2" ]'

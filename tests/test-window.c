@@ -12,13 +12,19 @@
 #include "config.h"
 
 #include <string.h>
+#include <sys/stat.h>
 
 #include <gtk/gtk.h>
 #include <glib/gstdio.h>
 
+#include "cw-demo.h"
 #include "cw-lab-page.h"
+#include "cw-queue-item.h"
 #include "cw-result-item.h"
 #include "cw-settings.h"
+#include "cw-skipped-dialog.h"
+#include "cw-skipped-item.h"
+#include "cw-spec.h"
 #include "cw-test-gtk-util.h"
 #include "cw-window.h"
 #include "cw-window-private.h"   /* the sampler, to count its samples */
@@ -48,6 +54,8 @@ fixture_setup (Fixture       *f,
   cw_settings_set_chunk_size (f->settings, 0);
   cw_settings_set_output_dir (f->settings, f->out);
   cw_settings_set_workers (f->settings, 2);
+  cw_settings_set_existing (f->settings, CW_EXISTING_CHOICE_ASK);
+  g_assert_true (cw_settings_apply_spec (f->settings, "copy", NULL));
   f->window = cw_window_new (NULL, f->settings);
   gtk_window_present (GTK_WINDOW (f->window));
 }
@@ -90,6 +98,7 @@ test_drop_and_run (Fixture       *f,
   g_autofree char *folder = g_build_filename (f->dir, "in", NULL);
   g_autofree char *notes = g_build_filename (folder, "notes.txt", NULL);
   g_autofree char *loose = g_build_filename (f->dir, "loose one.wav", NULL);
+  g_autofree char *loose_out = g_build_filename (f->out, "loose one.wav", NULL);
   const char *paths[] = { folder, loose, folder, NULL };
   GListModel *results;
 
@@ -123,7 +132,15 @@ test_drop_and_run (Fixture       *f,
       g_assert_cmpint (cw_result_item_get_status (item), ==, CW_STATUS_OK);
       g_assert_true (g_file_test (cw_result_item_get_output_path (item), G_FILE_TEST_IS_REGULAR));
     }
-  g_assert_cmpuint (cw_test_count_files (f->out, ".wav"), ==, 6);
+  /* the folder's files in a folder of its own, the loose file at the top */
+  {
+    g_autofree char *tree = g_build_filename (f->out, "in", NULL);
+
+    g_assert_cmpuint (cw_test_count_files (tree, ".wav"), ==, 5);
+    g_assert_cmpuint (cw_test_count_files (tree, ".part"), ==, 0);
+  }
+  g_assert_cmpuint (cw_test_count_files (f->out, ".wav"), ==, 1);
+  g_assert_true (g_file_test (loose_out, G_FILE_TEST_IS_REGULAR));
   g_assert_cmpuint (cw_test_count_files (f->out, ".part"), ==, 0);
   g_assert_true (g_str_has_prefix (cw_window_get_summary (f->window), "6 files in "));
   cw_test_assert_no_children ();
@@ -153,6 +170,8 @@ test_unordered (Fixture       *f,
 
   cw_settings_set_order (f->settings, CW_ORDER_UNORDERED);
   cw_settings_set_chunk_size (f->settings, 1);
+  /* (a plain copy of 400 s is too quick to be overtaken) */
+  g_assert_true (cw_settings_apply_spec (f->settings, CW_DEFAULT_SPEC, NULL));
   activate (f, "win.start");
   cw_test_wait_idle (f->window, IDLE_TIMEOUT_S);
 
@@ -244,26 +263,10 @@ run_and_cancel (Fixture    *f,
 }
 
 static GtkWidget *
-find_widget (GtkWidget *root,
-             GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static GtkWidget *
 find_progress_bar (Fixture *f)
 {
-  GtkWidget *bar = find_widget (GTK_WIDGET (f->window), GTK_TYPE_PROGRESS_BAR);
+  GtkWidget *bar = cw_test_find_widget (GTK_WIDGET (f->window), cw_test_widget_is_a,
+                                        GSIZE_TO_POINTER (GTK_TYPE_PROGRESS_BAR));
 
   g_assert_nonnull (bar);
   return bar;
@@ -529,18 +532,534 @@ test_lab (Fixture       *f,
   cw_test_assert_no_children ();
 }
 
+static gpointer
+template_child (Fixture    *f,
+                const char *name)
+{
+  GObject *object = gtk_widget_get_template_child (GTK_WIDGET (f->window), CW_TYPE_WINDOW, name);
+
+  g_assert_nonnull (object);
+  return object;
+}
+
+/* The file @relative (below @root) with a tone, its folders made. */
+static char *
+write_tone_at (const char *root,
+               const char *relative,
+               double      frequency)
+{
+  char *path = g_build_filename (root, relative, NULL);
+  g_autofree char *parent = g_path_get_dirname (path);
+
+  g_assert_cmpint (g_mkdir_with_parents (parent, 0755), ==, 0);
+  cw_test_write_sine (path, 0.2, frequency, 1);
+  return path;
+}
+
+static void
+assert_regular (const char *dir,
+                const char *relative)
+{
+  g_autofree char *path = g_build_filename (dir, relative, NULL);
+
+  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    g_error ("no output %s", path);
+}
+
+/* Folders dropped keep their trees, each under its own name, however they
+ * were added: same-named files from two albums never meet; the list tells
+ * them apart by their folders, and each result row names its output. */
+static void
+test_tree (Fixture       *f,
+           gconstpointer  data)
+{
+  g_autofree char *music = g_build_filename (f->dir, "Music", NULL);
+  g_autofree char *album_a = g_build_filename (music, "Album A", NULL);
+  g_autofree char *album_b = g_build_filename (music, "Album B", NULL);
+  g_autofree char *single = NULL;
+  const char *two[] = { album_a, NULL };
+  const char *three[] = { album_b, NULL };
+  const char *four[] = { NULL, NULL };
+  GListModel *queue = cw_window_get_queue (f->window);
+  GListModel *results;
+  g_autoptr(GHashTable) folders = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) outputs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  g_free (write_tone_at (music, "Album A/01.wav", 300));
+  g_free (write_tone_at (music, "Album B/01.wav", 400));
+  g_free (write_tone_at (music, "Album B/CD 2/01.wav", 500));
+  single = write_tone_at (f->dir, "single/01.wav", 600);
+  four[0] = single;
+
+  /* one drop each: a folder, another folder, a file by itself */
+  cw_test_drop_paths (f->window, two, IDLE_TIMEOUT_S);
+  cw_test_drop_paths (f->window, three, IDLE_TIMEOUT_S);
+  cw_test_drop_paths (f->window, four, IDLE_TIMEOUT_S);
+  g_assert_cmpuint (g_list_model_get_n_items (queue), ==, 4);
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autoptr(CwQueueItem) item = g_list_model_get_item (queue, i);
+      static const char * const relatives[] = { "Album A/01.wav", "Album B/01.wav", "Album B/CD 2/01.wav", NULL };
+
+      g_assert_cmpstr (cw_queue_item_get_display_name (item), ==, "01.wav");
+      g_assert_cmpstr (cw_queue_item_get_relative (item), ==, relatives[i]);
+      g_hash_table_add (folders, cw_queue_item_dup_folder (item));
+    }
+  /* the folder column tells the four apart */
+  g_assert_cmpuint (g_hash_table_size (folders), ==, 4);
+
+  activate (f, "win.start");
+  cw_test_wait_idle (f->window, IDLE_TIMEOUT_S);
+  assert_regular (f->out, "Album A/01.wav");
+  assert_regular (f->out, "Album B/01.wav");
+  assert_regular (f->out, "Album B/CD 2/01.wav");
+  assert_regular (f->out, "01.wav");
+  g_assert_cmpuint (cw_test_count_files (f->out, ".wav"), ==, 1);
+
+  /* each row shows its output below the output folder */
+  results = cw_result_view_get_model (cw_window_get_result_view (f->window));
+  g_assert_cmpuint (g_list_model_get_n_items (results), ==, 4);
+  cw_result_view_flush (cw_window_get_result_view (f->window));
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_nonnull (cw_test_find_widget (GTK_WIDGET (cw_window_get_result_view (f->window)),
+                                         cw_test_widget_shows, "Album B/CD 2/01.wav"));
+  cw_test_assert_no_children ();
+}
+
+/* Start, pressed on the Files page */
+static void
+start_from_files (Fixture *f)
+{
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.page", "s", "queue"));
+  activate (f, "win.start");
+}
+
+/* Waits for the existing-outputs question, checks its heading, answers. */
+static void
+answer_existing (Fixture    *f,
+                 const char *heading,
+                 const char *response)
+{
+  AdwMessageDialog *dialog = NULL;
+
+  WAIT_UNTIL_S ((dialog = cw_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG)) != NULL, IDLE_TIMEOUT_S);
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == GTK_WINDOW (f->window));
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, heading);
+  g_assert_true (cw_window_get_busy (f->window));
+  /* asked where Start was pressed, before the Run page shows anything */
+  g_assert_cmpstr (adw_view_stack_get_visible_child_name (template_child (f, "view_stack")), ==, "queue");
+  /* as its button does: the answer, then the question goes */
+  adw_message_dialog_response (dialog, response);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+static gint64
+mtime_ns (const char *dir,
+          const char *relative)
+{
+  g_autofree char *path = g_build_filename (dir, relative, NULL);
+  struct stat st;
+
+  g_assert_cmpint (stat (path, &st), ==, 0);
+  return (gint64) st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+}
+
+/* Outputs already there are asked about once, before anything runs, and
+ * the answer is what the batch does: Cancel writes nothing, Skip keeps
+ * them and lists their inputs as skipped, Keep Both numbers the new ones,
+ * Replace replaces them. The Settings row decides without asking. */
+static void
+test_existing (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autofree char *album = g_build_filename (f->dir, "Album", NULL);
+  const char *paths[] = { album, NULL };
+  GListModel *skipped = cw_window_get_skipped (f->window);
+  gint64 before;
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("Album/%02u.wav", i);
+
+      g_free (write_tone_at (f->dir, name, 300 + 50 * i));
+    }
+  cw_test_drop_paths (f->window, paths, IDLE_TIMEOUT_S);
+
+  /* nothing there yet: no question */
+  start_from_files (f);
+  cw_test_wait_idle (f->window, IDLE_TIMEOUT_S);
+  g_assert_null (cw_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+  before = mtime_ns (f->out, "Album/01.wav");
+
+  /* Cancel: nothing runs, nothing is written */
+  start_from_files (f);
+  answer_existing (f, "3 Outputs Already Exist", "cancel");
+  cw_test_wait_idle (f->window, IDLE_TIMEOUT_S);
+  g_assert_cmpint (mtime_ns (f->out, "Album/01.wav"), ==, before);
+  {
+    g_autofree char *tree = g_build_filename (f->out, "Album", NULL);
+
+    g_assert_cmpuint (cw_test_count_files (tree, ".wav"), ==, 3);
+  }
+
+  /* Escape (Cancel) while asked: the question goes, nothing runs */
+  start_from_files (f);
+  WAIT_UNTIL_S (cw_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG) != NULL, IDLE_TIMEOUT_S);
+  activate (f, "win.cancel");
+  cw_test_wait_idle (f->window, IDLE_TIMEOUT_S);
+  g_assert_null (cw_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+  g_assert_cmpint (mtime_ns (f->out, "Album/01.wav"), ==, before);
+
+  /* Skip: kept, and the Skipped list says why */
+  start_from_files (f);
+  answer_existing (f, "3 Outputs Already Exist", "skip");
+  cw_test_wait_idle (f->window, IDLE_TIMEOUT_S);
+  g_assert_cmpint (mtime_ns (f->out, "Album/01.wav"), ==, before);
+  g_assert_cmpuint (g_list_model_get_n_items (skipped), ==, 3);
+  {
+    g_autoptr(CwSkippedItem) item = g_list_model_get_item (skipped, 1);
+    g_autofree char *input = g_build_filename (album, "01.wav", NULL);
+
+    g_assert_cmpstr (cw_skipped_item_get_path (item), ==, input);
+    g_assert_cmpint (cw_skipped_item_get_when (item), ==, CW_SKIPPED_BY_BATCH);
+    g_assert_nonnull (strstr (cw_skipped_item_get_reason (item), "exists"));
+  }
+  g_assert_true (gtk_widget_get_visible (template_child (f, "run_skipped_button")));
+
+  /* Keep Both: numbered names beside the old ones; the batch before's
+   * skipped files are no longer listed */
+  start_from_files (f);
+  answer_existing (f, "3 Outputs Already Exist", "rename");
+  cw_test_wait_idle (f->window, IDLE_TIMEOUT_S);
+  assert_regular (f->out, "Album/01 (1).wav");
+  g_assert_cmpint (mtime_ns (f->out, "Album/01.wav"), ==, before);
+  g_assert_cmpuint (g_list_model_get_n_items (skipped), ==, 0);
+
+  /* Replace: the same names, written again */
+  start_from_files (f);
+  answer_existing (f, "3 Outputs Already Exist", "replace");
+  cw_test_wait_idle (f->window, IDLE_TIMEOUT_S);
+  g_assert_cmpstr (adw_view_stack_get_visible_child_name (template_child (f, "view_stack")), ==, "run");
+  g_assert_cmpint (mtime_ns (f->out, "Album/01.wav"), !=, before);
+  {
+    g_autofree char *tree = g_build_filename (f->out, "Album", NULL);
+
+    g_assert_cmpuint (cw_test_count_files (tree, ".wav"), ==, 6);
+  }
+
+  /* decided in Settings: not asked */
+  cw_settings_set_existing (f->settings, CW_EXISTING_CHOICE_SKIP);
+  start_from_files (f);
+  cw_test_wait_idle (f->window, IDLE_TIMEOUT_S);
+  g_assert_null (cw_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+  g_assert_cmpuint (g_list_model_get_n_items (skipped), ==, 3);
+  cw_settings_set_existing (f->settings, CW_EXISTING_CHOICE_ASK);
+  cw_test_assert_no_children ();
+}
+
+static gboolean
+same_bytes (const char *a,
+            const char *b)
+{
+  g_autofree char *x = NULL;
+  g_autofree char *y = NULL;
+  gsize nx = 0, ny = 0;
+
+  return g_file_get_contents (a, &x, &nx, NULL) && g_file_get_contents (b, &y, &ny, NULL)
+         && nx == ny && memcmp (x, y, nx) == 0;
+}
+
+/* The Settings page's encoding rows reach the outputs as corewave-cli's
+ * options do (byte for byte); a file the format cannot hold is asked about
+ * once before anything runs (Cancel writes nothing; Skip lists it as
+ * skipped and converts the rest), and the answer holds through the
+ * question about existing outputs; FLAC in 32-bit float never starts. */
+static void
+test_encodings (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autofree char *album = g_build_filename (f->dir, "Album", NULL);
+  g_autofree char *six = g_build_filename (album, "six.wav", NULL);
+  g_autofree char *cli_out = g_build_filename (f->dir, "cli", NULL);
+  const char *paths[] = { album, NULL };
+  GListModel *skipped = cw_window_get_skipped (f->window);
+
+  g_free (write_tone_at (f->dir, "Album/01.wav", 300));
+  g_free (write_tone_at (f->dir, "Album/02.wav", 350));
+  cw_test_write_sine (six, 0.2, 440, 6);
+  cw_settings_set_format (f->settings, CW_FORMAT_MP3);
+  g_object_set (f->settings, CW_SETTINGS_KEY_QUALITY_ENABLED, TRUE, CW_SETTINGS_KEY_QUALITY, 0.2,
+                CW_SETTINGS_KEY_KEEP_TAGS, FALSE, NULL);
+  cw_test_drop_paths (f->window, paths, IDLE_TIMEOUT_S);
+
+  start_from_files (f);
+  answer_existing (f, "1 File Cannot Be Converted", "cancel");
+  cw_test_wait_idle (f->window, IDLE_TIMEOUT_S);
+  g_assert_false (g_file_test (f->out, G_FILE_TEST_EXISTS) && cw_test_count_files (f->out, ".mp3") > 0);
+
+  start_from_files (f);
+  answer_existing (f, "1 File Cannot Be Converted", "skip");
+  cw_test_wait_idle (f->window, IDLE_TIMEOUT_S);
+  {
+    g_autofree char *tree = g_build_filename (f->out, "Album", NULL);
+
+    g_assert_cmpuint (cw_test_count_files (tree, ".mp3"), ==, 2);
+  }
+  g_assert_cmpuint (g_list_model_get_n_items (skipped), ==, 1);
+  {
+    g_autoptr(CwSkippedItem) item = g_list_model_get_item (skipped, 0);
+
+    g_assert_cmpstr (cw_skipped_item_get_path (item), ==, six);
+    g_assert_nonnull (strstr (cw_skipped_item_get_reason (item), "MP3 holds at most 2 channels"));
+  }
+  /* what corewave-cli makes of the same settings, byte for byte */
+  {
+    g_autofree char *one = g_build_filename (album, "01.wav", NULL);
+    g_autofree char *two = g_build_filename (album, "02.wav", NULL);
+    g_autofree char *mine = g_build_filename (f->out, "Album", "02.mp3", NULL);
+    g_autofree char *theirs = g_build_filename (cli_out, "02.mp3", NULL);
+    int status = cw_test_run_cli (NULL, NULL, one, two, "-o", cli_out, "-t", "copy", "-f", "mp3",
+                                  "--quality", "0.2", "--no-metadata", "-q");
+
+    g_assert_cmpint (status, ==, 0);
+    g_assert_true (same_bytes (mine, theirs));
+  }
+
+  /* both questions: the files the format cannot hold, then the outputs
+   * already there, each once */
+  start_from_files (f);
+  answer_existing (f, "1 File Cannot Be Converted", "skip");
+  answer_existing (f, "2 Outputs Already Exist", "replace");
+  cw_test_wait_idle (f->window, IDLE_TIMEOUT_S);
+  g_assert_null (cw_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+  g_assert_cmpstr (adw_view_stack_get_visible_child_name (template_child (f, "view_stack")), ==, "run");
+
+  /* FLAC has no 32-bit float: not started, nothing asked */
+  cw_settings_set_format (f->settings, CW_FORMAT_FLAC);
+  g_object_set (f->settings, CW_SETTINGS_KEY_BITS, "32f", NULL);
+  start_from_files (f);
+  g_assert_false (cw_window_get_busy (f->window));
+  g_assert_null (cw_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+
+  /* (the memory backend is shared by every case) */
+  g_object_set (f->settings, CW_SETTINGS_KEY_BITS, "same", CW_SETTINGS_KEY_QUALITY_ENABLED, FALSE,
+                CW_SETTINGS_KEY_KEEP_TAGS, TRUE, NULL);
+  cw_settings_set_format (f->settings, CW_FORMAT_SAME);
+  cw_test_assert_no_children ();
+}
+
+static GtkSelectionModel *
+queue_selection (Fixture *f)
+{
+  return gtk_column_view_get_model (GTK_COLUMN_VIEW (template_child (f, "queue_view")));
+}
+
+static char *
+queue_names (Fixture *f)
+{
+  GListModel *queue = cw_window_get_queue (f->window);
+  g_autoptr(GString) names = g_string_new (NULL);
+
+  for (guint i = 0; i < g_list_model_get_n_items (queue); i++)
+    {
+      g_autoptr(CwQueueItem) item = g_list_model_get_item (queue, i);
+
+      g_string_append_printf (names, "%s%s", i > 0 ? " " : "", cw_queue_item_get_display_name (item));
+    }
+  return g_string_free (g_steal_pointer (&names), FALSE);
+}
+
+/* Selected files leave the queue (Delete, the context menu) and come back
+ * with Undo, where they were; Clear too. */
+static void
+test_remove_and_undo (Fixture       *f,
+                      gconstpointer  data)
+{
+  GtkSelectionModel *selection;
+  GtkColumnView *view = template_child (f, "queue_view");
+  g_autoptr(GListModel) controllers = NULL;
+  gboolean delete_bound = FALSE;
+  GtkPopover *menu = NULL;
+  g_autofree char *names = NULL;
+
+  drop_tones (f, "t", 6, 0.1);
+  selection = queue_selection (f);
+  /* nothing selected, nothing to undo: nothing happens */
+  activate (f, "win.remove-files");
+  activate (f, "win.undo-remove");
+  g_assert_cmpuint (g_list_model_get_n_items (cw_window_get_queue (f->window)), ==, 6);
+
+  /* t01 and t03..t04 */
+  gtk_selection_model_select_item (selection, 1, TRUE);
+  gtk_selection_model_select_range (selection, 3, 2, FALSE);
+  activate (f, "win.remove-files");
+  names = queue_names (f);
+  g_assert_cmpstr (names, ==, "t00.wav t02.wav t05.wav");
+  activate (f, "win.undo-remove");
+  g_clear_pointer (&names, g_free);
+  names = queue_names (f);
+  g_assert_cmpstr (names, ==, "t00.wav t01.wav t02.wav t03.wav t04.wav t05.wav");
+  /* once */
+  activate (f, "win.undo-remove");
+  g_assert_cmpuint (g_list_model_get_n_items (cw_window_get_queue (f->window)), ==, 6);
+
+  /* removed files can be added again, and are queued once */
+  gtk_selection_model_select_item (selection, 0, TRUE);
+  activate (f, "win.remove-files");
+  drop_tones (f, "t", 6, 0.1);
+  g_assert_cmpuint (g_list_model_get_n_items (cw_window_get_queue (f->window)), ==, 6);
+
+  /* Clear, then Undo */
+  activate (f, "win.clear-queue");
+  g_assert_cmpuint (g_list_model_get_n_items (cw_window_get_queue (f->window)), ==, 0);
+  activate (f, "win.undo-remove");
+  g_assert_cmpuint (g_list_model_get_n_items (cw_window_get_queue (f->window)), ==, 6);
+
+  /* Delete where the list has the focus, and a context menu that removes */
+  controllers = gtk_widget_observe_controllers (GTK_WIDGET (view));
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+        continue;
+      for (guint k = 0; k < g_list_model_get_n_items (G_LIST_MODEL (controller)); k++)
+        {
+          g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), k);
+          g_autofree char *trigger = gtk_shortcut_trigger_to_string (gtk_shortcut_get_trigger (shortcut));
+          GtkShortcutAction *action = gtk_shortcut_get_action (shortcut);
+
+          if (strstr (trigger, "Delete") != NULL && GTK_IS_NAMED_ACTION (action)
+              && g_str_equal (gtk_named_action_get_action_name (GTK_NAMED_ACTION (action)), "win.remove-files"))
+            delete_bound = TRUE;
+        }
+    }
+  g_assert_true (delete_bound);
+  gtk_selection_model_select_item (selection, 2, TRUE);
+  activate (f, "win.queue-menu");
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (view)); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_POPOVER_MENU (child))
+      menu = GTK_POPOVER (child);
+  g_assert_nonnull (menu);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (menu)));
+  gtk_popover_popdown (menu);
+
+  /* Add Folder… is on the Files page with files queued */
+  g_assert_nonnull (cw_test_find_widget (template_child (f, "queue_stack"), cw_test_widget_activates,
+                                         "win.open-folder"));
+}
+
+/* What adding left out is listed with its reason, from the Files page;
+ * Clear takes it with the queue, Undo brings it back. */
+static void
+test_skipped (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autofree char *folder = g_build_filename (f->dir, "mixed", NULL);
+  g_autofree char *notes = g_build_filename (folder, "notes.txt", NULL);
+  g_autofree char *empty = g_build_filename (folder, "empty.wav", NULL);
+  g_autofree char *good = g_build_filename (folder, "good.wav", NULL);
+  const char *paths[] = { folder, NULL };
+  GListModel *skipped = cw_window_get_skipped (f->window);
+  CwSkippedDialog *dialog;
+
+  g_assert_cmpint (g_mkdir (folder, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (notes, "not audio", -1, NULL));
+  g_assert_true (g_file_set_contents (empty, "", 0, NULL));
+  cw_test_write_sine (good, 0.1, 440, 1);
+  cw_test_drop_paths (f->window, paths, IDLE_TIMEOUT_S);
+  /* twice: each file listed once */
+  cw_test_drop_paths (f->window, paths, IDLE_TIMEOUT_S);
+
+  g_assert_cmpuint (g_list_model_get_n_items (cw_window_get_queue (f->window)), ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (skipped), ==, 2);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(CwSkippedItem) item = g_list_model_get_item (skipped, i);
+
+      g_assert_cmpint (cw_skipped_item_get_when (item), ==, CW_SKIPPED_WHEN_ADDED);
+      g_assert_cmpstr (cw_skipped_item_get_reason (item), !=, "");
+      if (g_str_equal (cw_skipped_item_get_path (item), notes))
+        g_assert_cmpstr (cw_skipped_item_get_reason (item), ==, "not an audio file");
+      else
+        {
+          /* the engine's reason quotes the whole path; the row, only the name */
+          g_assert_cmpstr (cw_skipped_item_get_path (item), ==, empty);
+          g_assert_cmpstr (cw_skipped_item_get_reason (item), ==, "empty file: “empty.wav” has 0 bytes");
+        }
+    }
+  g_assert_true (gtk_widget_get_visible (template_child (f, "skipped_button")));
+
+  activate (f, "win.show-skipped");
+  dialog = cw_test_find_toplevel (CW_TYPE_SKIPPED_DIALOG);
+  g_assert_nonnull (dialog);
+  g_assert_true (cw_skipped_dialog_get_model (dialog) == skipped);
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == GTK_WINDOW (f->window));
+  gtk_window_close (GTK_WINDOW (dialog));
+
+  activate (f, "win.clear-queue");
+  g_assert_cmpuint (g_list_model_get_n_items (skipped), ==, 0);
+  g_assert_false (gtk_widget_get_visible (template_child (f, "skipped_button")));
+  activate (f, "win.undo-remove");
+  g_assert_cmpuint (g_list_model_get_n_items (skipped), ==, 2);
+  g_assert_cmpuint (g_list_model_get_n_items (cw_window_get_queue (f->window)), ==, 1);
+}
+
+/* A person's own files are converted, not changed; the demo set selects
+ * the lesson's noise, unless stages were picked. */
+static void
+test_demo_selects_noise (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autofree char *demo = cw_demo_set_dir (CW_DEMO_COUNT, CW_DEMO_SECONDS);
+  g_autofree char *spec = NULL;
+
+  /* a stand-in for the demo set (the real one is 24 × 4 minutes) */
+  for (guint i = 0; i < CW_DEMO_COUNT; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("example%02u.wav", i);
+
+      g_free (write_tone_at (demo, name, 440 + 10 * i));
+    }
+
+  spec = cw_settings_build_spec (f->settings);
+  g_assert_cmpstr (spec, ==, "copy");
+  activate (f, "win.demo");
+  cw_test_wait_idle (f->window, IDLE_TIMEOUT_S);
+  g_clear_pointer (&spec, g_free);
+  spec = cw_settings_build_spec (f->settings);
+  g_assert_cmpstr (spec, ==, CW_DEFAULT_SPEC);
+  g_assert_cmpuint (g_list_model_get_n_items (cw_window_get_queue (f->window)), ==, CW_DEMO_COUNT);
+
+  /* stages picked: the demo set keeps them */
+  g_assert_true (cw_settings_apply_spec (f->settings, "gain:db=-6", NULL));
+  activate (f, "win.demo");
+  cw_test_wait_idle (f->window, IDLE_TIMEOUT_S);
+  g_clear_pointer (&spec, g_free);
+  spec = cw_settings_build_spec (f->settings);
+  g_assert_cmpstr (spec, ==, "gain:db=-6");
+  g_assert_true (cw_settings_apply_spec (f->settings, "copy", NULL));
+  cw_test_rm_rf (demo);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_autofree char *state = g_dir_make_tmp ("cw-window-state-XXXXXX", NULL);
+  g_autofree char *cache = g_dir_make_tmp ("cw-window-cache-XXXXXX", NULL);
   int status;
 
-  /* the windows record their batches here, not in the user's state folder */
+  /* the windows record their batches here, not in the user's state folder,
+   * and the demo set is looked for here, not in the user's cache */
   g_setenv ("XDG_STATE_HOME", state, TRUE);
+  g_setenv ("XDG_CACHE_HOME", cache, TRUE);
   if (!cw_test_init_gtk (&argc, &argv))
     {
       cw_test_rm_rf (state);
+      cw_test_rm_rf (cache);
       return 0;
     }
 
@@ -551,7 +1070,14 @@ main (int   argc,
   g_test_add ("/cw/window/close-mid-batch", Fixture, NULL, fixture_setup, test_close_mid_batch, fixture_teardown);
   g_test_add ("/cw/window/resume", Fixture, NULL, fixture_setup, test_resume, fixture_teardown);
   g_test_add ("/cw/window/lab", Fixture, NULL, fixture_setup, test_lab, fixture_teardown);
+  g_test_add ("/cw/window/tree", Fixture, NULL, fixture_setup, test_tree, fixture_teardown);
+  g_test_add ("/cw/window/existing", Fixture, NULL, fixture_setup, test_existing, fixture_teardown);
+  g_test_add ("/cw/window/encodings", Fixture, NULL, fixture_setup, test_encodings, fixture_teardown);
+  g_test_add ("/cw/window/remove-and-undo", Fixture, NULL, fixture_setup, test_remove_and_undo, fixture_teardown);
+  g_test_add ("/cw/window/skipped", Fixture, NULL, fixture_setup, test_skipped, fixture_teardown);
+  g_test_add ("/cw/window/demo-selects-noise", Fixture, NULL, fixture_setup, test_demo_selects_noise, fixture_teardown);
   status = g_test_run ();
   cw_test_rm_rf (state);
+  cw_test_rm_rf (cache);
   return status;
 }

@@ -24,7 +24,8 @@ _corewave_cli ()
   case $prev in
     -o|--output-dir|--demo) _filedir -d; return ;;
     --files-from) _filedir; return ;;
-    --joblog) _filedir; return ;;
+    --joblog|--sshloginfile) _filedir; return ;;
+    --worker-command) COMPREPLY=($(compgen -c -- "$cur")); return ;;
     --order) COMPREPLY=($(compgen -W 'unordered ordered all' -- "$cur")); return ;;
     --mode) COMPREPLY=($(compgen -W 'processes threads sequential' -- "$cur")); return ;;
     -f|--format) COMPREPLY=($(compgen -W 'same wav flac ogg opus mp3' -- "$cur")); return ;;
@@ -44,7 +45,7 @@ _corewave_cli ()
   if [[ $cur == -* ]]; then
     COMPREPLY=($(compgen -W '--output-dir --workers --chunk-size --order --transform --format
       --bits --quality --no-metadata --existing --layout --mode --seed --overwrite --json --progress --task-timeout --quiet --shard --joblog --resume
-      --check --files-from --null --synthetic --demo --demo-count --demo-seconds --version --help' -- "$cur"))
+      --check --worker-command --sshloginfile --files-from --null --synthetic --demo --demo-count --demo-seconds --version --help' -- "$cur"))
   elif ((cword == 1)); then
     COMPREPLY=($(compgen -W 'lab' -- "$cur"))
     _filedir

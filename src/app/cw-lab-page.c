@@ -21,6 +21,8 @@
  * GIO's async calls.
  */
 
+#define G_LOG_DOMAIN "corewave-lab"
+
 #include "config.h"
 
 #include "cw-lab-page-private.h"

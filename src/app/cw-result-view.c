@@ -4,11 +4,14 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+#define G_LOG_DOMAIN "corewave"
+
 #include "config.h"
 
 #include "cw-result-view.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 /* Results are queued and spliced into the store this often: ten model
  * updates a second look live, and a flood of results costs one
@@ -53,6 +56,7 @@ struct _CwResultView
   guint               follow_id;        /* an idle moving the view to the end */
   guint64             n_arrived;
   gint64              batch_start_us;
+  char               *output_dir;       /* outputs are named below it */
 
   GtkAdjustment      *vadjustment;      /* unowned: the scrolled window's */
   gboolean            follow;           /* at the bottom: keep the newest row in view */
@@ -135,6 +139,35 @@ bind_submission_cb (GtkSignalListItemFactory *factory,
   gtk_inscription_set_text (GTK_INSCRIPTION (gtk_list_item_get_child (list_item)), text);
 }
 
+/* A file name's whole path, readable, as a tooltip; FALSE without one. */
+static gboolean
+set_path_tooltip (GtkTooltip *tooltip,
+                  const char *path)
+{
+  g_autofree char *display = NULL;
+
+  if (path == NULL)
+    return FALSE;
+  display = g_filename_display_name (path);
+  gtk_tooltip_set_text (tooltip, display);
+  return TRUE;
+}
+
+/* A cell for a file name, cut in its middle, its path in a tooltip. */
+static void
+setup_path_cell (GtkListItem *list_item,
+                 GCallback    query_tooltip)
+{
+  GtkWidget *inscription = make_inscription (0.0f, 2, 28);
+
+  gtk_inscription_set_text_overflow (GTK_INSCRIPTION (inscription),
+                                     GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_MIDDLE);
+  gtk_widget_set_has_tooltip (inscription, TRUE);
+  /* The list item owns the inscription, so it outlives the handler. */
+  g_signal_connect (inscription, "query-tooltip", query_tooltip, list_item);
+  gtk_list_item_set_child (list_item, inscription);
+}
+
 static gboolean
 file_query_tooltip_cb (GtkWidget  *widget,
                        int         x,
@@ -145,15 +178,8 @@ file_query_tooltip_cb (GtkWidget  *widget,
 {
   GtkListItem *list_item = user_data;
   CwResultItem *item = list_item_get_result (list_item);
-  const char *path;
-  g_autofree char *display = NULL;
 
-  if (item == NULL || (path = cw_result_item_get_input_path (item)) == NULL)
-    return FALSE;
-
-  display = g_filename_display_name (path);
-  gtk_tooltip_set_text (tooltip, display);
-  return TRUE;
+  return item != NULL && set_path_tooltip (tooltip, cw_result_item_get_input_path (item));
 }
 
 static void
@@ -161,14 +187,7 @@ setup_file_cb (GtkSignalListItemFactory *factory,
                GtkListItem              *list_item,
                CwResultView             *self)
 {
-  GtkWidget *inscription = make_inscription (0.0f, 4, 28);
-
-  gtk_inscription_set_text_overflow (GTK_INSCRIPTION (inscription),
-                                     GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_MIDDLE);
-  gtk_widget_set_has_tooltip (inscription, TRUE);
-  /* The list item owns the inscription, so it outlives the handler. */
-  g_signal_connect (inscription, "query-tooltip", G_CALLBACK (file_query_tooltip_cb), list_item);
-  gtk_list_item_set_child (list_item, inscription);
+  setup_path_cell (list_item, G_CALLBACK (file_query_tooltip_cb));
 }
 
 static void
@@ -178,6 +197,56 @@ bind_file_cb (GtkSignalListItemFactory *factory,
 {
   CwResultItem *item = list_item_get_result (list_item);
   g_autofree char *name = cw_result_item_dup_display_name (item);
+
+  gtk_inscription_set_text (GTK_INSCRIPTION (gtk_list_item_get_child (list_item)), name);
+}
+
+/* A finished row's output, below the output folder ("Album A/01.flac",
+ * "take (1).wav"), so its folder and a numbered name show; the whole path
+ * is in the tooltip. Nothing was written for a failed or cancelled row. */
+static char *
+dup_output_name (CwResultView *self,
+                 CwResultItem *item)
+{
+  const char *output = cw_result_item_get_output_path (item);
+  gsize n = self->output_dir != NULL ? strlen (self->output_dir) : 0;
+
+  if (cw_result_item_get_status (item) != CW_STATUS_OK || output == NULL)
+    return g_strdup ("—");
+  if (n > 0 && strncmp (output, self->output_dir, n) == 0 && output[n] == '/' && output[n + 1] != '\0')
+    return g_filename_display_name (output + n + 1);
+  return g_filename_display_basename (output);
+}
+
+static gboolean
+output_query_tooltip_cb (GtkWidget  *widget,
+                         int         x,
+                         int         y,
+                         gboolean    keyboard_mode,
+                         GtkTooltip *tooltip,
+                         gpointer    user_data)
+{
+  GtkListItem *list_item = user_data;
+  CwResultItem *item = list_item_get_result (list_item);
+
+  return item != NULL && cw_result_item_get_status (item) == CW_STATUS_OK
+         && set_path_tooltip (tooltip, cw_result_item_get_output_path (item));
+}
+
+static void
+setup_output_cb (GtkSignalListItemFactory *factory,
+                 GtkListItem              *list_item,
+                 CwResultView             *self)
+{
+  setup_path_cell (list_item, G_CALLBACK (output_query_tooltip_cb));
+}
+
+static void
+bind_output_cb (GtkSignalListItemFactory *factory,
+                GtkListItem              *list_item,
+                CwResultView             *self)
+{
+  g_autofree char *name = dup_output_name (self, list_item_get_result (list_item));
 
   gtk_inscription_set_text (GTK_INSCRIPTION (gtk_list_item_get_child (list_item)), name);
 }
@@ -298,7 +367,7 @@ setup_status_cb (GtkSignalListItemFactory *factory,
 {
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   GtkWidget *icon = gtk_image_new ();
-  GtkWidget *text = make_inscription (0.0f, 4, 22);
+  GtkWidget *text = make_inscription (0.0f, 3, 22);
 
   gtk_widget_add_css_class (box, "cw-status");
   gtk_widget_set_hexpand (text, TRUE);
@@ -656,6 +725,7 @@ cw_result_view_finalize (GObject *object)
 
   g_clear_pointer (&self->pending, g_ptr_array_unref);
   g_clear_object (&self->cancellable);
+  g_free (self->output_dir);
 
   G_OBJECT_CLASS (cw_result_view_parent_class)->finalize (object);
 }
@@ -701,6 +771,8 @@ cw_result_view_class_init (CwResultViewClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, bind_submission_cb);
   gtk_widget_class_bind_template_callback (widget_class, setup_file_cb);
   gtk_widget_class_bind_template_callback (widget_class, bind_file_cb);
+  gtk_widget_class_bind_template_callback (widget_class, setup_output_cb);
+  gtk_widget_class_bind_template_callback (widget_class, bind_output_cb);
   gtk_widget_class_bind_template_callback (widget_class, setup_worker_cb);
   gtk_widget_class_bind_template_callback (widget_class, bind_worker_cb);
   gtk_widget_class_bind_template_callback (widget_class, setup_time_cb);
@@ -749,6 +821,16 @@ cw_result_view_clear (CwResultView *self,
   self->n_arrived = 0;
   self->batch_start_us = batch_start_us;
   self->follow = TRUE;
+}
+
+void
+cw_result_view_set_output_dir (CwResultView *self,
+                               const char   *output_dir)
+{
+  g_return_if_fail (CW_IS_RESULT_VIEW (self));
+
+  g_free (self->output_dir);
+  self->output_dir = g_strdup (output_dir);
 }
 
 void

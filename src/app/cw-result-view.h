@@ -19,6 +19,9 @@ GtkWidget  *cw_result_view_new          (void);
 /* Starts a new batch: empties the list; times are shown from @batch_start_us. */
 void        cw_result_view_clear        (CwResultView   *self,
                                          gint64          batch_start_us);
+/* The batch's output folder: a row shows its output below it. */
+void        cw_result_view_set_output_dir (CwResultView *self,
+                                           const char   *output_dir);
 /* Queues a result; rows are added to the model in batches (a few times a
  * second, with g_list_store_splice) so a flood of results never stalls the
  * main loop. Arrival numbers are given in call order, from 1. */

@@ -23,6 +23,11 @@ struct _CwSettingsPage
   GtkSwitch          *mono_switch;
   AdwExpanderRow     *gain_row;
   GtkSpinButton      *gain_spin;
+  AdwExpanderRow     *resample_row;
+  GtkSpinButton      *resample_spin;
+  AdwExpanderRow     *loudness_row;
+  GtkSpinButton      *loudness_spin;
+  GtkSpinButton      *loudness_tp_spin;
   AdwExpanderRow     *normalize_row;
   GtkSpinButton      *normalize_spin;
   AdwExpanderRow     *noise_row;
@@ -33,7 +38,12 @@ struct _CwSettingsPage
   AdwActionRow       *chain_row;
   AdwActionRow       *output_row;
   AdwComboRow        *format_row;
-  GtkSwitch          *overwrite_switch;
+  AdwComboRow        *bits_row;
+  AdwExpanderRow     *quality_row;
+  GtkSpinButton      *quality_spin;
+  AdwActionRow       *tags_row;
+  GtkSwitch          *tags_switch;
+  AdwComboRow        *existing_row;
   AdwActionRow       *workers_row;
   GtkSpinButton      *workers_spin;
   GtkSwitch          *chunk_auto_switch;
@@ -63,12 +73,21 @@ settings_notify_cb (CwSettingsPage *self)
   g_autofree char *spec = cw_settings_build_spec (self->settings);
   g_autofree char *dir = cw_settings_dup_output_dir (self->settings);
   g_autofree char *display = g_filename_display_name (dir);
+  CwFormat format;
   g_autofree char *workers = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                                            "Tasks at once; this computer has %'u core",
                                                            "Tasks at once; this computer has %'u cores",
                                                            cw_cpus_usable ()),
                                               cw_cpus_usable ());
 
+  /* only the rows the output format has: bits for PCM, quality for lossy
+   * ("same as input" may be either) */
+  format = cw_settings_get_format (self->settings);
+  gtk_widget_set_visible (GTK_WIDGET (self->bits_row),
+                          format == CW_FORMAT_SAME || format == CW_FORMAT_WAV || format == CW_FORMAT_FLAC);
+  gtk_widget_set_visible (GTK_WIDGET (self->quality_row),
+                          format == CW_FORMAT_SAME || format == CW_FORMAT_OGG || format == CW_FORMAT_OPUS
+                          || format == CW_FORMAT_MP3);
   adw_action_row_set_subtitle (self->chain_row, spec);
   adw_action_row_set_subtitle (self->output_row, display);
   adw_action_row_set_subtitle (self->workers_row, workers);
@@ -197,6 +216,8 @@ spin_to_chunk (GBinding     *binding,
 static const char * const order_nicks[] = { "unordered", "ordered", "all", NULL };
 static const char * const mode_nicks[] = { "processes", "threads", "sequential", NULL };
 static const char * const format_nicks[] = { "same", "wav", "flac", "ogg", "opus", "mp3", NULL };
+static const char * const bits_nicks[] = { "same", "16", "24", "32f", NULL };
+static const char * const existing_nicks[] = { "ask", "rename", "replace", "skip", NULL };
 
 static void
 bind (CwSettingsPage        *self,
@@ -231,6 +252,11 @@ bind_settings (CwSettingsPage *self)
   bind_plain (self, CW_SETTINGS_KEY_MONO, self->mono_switch, "active");
   bind_plain (self, CW_SETTINGS_KEY_GAIN_ENABLED, self->gain_row, "enable-expansion");
   bind_plain (self, CW_SETTINGS_KEY_GAIN_DB, self->gain_spin, "value");
+  bind_plain (self, CW_SETTINGS_KEY_RESAMPLE_ENABLED, self->resample_row, "enable-expansion");
+  bind_plain (self, CW_SETTINGS_KEY_RESAMPLE_RATE, self->resample_spin, "value");
+  bind_plain (self, CW_SETTINGS_KEY_LOUDNESS_ENABLED, self->loudness_row, "enable-expansion");
+  bind_plain (self, CW_SETTINGS_KEY_LOUDNESS_LUFS, self->loudness_spin, "value");
+  bind_plain (self, CW_SETTINGS_KEY_LOUDNESS_TP, self->loudness_tp_spin, "value");
   bind_plain (self, CW_SETTINGS_KEY_NORMALIZE_ENABLED, self->normalize_row, "enable-expansion");
   bind_plain (self, CW_SETTINGS_KEY_NORMALIZE_PEAK, self->normalize_spin, "value");
   bind_plain (self, CW_SETTINGS_KEY_NOISE_ENABLED, self->noise_row, "enable-expansion");
@@ -238,10 +264,16 @@ bind_settings (CwSettingsPage *self)
   bind_plain (self, CW_SETTINGS_KEY_FADE_ENABLED, self->fade_row, "enable-expansion");
   bind_plain (self, CW_SETTINGS_KEY_FADE_IN_MS, self->fade_in_spin, "value");
   bind_plain (self, CW_SETTINGS_KEY_FADE_OUT_MS, self->fade_out_spin, "value");
-  bind_plain (self, CW_SETTINGS_KEY_OVERWRITE, self->overwrite_switch, "active");
 
   bind (self, CW_SETTINGS_KEY_FORMAT, self->format_row, "selected",
         nick_to_index, index_to_nick, format_nicks);
+  bind (self, CW_SETTINGS_KEY_BITS, self->bits_row, "selected",
+        nick_to_index, index_to_nick, bits_nicks);
+  bind_plain (self, CW_SETTINGS_KEY_QUALITY_ENABLED, self->quality_row, "enable-expansion");
+  bind_plain (self, CW_SETTINGS_KEY_QUALITY, self->quality_spin, "value");
+  bind_plain (self, CW_SETTINGS_KEY_KEEP_TAGS, self->tags_switch, "active");
+  bind (self, CW_SETTINGS_KEY_EXISTING, self->existing_row, "selected",
+        nick_to_index, index_to_nick, existing_nicks);
   bind (self, CW_SETTINGS_KEY_ORDER, self->order_row, "selected",
         nick_to_index, index_to_nick, order_nicks);
   bind (self, CW_SETTINGS_KEY_MODE, self->mode_row, "selected",
@@ -417,6 +449,11 @@ cw_settings_page_class_init (CwSettingsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CwSettingsPage, mono_switch);
   gtk_widget_class_bind_template_child (widget_class, CwSettingsPage, gain_row);
   gtk_widget_class_bind_template_child (widget_class, CwSettingsPage, gain_spin);
+  gtk_widget_class_bind_template_child (widget_class, CwSettingsPage, resample_row);
+  gtk_widget_class_bind_template_child (widget_class, CwSettingsPage, resample_spin);
+  gtk_widget_class_bind_template_child (widget_class, CwSettingsPage, loudness_row);
+  gtk_widget_class_bind_template_child (widget_class, CwSettingsPage, loudness_spin);
+  gtk_widget_class_bind_template_child (widget_class, CwSettingsPage, loudness_tp_spin);
   gtk_widget_class_bind_template_child (widget_class, CwSettingsPage, normalize_row);
   gtk_widget_class_bind_template_child (widget_class, CwSettingsPage, normalize_spin);
   gtk_widget_class_bind_template_child (widget_class, CwSettingsPage, noise_row);
@@ -427,7 +464,12 @@ cw_settings_page_class_init (CwSettingsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CwSettingsPage, chain_row);
   gtk_widget_class_bind_template_child (widget_class, CwSettingsPage, output_row);
   gtk_widget_class_bind_template_child (widget_class, CwSettingsPage, format_row);
-  gtk_widget_class_bind_template_child (widget_class, CwSettingsPage, overwrite_switch);
+  gtk_widget_class_bind_template_child (widget_class, CwSettingsPage, bits_row);
+  gtk_widget_class_bind_template_child (widget_class, CwSettingsPage, quality_row);
+  gtk_widget_class_bind_template_child (widget_class, CwSettingsPage, quality_spin);
+  gtk_widget_class_bind_template_child (widget_class, CwSettingsPage, tags_row);
+  gtk_widget_class_bind_template_child (widget_class, CwSettingsPage, tags_switch);
+  gtk_widget_class_bind_template_child (widget_class, CwSettingsPage, existing_row);
   gtk_widget_class_bind_template_child (widget_class, CwSettingsPage, workers_row);
   gtk_widget_class_bind_template_child (widget_class, CwSettingsPage, workers_spin);
   gtk_widget_class_bind_template_child (widget_class, CwSettingsPage, chunk_auto_switch);

@@ -34,13 +34,22 @@ enum {
   PROP_ORDER,
   PROP_MODE,
   PROP_FORMAT,
-  PROP_OVERWRITE,
+  PROP_BITS,
+  PROP_QUALITY_ENABLED,
+  PROP_QUALITY,
+  PROP_KEEP_TAGS,
+  PROP_EXISTING,
   PROP_SEED,
   PROP_MONO,
   PROP_GAIN_ENABLED,
   PROP_GAIN_DB,
   PROP_NORMALIZE_ENABLED,
   PROP_NORMALIZE_PEAK,
+  PROP_RESAMPLE_ENABLED,
+  PROP_RESAMPLE_RATE,
+  PROP_LOUDNESS_ENABLED,
+  PROP_LOUDNESS_LUFS,
+  PROP_LOUDNESS_TP,
   PROP_NOISE_ENABLED,
   PROP_NOISE_SIGMA,
   PROP_FADE_ENABLED,
@@ -65,9 +74,13 @@ static const struct
   const char  *keys[2];    /* the keys holding them */
 } stages[] = {
   { CW_STAGE_MONO, "mono", CW_SETTINGS_KEY_MONO, { NULL }, { NULL } },
+  { CW_STAGE_RESAMPLE, "resample", CW_SETTINGS_KEY_RESAMPLE_ENABLED,
+    { "rate" }, { CW_SETTINGS_KEY_RESAMPLE_RATE } },
   { CW_STAGE_GAIN, "gain", CW_SETTINGS_KEY_GAIN_ENABLED, { "db" }, { CW_SETTINGS_KEY_GAIN_DB } },
   { CW_STAGE_NORMALIZE, "normalize", CW_SETTINGS_KEY_NORMALIZE_ENABLED,
     { "peak" }, { CW_SETTINGS_KEY_NORMALIZE_PEAK } },
+  { CW_STAGE_LOUDNESS, "loudness", CW_SETTINGS_KEY_LOUDNESS_ENABLED,
+    { "lufs", "tp" }, { CW_SETTINGS_KEY_LOUDNESS_LUFS, CW_SETTINGS_KEY_LOUDNESS_TP } },
   { CW_STAGE_NOISE, "noise", CW_SETTINGS_KEY_NOISE_ENABLED,
     { "sigma" }, { CW_SETTINGS_KEY_NOISE_SIGMA } },
   { CW_STAGE_FADE, "fade", CW_SETTINGS_KEY_FADE_ENABLED,
@@ -358,21 +371,31 @@ cw_settings_set_format (CwSettings *self,
   g_return_if_fail (set_key (self, CW_SETTINGS_KEY_FORMAT, g_variant_new_string (nick)));
 }
 
-gboolean
-cw_settings_get_overwrite (CwSettings *self)
-{
-  g_return_val_if_fail (CW_IS_SETTINGS (self), FALSE);
+/* in the order of CwExistingChoice */
+static const char * const existing_nicks[] = { "ask", "rename", "replace", "skip" };
 
-  return g_settings_get_boolean (self->settings, CW_SETTINGS_KEY_OVERWRITE);
+CwExistingChoice
+cw_settings_get_existing (CwSettings *self)
+{
+  g_autofree char *nick = NULL;
+
+  g_return_val_if_fail (CW_IS_SETTINGS (self), CW_EXISTING_CHOICE_ASK);
+
+  nick = g_settings_get_string (self->settings, CW_SETTINGS_KEY_EXISTING);
+  for (guint i = 0; i < G_N_ELEMENTS (existing_nicks); i++)
+    if (g_str_equal (nick, existing_nicks[i]))
+      return (CwExistingChoice) i;
+  return CW_EXISTING_CHOICE_ASK;
 }
 
 void
-cw_settings_set_overwrite (CwSettings *self,
-                           gboolean    overwrite)
+cw_settings_set_existing (CwSettings       *self,
+                          CwExistingChoice  choice)
 {
   g_return_if_fail (CW_IS_SETTINGS (self));
+  g_return_if_fail ((guint) choice < G_N_ELEMENTS (existing_nicks));
 
-  set_key (self, CW_SETTINGS_KEY_OVERWRITE, g_variant_new_boolean (overwrite));
+  set_key (self, CW_SETTINGS_KEY_EXISTING, g_variant_new_string (existing_nicks[choice]));
 }
 
 guint64
@@ -390,6 +413,30 @@ cw_settings_set_seed (CwSettings *self,
   g_return_if_fail (CW_IS_SETTINGS (self));
 
   set_key (self, CW_SETTINGS_KEY_SEED, g_variant_new_uint64 (seed));
+}
+
+void
+cw_settings_get_encoding (CwSettings *self,
+                          CwFormat    format,
+                          CwBits     *bits,
+                          gboolean   *has_quality,
+                          double     *quality,
+                          gboolean   *no_metadata)
+{
+  g_autofree char *nick = NULL;
+  gboolean pcm = format == CW_FORMAT_SAME || format == CW_FORMAT_WAV || format == CW_FORMAT_FLAC;
+  gboolean lossy = format == CW_FORMAT_SAME || format == CW_FORMAT_OGG || format == CW_FORMAT_OPUS
+                   || format == CW_FORMAT_MP3;
+
+  g_return_if_fail (CW_IS_SETTINGS (self));
+
+  nick = g_settings_get_string (self->settings, CW_SETTINGS_KEY_BITS);
+  *bits = CW_BITS_SAME;
+  if (pcm)
+    cw_bits_from_string (nick, bits);
+  *has_quality = lossy && g_settings_get_boolean (self->settings, CW_SETTINGS_KEY_QUALITY_ENABLED);
+  *quality = *has_quality ? g_settings_get_double (self->settings, CW_SETTINGS_KEY_QUALITY) : 0.0;
+  *no_metadata = !g_settings_get_boolean (self->settings, CW_SETTINGS_KEY_KEEP_TAGS);
 }
 
 void
@@ -542,7 +589,11 @@ cw_settings_class_init (CwSettingsClass *klass)
   properties[PROP_ORDER] = string_key (CW_SETTINGS_KEY_ORDER);
   properties[PROP_MODE] = string_key (CW_SETTINGS_KEY_MODE);
   properties[PROP_FORMAT] = string_key (CW_SETTINGS_KEY_FORMAT);
-  properties[PROP_OVERWRITE] = boolean_key (CW_SETTINGS_KEY_OVERWRITE);
+  properties[PROP_BITS] = string_key (CW_SETTINGS_KEY_BITS);
+  properties[PROP_QUALITY_ENABLED] = boolean_key (CW_SETTINGS_KEY_QUALITY_ENABLED);
+  properties[PROP_QUALITY] = double_key (CW_SETTINGS_KEY_QUALITY);
+  properties[PROP_KEEP_TAGS] = boolean_key (CW_SETTINGS_KEY_KEEP_TAGS);
+  properties[PROP_EXISTING] = string_key (CW_SETTINGS_KEY_EXISTING);
   properties[PROP_SEED] =
     g_param_spec_uint64 (CW_SETTINGS_KEY_SEED, NULL, NULL, 0, G_MAXUINT64, 0, PARAM_FLAGS);
   properties[PROP_MONO] = boolean_key (CW_SETTINGS_KEY_MONO);
@@ -550,6 +601,11 @@ cw_settings_class_init (CwSettingsClass *klass)
   properties[PROP_GAIN_DB] = double_key (CW_SETTINGS_KEY_GAIN_DB);
   properties[PROP_NORMALIZE_ENABLED] = boolean_key (CW_SETTINGS_KEY_NORMALIZE_ENABLED);
   properties[PROP_NORMALIZE_PEAK] = double_key (CW_SETTINGS_KEY_NORMALIZE_PEAK);
+  properties[PROP_RESAMPLE_ENABLED] = boolean_key (CW_SETTINGS_KEY_RESAMPLE_ENABLED);
+  properties[PROP_RESAMPLE_RATE] = double_key (CW_SETTINGS_KEY_RESAMPLE_RATE);
+  properties[PROP_LOUDNESS_ENABLED] = boolean_key (CW_SETTINGS_KEY_LOUDNESS_ENABLED);
+  properties[PROP_LOUDNESS_LUFS] = double_key (CW_SETTINGS_KEY_LOUDNESS_LUFS);
+  properties[PROP_LOUDNESS_TP] = double_key (CW_SETTINGS_KEY_LOUDNESS_TP);
   properties[PROP_NOISE_ENABLED] = boolean_key (CW_SETTINGS_KEY_NOISE_ENABLED);
   properties[PROP_NOISE_SIGMA] = double_key (CW_SETTINGS_KEY_NOISE_SIGMA);
   properties[PROP_FADE_ENABLED] = boolean_key (CW_SETTINGS_KEY_FADE_ENABLED);
@@ -561,11 +617,28 @@ cw_settings_class_init (CwSettingsClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
+/* The "overwrite" switch became "existing": a person who had turned it on
+ * chose to replace. Left off (the old default, which silently numbered
+ * names) becomes "ask", the new default. Done once: the old key is reset. */
+static void
+carry_over_overwrite (CwSettings *self)
+{
+  g_autoptr(GVariant) old = g_settings_get_user_value (self->settings, CW_SETTINGS_KEY_OLD_OVERWRITE);
+  g_autoptr(GVariant) now = g_settings_get_user_value (self->settings, CW_SETTINGS_KEY_EXISTING);
+
+  if (old == NULL)
+    return;
+  if (now == NULL && g_variant_get_boolean (old))
+    cw_settings_set_existing (self, CW_EXISTING_CHOICE_REPLACE);
+  g_settings_reset (self->settings, CW_SETTINGS_KEY_OLD_OVERWRITE);
+}
+
 static void
 cw_settings_init (CwSettings *self)
 {
   self->settings = g_settings_new (APP_ID);
   g_object_get (self->settings, "settings-schema", &self->schema, NULL);
+  carry_over_overwrite (self);
   g_signal_connect_swapped (self->settings, "changed", G_CALLBACK (changed_cb), self);
 
   /* GSettings promises "changed" only for keys read since a handler was

@@ -20,6 +20,7 @@
 #include "cw-cpus.h"
 #include "cw-pool.h"
 #include "cw-queue-item.h"
+#include "cw-skipped-item.h"
 #include "cw-text.h"
 
 /* workers yield to the desktop (and to this window's main loop) */
@@ -181,6 +182,7 @@ batch_over (CwWindow *self)
   self->running = FALSE;
   _cw_window_update_sampler (self);
   _cw_window_update_busy (self, was_busy);
+  _cw_window_trim_memory (self);
 
   _cw_window_close_if_asked (self);
 }
@@ -286,33 +288,70 @@ batch_done_cb (GObject      *object,
   batch_over (self);
 }
 
+/* The batch could not start (planning failed, or the question was
+ * answered Cancel): the window is free again. */
 static void
-plan_done_cb (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
+batch_not_started (CwWindow   *self,
+                   const char *message)
 {
-  g_autoptr(CwWindow) self = user_data;
-  CwBatch *batch = CW_BATCH (object);
-  g_autoptr(GError) error = NULL;
-  guint n_resumed;
+  gboolean was_busy = _cw_window_is_busy (self);
 
-  if (!cw_batch_plan_finish (batch, result, &error))
+  if (message != NULL)
+    gtk_label_set_label (self->status_label, message);
+  if (self->batch != NULL)
+    g_signal_handlers_disconnect_by_data (cw_batch_get_pool (self->batch), self);
+  g_clear_object (&self->batch);
+  g_clear_object (&self->batch_cancellable);
+  self->running = FALSE;
+  _cw_window_update_sampler (self);
+  _cw_window_update_busy (self, was_busy);
+  _cw_window_close_if_asked (self);
+}
+
+static gboolean
+is_queued_path (const char *path,
+                gpointer    data)
+{
+  return g_hash_table_contains (data, path);
+}
+
+/* What the batch left out (its outputs exist and are kept) joins the
+ * Skipped list, in place of what the batch before left out. */
+static void
+take_batch_skipped (CwWindow *self,
+                    CwBatch  *batch)
+{
+  GPtrArray *notes = cw_batch_get_skipped (batch);
+  GListModel *queue = G_LIST_MODEL (self->queue);
+  g_autoptr(GHashTable) inputs = NULL;
+  g_autoptr(GPtrArray) items = NULL;
+
+  g_list_store_remove_all (self->skipped_by_batch);
+  if (notes->len > 0)
     {
-      gboolean was_busy = _cw_window_is_busy (self);
-
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      /* a note is "input: reason"; the inputs tell where the path ends */
+      inputs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      for (guint i = 0; i < g_list_model_get_n_items (queue); i++)
         {
-          _cw_window_toast (self, error->message);
-          gtk_label_set_label (self->status_label, error->message);
+          g_autoptr(CwQueueItem) item = g_list_model_get_item (queue, i);
+
+          g_hash_table_add (inputs, g_strdup (cw_queue_item_get_path (item)));
         }
-      g_clear_object (&self->batch);
-      g_clear_object (&self->batch_cancellable);
-      self->running = FALSE;
-      _cw_window_update_sampler (self);
-      _cw_window_update_busy (self, was_busy);
-      _cw_window_close_if_asked (self);
-      return;
+      items = g_ptr_array_new_with_free_func (g_object_unref);
+      for (guint i = 0; i < notes->len; i++)
+        g_ptr_array_add (items, cw_skipped_item_new_from_note (g_ptr_array_index (notes, i),
+                                                               CW_SKIPPED_BY_BATCH,
+                                                               is_queued_path, inputs));
+      g_list_store_splice (self->skipped_by_batch, 0, 0, items->pdata, items->len);
     }
+  _cw_window_update_queue_summary (self);
+}
+
+static void
+run_planned (CwWindow *self)
+{
+  CwBatch *batch = self->batch;
+  guint n_resumed;
 
   self->total = cw_batch_get_n_tasks (batch);
   n_resumed = cw_batch_get_n_resumed (batch);
@@ -325,16 +364,23 @@ plan_done_cb (GObject      *object,
                                                n_resumed);
       _cw_window_toast (self, text);
     }
+  take_batch_skipped (self, batch);
+  /* (not before: a question about existing outputs is asked over the page
+   * where Start was pressed, not over the last batch's results) */
+  adw_view_stack_set_visible_child_name (self->view_stack, "run");
 
   self->start_us = g_get_monotonic_time ();
   cw_result_view_clear (self->result_view, self->start_us);
+  cw_result_view_set_output_dir (self->result_view, cw_batch_get_options (batch)->output_dir);
   cw_timeline_clear (self->timeline, self->start_us, cw_pool_get_n_workers (cw_batch_get_pool (batch)));
   self->tick_id = g_timeout_add (200, tick_cb, self);
   update_progress (self);
   cw_batch_run_async (batch, result_cb, self, self->batch_cancellable, batch_done_cb, g_object_ref (self));
 }
 
-/* What the settings and the queue say, or what a recorded batch was. */
+/* What the settings and the queue say, or what a recorded batch was.
+ * "Ask" plans with CW_EXISTING_FAIL: until a name is found taken, the
+ * names are those any answer would give. */
 static void
 batch_options (CwWindow       *self,
                CwBatchOptions *options)
@@ -354,19 +400,260 @@ batch_options (CwWindow       *self,
       cw_batch_record_to_options (self->resume, self->record_dir, options);
       return;
     }
-  options->inputs = g_new0 (char *, n + 1);
+  /* each file with where it was found: outputs mirror the added folders */
+  options->input_files = g_ptr_array_new_full (n, (GDestroyNotify) cw_input_file_free);
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(CwQueueItem) item = g_list_model_get_item (queue, i);
 
-      options->inputs[i] = g_strdup (cw_queue_item_get_path (item));
+      g_ptr_array_add (options->input_files, cw_input_file_new (cw_queue_item_get_path (item),
+                                                                cw_queue_item_get_relative (item)));
     }
+  options->layout = CW_LAYOUT_TREE;
   options->output_dir = cw_settings_dup_output_dir (self->settings);
   options->spec = cw_settings_build_spec (self->settings);
   options->format = cw_settings_get_format (self->settings);
+  cw_settings_get_encoding (self->settings, options->format, &options->bits, &options->has_quality,
+                            &options->quality, &options->no_metadata);
   options->seed = cw_settings_get_seed (self->settings);
-  options->existing = cw_settings_get_overwrite (self->settings) ? CW_EXISTING_REPLACE : CW_EXISTING_RENAME;
+  switch (cw_settings_get_existing (self->settings))
+    {
+    case CW_EXISTING_CHOICE_RENAME:
+      options->existing = CW_EXISTING_RENAME;
+      break;
+    case CW_EXISTING_CHOICE_REPLACE:
+      options->existing = CW_EXISTING_REPLACE;
+      break;
+    case CW_EXISTING_CHOICE_SKIP:
+      options->existing = CW_EXISTING_SKIP;
+      break;
+    case CW_EXISTING_CHOICE_ASK:
+    default:
+      options->existing = CW_EXISTING_FAIL;
+      break;
+    }
   options->record_dir = g_strdup (self->record_dir);
+}
+
+static void begin_batch (CwWindow       *self,
+                         CwBatchOptions *options,
+                         gboolean        ask_existing);
+
+static void
+existing_response_cb (AdwMessageDialog *dialog,
+                      const char       *response,
+                      CwWindow         *self)
+{
+  CwBatchOptions options = { 0 };
+  CwExisting existing;
+
+  self->existing_dialog = NULL;
+  if (g_str_equal (response, "replace"))
+    existing = CW_EXISTING_REPLACE;
+  else if (g_str_equal (response, "rename"))
+    existing = CW_EXISTING_RENAME;
+  else if (g_str_equal (response, "skip"))
+    existing = CW_EXISTING_SKIP;
+  else
+    {
+      batch_not_started (self, _("Not started: nothing was written."));
+      return;
+    }
+
+  /* planned again with the answer (one linear pass): a name moved past a
+   * file moves the numbered names after it too */
+  g_signal_handlers_disconnect_by_data (cw_batch_get_pool (self->batch), self);
+  g_clear_object (&self->batch);
+  batch_options (self, &options);
+  options.existing = existing;
+  begin_batch (self, &options, FALSE);
+  cw_batch_options_clear (&options);
+}
+
+/* A question before a batch runs, over the page where Start was pressed:
+ * "cancel" (Escape) writes nothing; @status is the Run page's meanwhile. */
+static void
+present_question (CwWindow   *self,
+                  GtkWidget  *dialog,
+                  const char *heading,
+                  const char *default_response,
+                  GCallback   response_cb,
+                  const char *status)
+{
+  /* (what a window list and a screen reader call it) */
+  gtk_window_set_title (GTK_WINDOW (dialog), heading);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), default_response);
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect_object (dialog, "response", response_cb, self, 0);
+  self->existing_dialog = ADW_MESSAGE_DIALOG (dialog);
+  gtk_label_set_label (self->status_label, status);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* Before anything is written: outputs are there already. Asked once, for
+ * the whole batch. */
+static void
+ask_about_existing (CwWindow *self)
+{
+  guint n = cw_batch_get_n_existing (self->batch);
+  g_autofree char *folder = cw_text_display_folder (cw_batch_get_options (self->batch)->output_dir);
+  g_autofree char *heading = NULL;
+  g_autofree char *body = NULL;
+  GtkWidget *dialog;
+
+  /* Translators: the heading of the question asked before a batch whose outputs exist */
+  heading = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'u Output Already Exists",
+                                          "%'u Outputs Already Exist", n), n);
+  body = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       /* Translators: %u is a number of files, %s the output folder */
+                                       "%'u file of this batch already has its output in “%s”. "
+                                       "Replace it, keep both (the new output gets a numbered name, "
+                                       "“name (1).wav”), or skip that file? Inputs are never replaced.",
+                                       "%'u files of this batch already have their outputs in “%s”. "
+                                       "Replace them, keep both (the new outputs get numbered names, "
+                                       "“name (1).wav”), or skip those files? Inputs are never replaced.",
+                                       n),
+                          n, folder);
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, body);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "skip", _("_Skip"),
+                                    "rename", _("_Keep Both"),
+                                    "replace", _("_Replace"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "replace",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  present_question (self, dialog, heading, "rename", G_CALLBACK (existing_response_cb),
+                    /* Translators: the Run page's status while the question is open */
+                    _("Waiting for an answer: what becomes of the existing outputs?"));
+}
+
+static void go_on_after_encodings (CwWindow *self);
+
+static void
+refused_response_cb (AdwMessageDialog *dialog,
+                     const char       *response,
+                     CwWindow         *self)
+{
+  self->existing_dialog = NULL;
+  if (!g_str_equal (response, "skip"))
+    {
+      batch_not_started (self, _("Not started: nothing was written."));
+      return;
+    }
+  self->drop_refused = TRUE;
+  go_on_after_encodings (self);
+}
+
+/* Before anything is written: files the output format cannot hold (more
+ * channels than MP3 has, …). Asked once; the answer holds for the batch
+ * planned again after the question about existing outputs. */
+static void
+ask_about_refused (CwWindow *self)
+{
+  guint n = cw_batch_get_n_refused (self->batch);
+  g_auto(GStrv) lines = cw_batch_note_lines (cw_batch_get_notes (self->batch), TRUE, 3);
+  g_autofree char *list = g_strjoinv ("\n", lines);
+  g_autofree char *heading = NULL;
+  g_autofree char *body = NULL;
+  GtkWidget *dialog;
+
+  /* Translators: the heading of the question asked before a batch with files the output format cannot hold */
+  heading = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'u File Cannot Be Converted",
+                                          "%'u Files Cannot Be Converted", n), n);
+  body = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       /* Translators: %s is a list of files and reasons, one a line */
+                                       "The output format cannot hold this file:\n%s\n\n"
+                                       "Skip it and convert the rest, or cancel and choose another format?",
+                                       "The output format cannot hold these files:\n%s\n\n"
+                                       "Skip them and convert the rest, or cancel and choose another format?",
+                                       n),
+                          list);
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, body);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "skip", _("_Skip and Convert the Rest"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "skip",
+                                              ADW_RESPONSE_SUGGESTED);
+  present_question (self, dialog, heading, "skip", G_CALLBACK (refused_response_cb),
+                    _("Waiting for an answer: skip the files the format cannot hold?"));
+}
+
+/* The planned batch, its encodings answered: existing outputs, then run. */
+static void
+go_on_after_encodings (CwWindow *self)
+{
+  CwBatch *batch = self->batch;
+  GPtrArray *notes = cw_batch_get_notes (batch);
+  guint n_changed;
+
+  if (self->drop_refused)
+    cw_batch_drop_refused (batch);
+  n_changed = notes->len - cw_batch_get_n_refused (batch);
+  if (g_object_get_data (G_OBJECT (batch), "cw-ask-existing") != NULL && cw_batch_get_n_existing (batch) > 0)
+    {
+      ask_about_existing (self);
+      return;
+    }
+  if (n_changed > 0)
+    {
+      g_autofree char *text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                            /* Translators: e.g. a 44.1 kHz file to Opus, which has 48 kHz */
+                                                            "%'u file is resampled to a rate its output format holds",
+                                                            "%'u files are resampled to a rate their output format holds",
+                                                            n_changed),
+                                               n_changed);
+      _cw_window_toast (self, text);
+    }
+  run_planned (self);
+}
+
+static void
+plan_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(CwWindow) self = user_data;
+  CwBatch *batch = CW_BATCH (object);
+  g_autoptr(GError) error = NULL;
+
+  if (!cw_batch_plan_finish (batch, result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        batch_not_started (self, NULL);
+      else
+        {
+          _cw_window_toast (self, error->message);
+          batch_not_started (self, error->message);
+        }
+      return;
+    }
+  if (cw_batch_get_n_refused (batch) > 0 && !self->drop_refused)
+    {
+      ask_about_refused (self);
+      return;
+    }
+  go_on_after_encodings (self);
+}
+
+/* A batch made from @options and planned off the main loop; with
+ * @ask_existing, outputs found on disk are asked about before it runs. */
+static void
+begin_batch (CwWindow       *self,
+             CwBatchOptions *options,
+             gboolean        ask_existing)
+{
+  CwPool *pool;
+
+  self->batch = cw_batch_new (options);
+  if (ask_existing)
+    g_object_set_data (G_OBJECT (self->batch), "cw-ask-existing", GINT_TO_POINTER (TRUE));
+  pool = cw_batch_get_pool (self->batch);
+  g_signal_connect (pool, "worker-started", G_CALLBACK (worker_started_cb), self);
+  g_signal_connect (pool, "worker-exited", G_CALLBACK (worker_exited_cb), self);
+  gtk_label_set_label (self->status_label, _("Planning the output names…"));
+  cw_batch_plan_async (self->batch, self->batch_cancellable, plan_done_cb, g_object_ref (self));
 }
 
 void
@@ -374,7 +661,7 @@ _cw_window_start (CwWindow *self)
 {
   CwBatchOptions options = { 0 };
   gboolean was_busy = _cw_window_is_busy (self);
-  CwPool *pool;
+  gboolean ask;
 
   if (self->running || g_list_model_get_n_items (G_LIST_MODEL (self->queue)) == 0)
     return;
@@ -384,13 +671,17 @@ _cw_window_start (CwWindow *self)
       return;
     }
 
+  /* a resumed batch keeps what its record says may be replaced */
+  ask = self->resume == NULL && cw_settings_get_existing (self->settings) == CW_EXISTING_CHOICE_ASK;
   batch_options (self, &options);
+  if (options.format == CW_FORMAT_FLAC && options.bits == CW_BITS_32F)
+    {
+      _cw_window_toast (self, _("FLAC holds 16 or 24 bits: choose one in Settings, or WAV for 32-bit float"));
+      cw_batch_options_clear (&options);
+      return;
+    }
+  self->drop_refused = FALSE;
   g_clear_pointer (&self->resume, cw_batch_record_free);
-  self->batch = cw_batch_new (&options);
-  cw_batch_options_clear (&options);
-  pool = cw_batch_get_pool (self->batch);
-  g_signal_connect (pool, "worker-started", G_CALLBACK (worker_started_cb), self);
-  g_signal_connect (pool, "worker-exited", G_CALLBACK (worker_exited_cb), self);
 
   self->running = TRUE;
   self->done = self->failed = 0;
@@ -398,14 +689,12 @@ _cw_window_start (CwWindow *self)
   g_clear_object (&self->batch_cancellable);
   self->batch_cancellable = g_cancellable_new ();
   cw_cpu_meter_reset (self->cpu_meter);
-  adw_view_stack_set_visible_child_name (self->view_stack, "run");
   gtk_progress_bar_set_fraction (self->progress_bar, 0);
-  gtk_label_set_label (self->status_label, _("Planning the output names…"));
   _cw_window_update_sampler (self);
   _cw_window_update_busy (self, was_busy);
 
-  /* the output names are planned off the main loop */
-  cw_batch_plan_async (self->batch, self->batch_cancellable, plan_done_cb, g_object_ref (self));
+  begin_batch (self, &options, ask);
+  cw_batch_options_clear (&options);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -462,8 +751,7 @@ _cw_window_resume_interrupted (CwWindow *self)
   hide_resume (self);
 
   /* the queue shows the batch's files; the run uses its recorded plan */
-  g_list_store_remove_all (self->queue);
-  g_hash_table_remove_all (self->queued);
+  _cw_window_empty_queue (self);
   for (guint i = 0; i < batch->plan->len; i++)
     {
       const CwPlannedFile *file = g_ptr_array_index (batch->plan, i);

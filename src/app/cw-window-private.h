@@ -22,6 +22,22 @@
 
 G_BEGIN_DECLS
 
+/* Files and folders being walked and probed on a thread (cw-window-queue.c). */
+typedef struct
+{
+  GPtrArray *paths;          /* char*: what was given */
+  char      *exclude;        /* the output folder: never walked */
+  GMutex     lock;
+  /* under lock: the thread adds, the main loop takes */
+  GPtrArray *items;          /* CwQueueItem*, probed */
+  GPtrArray *skipped;        /* CwSkippedItem* */
+  guint      n_found;        /* audio files the walk found */
+  guint      n_probed;
+  /* the main loop's */
+  guint      n_duplicates;
+  guint      n_skipped;
+} AddJob;
+
 struct _CwWindow
 {
   AdwApplicationWindow  parent_instance;
@@ -32,7 +48,14 @@ struct _CwWindow
   AdwViewStack         *view_stack;
   GtkStack             *queue_stack;
   GtkColumnView        *queue_view;
+  GMenuModel           *queue_menu_model;
   GtkLabel             *queue_summary;
+  GtkButton            *skipped_button;
+  AdwButtonContent     *skipped_button_content;
+  GtkButton            *skipped_button_narrow;      /* (the action bar at 360 px) */
+  AdwButtonContent     *skipped_button_narrow_content;
+  GtkButton            *run_skipped_button;
+  AdwButtonContent     *run_skipped_button_content;
   CwSettingsPage       *settings_page;
   CwCpuMeter           *cpu_meter;
   GtkProgressBar       *progress_bar;
@@ -42,9 +65,29 @@ struct _CwWindow
   CwLabPage            *lab_page;
 
   CwSettings           *settings;
-  GListStore           *queue;
-  GHashTable           *queued;          /* "dev:ino" of every queued file */
-  guint                 n_adding;        /* walks in flight */
+  GListStore           *queue;           /* CwQueueItem* */
+  GtkMultiSelection    *queue_selection;
+  GtkWidget            *queue_menu;      /* the rows' context menu */
+  GHashTable           *queued;          /* every queued CwQueueItem (unowned), by its file */
+  double                queue_seconds;   /* the queue's length */
+  guint                 n_adding;        /* walks and the demo set in flight */
+  GPtrArray            *add_jobs;        /* AddJob*: walks in flight */
+  GPtrArray            *queue_pending;   /* CwQueueItem*: probed, queued, not listed yet */
+  guint                 drain_id;        /* takes what they probed into the queue */
+
+  /* the Skipped list: what adding left out, and what the last batch did */
+  GListStore           *skipped_added;   /* CwSkippedItem* */
+  GListStore           *skipped_by_batch;
+  GListModel           *skipped;         /* both */
+  GHashTable           *skipped_paths;   /* the path of every skipped_added item (unowned) */
+  GtkWidget            *skipped_dialog;  /* while shown */
+
+  /* the last removal or Clear, until its toast goes */
+  GPtrArray            *undo_items;      /* CwQueueItem*, as taken out */
+  GArray               *undo_ranges;     /* guint[2]: position, count, as taken out */
+  GPtrArray            *undo_skipped;    /* CwSkippedItem*: what Clear took from the list */
+  AdwToast             *undo_toast;
+
   gboolean              start_when_ready;
   GCancellable         *cancellable;     /* the window's life: walks, planning */
 
@@ -60,6 +103,7 @@ struct _CwWindow
   gboolean              close_when_done;
   GtkApplication       *held_app;        /* held while closing mid-batch */
   guint                 tick_id;
+  guint                 trim_id;         /* gives freed memory back, soon */
   char                 *summary;
 
   CwCpuSampler         *sampler;
@@ -70,6 +114,10 @@ struct _CwWindow
   char                 *record_dir;      /* where batches are recorded */
   CwBatchRecord        *interrupted;     /* found at start-up, offered */
   CwBatchRecord        *resume;          /* taken by the next start */
+
+  /* the existing-outputs question, while it is asked */
+  AdwMessageDialog     *existing_dialog;  /* the question open before a batch, if any */
+  gboolean              drop_refused;     /* answered: skip what the format cannot hold */
 };
 
 /* cw-window.c */
@@ -83,11 +131,22 @@ void     _cw_window_update_actions        (CwWindow   *self);
 void     _cw_window_update_busy           (CwWindow   *self,
                                            gboolean    was_busy);
 void     _cw_window_close_if_asked        (CwWindow   *self);
+/* Returns memory freed after a large walk or batch to the system. */
+void     _cw_window_trim_memory           (CwWindow   *self);
 
 /* cw-window-queue.c */
 void     _cw_window_queue_init            (CwWindow   *self);
+void     _cw_window_queue_dispose         (CwWindow   *self);
+void     _cw_window_queue_finalize        (CwWindow   *self);
 void     _cw_window_update_queue_summary  (CwWindow   *self);
+gboolean _cw_window_has_selection         (CwWindow   *self);
+void     _cw_window_remove_selected       (CwWindow   *self);
 void     _cw_window_clear_queue           (CwWindow   *self);
+void     _cw_window_undo_remove           (CwWindow   *self);
+/* Empties the queue and what adding skipped, with no Undo (resuming). */
+void     _cw_window_empty_queue           (CwWindow   *self);
+void     _cw_window_show_queue_menu       (CwWindow   *self);
+void     _cw_window_show_skipped          (CwWindow   *self);
 void     _cw_window_open_files            (CwWindow   *self);
 void     _cw_window_open_folders          (CwWindow   *self);
 void     _cw_window_add_demo_set          (CwWindow   *self);

@@ -16,6 +16,10 @@
 
 #include "cw-window-private.h"
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 G_DEFINE_FINAL_TYPE (CwWindow, cw_window, ADW_TYPE_APPLICATION_WINDOW)
 
 enum {
@@ -49,7 +53,8 @@ _cw_window_lab_running (CwWindow *self)
 gboolean
 _cw_window_is_busy (CwWindow *self)
 {
-  return self->running || self->n_adding > 0;
+  return self->running || self->n_adding > 0
+         || (self->queue_pending != NULL && self->queue_pending->len > 0);
 }
 
 void
@@ -59,10 +64,15 @@ _cw_window_update_actions (CwWindow *self)
 
   /* the lab and a batch would measure each other: one at a time */
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.start",
-                                 !self->running && self->n_adding == 0 && n > 0
+                                 !_cw_window_is_busy (self) && n > 0
                                  && !_cw_window_lab_running (self));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel", self->running);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.clear-queue", !self->running && n > 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.clear-queue",
+                                 !self->running && (n > 0 || g_list_model_get_n_items (G_LIST_MODEL (self->skipped_added)) > 0));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.remove-files",
+                                 !self->running && _cw_window_has_selection (self));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.queue-menu", _cw_window_has_selection (self));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.undo-remove", !self->running && self->undo_items != NULL);
   gtk_stack_set_visible_child_name (self->run_button_stack, self->running ? "cancel" : "start");
 }
 
@@ -73,6 +83,43 @@ _cw_window_update_busy (CwWindow *self,
   _cw_window_update_actions (self);
   if (was_busy != _cw_window_is_busy (self))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
+}
+
+#ifdef __GLIBC__
+static void
+trim_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  malloc_trim (0);
+  g_task_return_boolean (task, TRUE);
+}
+#endif
+
+static gboolean
+trim_cb (gpointer user_data)
+{
+  CwWindow *self = user_data;
+#ifdef __GLIBC__
+  g_autoptr(GTask) task = g_task_new (NULL, NULL, NULL, NULL);
+
+  g_task_set_source_tag (task, trim_cb);
+  g_task_run_in_thread (task, trim_thread);
+#endif
+  self->trim_id = 0;
+  return G_SOURCE_REMOVE;
+}
+
+/* After a walk of 20,000 files or a batch of them, the threads' and the
+ * plan's freed memory is still resident (glibc keeps it in its arenas):
+ * give it back, off the main loop, once what held it has let go (a
+ * batch goes when its last callback has returned). */
+void
+_cw_window_trim_memory (CwWindow *self)
+{
+  if (self->trim_id == 0)
+    self->trim_id = g_timeout_add (250, trim_cb, self);
 }
 
 /* The window was closed mid-batch: go now that nothing runs. */
@@ -111,6 +158,9 @@ cancel_action (GtkWidget  *widget,
 {
   CwWindow *self = CW_WINDOW (widget);
 
+  /* closing the question answers it with its close response, Cancel */
+  if (self->existing_dialog != NULL)
+    gtk_window_close (GTK_WINDOW (self->existing_dialog));
   if (self->batch_cancellable != NULL)
     g_cancellable_cancel (self->batch_cancellable);
 }
@@ -121,6 +171,38 @@ clear_queue_action (GtkWidget  *widget,
                     GVariant   *parameter)
 {
   _cw_window_clear_queue (CW_WINDOW (widget));
+}
+
+static void
+remove_files_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  _cw_window_remove_selected (CW_WINDOW (widget));
+}
+
+static void
+undo_remove_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  _cw_window_undo_remove (CW_WINDOW (widget));
+}
+
+static void
+queue_menu_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  _cw_window_show_queue_menu (CW_WINDOW (widget));
+}
+
+static void
+show_skipped_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  _cw_window_show_skipped (CW_WINDOW (widget));
 }
 
 static void
@@ -221,6 +303,8 @@ cw_window_close_request (GtkWindow *window)
    * before going. The window hides now and is destroyed when the pools
    * have reaped them. */
   self->close_when_done = TRUE;
+  if (self->existing_dialog != NULL)
+    gtk_window_close (GTK_WINDOW (self->existing_dialog));
   if (self->batch_cancellable != NULL)
     g_cancellable_cancel (self->batch_cancellable);
   if (_cw_window_lab_running (self))
@@ -238,6 +322,13 @@ cw_window_get_queue (CwWindow *self)
 {
   g_return_val_if_fail (CW_IS_WINDOW (self), NULL);
   return G_LIST_MODEL (self->queue);
+}
+
+GListModel *
+cw_window_get_skipped (CwWindow *self)
+{
+  g_return_val_if_fail (CW_IS_WINDOW (self), NULL);
+  return self->skipped;
 }
 
 CwResultView *
@@ -299,6 +390,7 @@ cw_window_dispose (GObject *object)
   if (self->batch_cancellable != NULL)
     g_cancellable_cancel (self->batch_cancellable);
   g_clear_handle_id (&self->tick_id, g_source_remove);
+  g_clear_handle_id (&self->trim_id, g_source_remove);
   if (self->sampler != NULL)
     cw_cpu_sampler_stop (self->sampler);
   g_clear_object (&self->sampler);
@@ -309,6 +401,9 @@ cw_window_dispose (GObject *object)
   g_clear_object (&self->batch);
   g_clear_pointer (&self->interrupted, cw_batch_record_free);
   g_clear_pointer (&self->resume, cw_batch_record_free);
+  if (self->existing_dialog != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->existing_dialog));
+  _cw_window_queue_dispose (self);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), CW_TYPE_WINDOW);
   G_OBJECT_CLASS (cw_window_parent_class)->dispose (object);
@@ -320,8 +415,7 @@ cw_window_finalize (GObject *object)
   CwWindow *self = CW_WINDOW (object);
 
   g_clear_object (&self->settings);
-  g_clear_object (&self->queue);
-  g_clear_pointer (&self->queued, g_hash_table_unref);
+  _cw_window_queue_finalize (self);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->batch_cancellable);
   g_free (self->summary);
@@ -363,7 +457,14 @@ cw_window_class_init (CwWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CwWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, CwWindow, queue_stack);
   gtk_widget_class_bind_template_child (widget_class, CwWindow, queue_view);
+  gtk_widget_class_bind_template_child (widget_class, CwWindow, queue_menu_model);
   gtk_widget_class_bind_template_child (widget_class, CwWindow, queue_summary);
+  gtk_widget_class_bind_template_child (widget_class, CwWindow, skipped_button);
+  gtk_widget_class_bind_template_child (widget_class, CwWindow, skipped_button_content);
+  gtk_widget_class_bind_template_child (widget_class, CwWindow, skipped_button_narrow);
+  gtk_widget_class_bind_template_child (widget_class, CwWindow, skipped_button_narrow_content);
+  gtk_widget_class_bind_template_child (widget_class, CwWindow, run_skipped_button);
+  gtk_widget_class_bind_template_child (widget_class, CwWindow, run_skipped_button_content);
   gtk_widget_class_bind_template_child (widget_class, CwWindow, settings_page);
   gtk_widget_class_bind_template_child (widget_class, CwWindow, cpu_meter);
   gtk_widget_class_bind_template_child (widget_class, CwWindow, progress_bar);
@@ -377,6 +478,10 @@ cw_window_class_init (CwWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.start", NULL, start_action);
   gtk_widget_class_install_action (widget_class, "win.cancel", NULL, cancel_action);
   gtk_widget_class_install_action (widget_class, "win.clear-queue", NULL, clear_queue_action);
+  gtk_widget_class_install_action (widget_class, "win.remove-files", NULL, remove_files_action);
+  gtk_widget_class_install_action (widget_class, "win.undo-remove", NULL, undo_remove_action);
+  gtk_widget_class_install_action (widget_class, "win.queue-menu", NULL, queue_menu_action);
+  gtk_widget_class_install_action (widget_class, "win.show-skipped", NULL, show_skipped_action);
   gtk_widget_class_install_action (widget_class, "win.open-files", NULL, open_files_action);
   gtk_widget_class_install_action (widget_class, "win.open-folder", NULL, open_folder_action);
   gtk_widget_class_install_action (widget_class, "win.demo", NULL, demo_action);
@@ -390,6 +495,8 @@ cw_window_class_init (CwWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open-files", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.open-folder", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.clear-queue", NULL);
+  /* (Delete itself removes the selected files where the list has the focus) */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_z, GDK_CONTROL_MASK, "win.undo-remove", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1, GDK_ALT_MASK, "win.page", "s", "queue");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_2, GDK_ALT_MASK, "win.page", "s", "settings");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_comma, GDK_CONTROL_MASK, "win.page", "s", "settings");

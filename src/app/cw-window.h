@@ -27,6 +27,9 @@ void          cw_window_add_files       (CwWindow       *self,
 void          cw_window_start_when_ready (CwWindow      *self);
 
 GListModel   *cw_window_get_queue       (CwWindow       *self);
+/* What was left out, and why (CwSkippedItem): by adding (until the queue
+ * is cleared) and by the last batch. */
+GListModel   *cw_window_get_skipped     (CwWindow       *self);
 CwResultView *cw_window_get_result_view (CwWindow       *self);
 gboolean      cw_window_get_busy        (CwWindow       *self);  /* adding files or running */
 /* The summary line of the last batch ("" before any). */

@@ -9,6 +9,8 @@
  * "all").
  */
 
+#define G_LOG_DOMAIN "corewave-lab"
+
 #include "config.h"
 
 #include "cw-cli-lab.h"

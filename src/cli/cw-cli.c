@@ -30,6 +30,7 @@
 #include <glib-unix.h>
 
 #include "cw-batch.h"
+#include "cw-cpus.h"
 #include "cw-demo.h"
 #include "cw-error.h"
 #include "cw-joblog.h"
@@ -76,6 +77,8 @@ typedef struct
   char        *existing_name;
   gboolean     null_separated;
   gboolean     check;
+  char       **worker_commands;
+  char        *sshloginfile;
   char       **inputs;
 
   /* the batch */
@@ -116,6 +119,8 @@ cli_clear (Cli *cli)
   g_free (cli->files_from);
   g_free (cli->layout_name);
   g_free (cli->existing_name);
+  g_strfreev (cli->worker_commands);
+  g_free (cli->sshloginfile);
   g_strfreev (cli->inputs);
   cw_batch_options_clear (&cli->options);
   g_clear_object (&cli->batch);
@@ -486,6 +491,25 @@ build_options (Cli     *cli,
   o->mode = CW_MODE_PROCESSES;
   if (cli->mode_name != NULL && !cw_options_parse_mode (cli->mode_name, &o->mode, error))
     return FALSE;
+  if (cli->worker_commands != NULL || cli->sshloginfile != NULL)
+    {
+      g_autofree char *worker = cw_pool_find_worker ();
+
+      if (o->mode != CW_MODE_PROCESSES)
+        {
+          g_set_error_literal (error, CW_ERROR, CW_ERROR_USAGE,
+                               "--worker-command and --sshloginfile start worker processes: "
+                               "they need --mode processes");
+          return FALSE;
+        }
+      o->worker_commands = cw_options_worker_commands ((const char * const *) cli->worker_commands,
+                                                       cli->sshloginfile, worker, error);
+      if (o->worker_commands == NULL)
+        return FALSE;
+      /* as many workers as the commands, unless told otherwise */
+      if (cli->workers == WORKERS_UNSET)
+        o->n_workers = g_strv_length (o->worker_commands);
+    }
   o->format = CW_FORMAT_SAME;
   if (cli->format_name != NULL && !cw_options_parse_format (cli->format_name, &o->format, error))
     return FALSE;
@@ -604,6 +628,8 @@ print_summary (Cli *cli)
       cw_json_append_double (line, wall, 6);
       g_string_append (line, ",\"cpu_s\":");
       cw_json_append_double (line, cpu, 6);
+      g_string_append (line, ",\"workers_cpu_s\":");
+      cw_json_append_double (line, stats->workers_cpu_us / 1e6, 6);
       g_string_append_printf (line, ",\"ok\":%" G_GUINT64_FORMAT ",\"failed\":%" G_GUINT64_FORMAT
                               ",\"cancelled\":%" G_GUINT64_FORMAT ",\"total\":%" G_GUINT64_FORMAT
                               ",\"workers\":%u,\"chunk_auto\":%s,\"chunk_size\":%u",
@@ -673,8 +699,20 @@ print_summary (Cli *cli)
       printf (".\n");
       return;
     }
-  printf (".\nCPU %.2f s, speed-up %.2f× on %u %s (%s), chunk size %s, order %s",
-          cpu, wall > 0 ? cpu / wall : 0.0, stats->n_workers,
+  /* What the workers' CPU was of this machine's cores: not a speed-up,
+   * which needs a one-after-another run to compare with (corewave-cli lab
+   * modes has one). Workers on other hosts are not this machine's. */
+  printf (".\nWorkers' CPU %.2f s", stats->workers_cpu_us / 1e6);
+  if (wall > 0 && o->worker_commands == NULL)
+    {
+      guint cores = MAX (cw_cpus_usable (), 1);
+      double used = MIN (stats->workers_cpu_us / 1e6 / wall, (double) cores);
+
+      printf (", %.1f of %u %s used on average (%.0f %%)", used, cores, cores == 1 ? "core" : "cores",
+              used / cores * 100);
+    }
+  printf ("; %u %s (%s), chunk size %s, order %s",
+          stats->n_workers,
           o->mode == CW_MODE_PROCESSES ? "worker processes" : o->mode == CW_MODE_THREADS ? "threads" : "thread",
           cw_mode_to_string (o->mode), chunk, cw_order_to_string (o->order));
   if (stats->n_worker_deaths > 0)
@@ -784,6 +822,8 @@ cw_cli_run (int    argc,
     { "synthetic", 0, 0, G_OPTION_ARG_STRING, &cli.synthetic, "Run synthetic tasks: mul10:count=N, spin:count=N,ms=M or fib:count=N,n=M", "KIND:count=N[,…]" },
     { "files-from", 0, 0, G_OPTION_ARG_FILENAME, &cli.files_from, "Read the inputs from FILE (- for standard input), one a line", "FILE" },
     { "null", '0', 0, G_OPTION_ARG_NONE, &cli.null_separated, "--files-from names end with a NUL byte, as find -print0 writes them", NULL },
+    { "worker-command", 0, 0, G_OPTION_ARG_STRING_ARRAY, &cli.worker_commands, "Start each worker with CMD instead (e.g. 'ssh -T node1 /usr/libexec/corewave-worker'); repeat it for more hosts, the workers take the commands in turn; -j defaults to their count", "CMD" },
+    { "sshloginfile", 0, 0, G_OPTION_ARG_FILENAME, &cli.sshloginfile, "Run workers over ssh on the hosts in FILE, GNU parallel's format: [N/]host a line (N workers there), : for this machine", "FILE" },
     { "check", 0, 0, G_OPTION_ARG_NONE, &cli.check, "Run nothing: say whether the job log shows every planned file done, and exit 1 naming what is not", NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, &cli.version, "Print the version and exit", NULL },
     { "demo", 0, 0, G_OPTION_ARG_FILENAME, &cli.demo_dir, "Write the lesson's demo set to DIR and exit", "DIR" },

@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include "cw-batch.h"
+#include "cw-batch-private.h"
 
 #include <errno.h>
 #include <string.h>
@@ -25,7 +26,6 @@
 #include "cw-joblog.h"
 #include "cw-output-file.h"
 
-#define RECORD_HEADER "# corewave batch 1"
 
 struct _CwBatch
 {
@@ -74,8 +74,8 @@ note_free (CwBatchNote *note)
 /* ---------------------------------------------------------------------- */
 /* options */
 
-static GPtrArray *
-copy_plan (GPtrArray *plan)
+GPtrArray *
+_cw_batch_copy_plan (GPtrArray *plan)
 {
   GPtrArray *copy = g_ptr_array_new_full (plan->len, (GDestroyNotify) cw_planned_file_free);
 
@@ -90,32 +90,37 @@ options_copy (const CwBatchOptions *src,
 {
   *dest = *src;
   dest->inputs = g_strdupv (src->inputs);
-  dest->plan = src->plan != NULL ? copy_plan (src->plan) : NULL;
+  /* (held: 20,000 files would be copied for nothing) */
+  dest->input_files = src->input_files != NULL ? g_ptr_array_ref (src->input_files) : NULL;
+  dest->plan = src->plan != NULL ? _cw_batch_copy_plan (src->plan) : NULL;
   dest->output_dir = g_strdup (src->output_dir);
   dest->spec = g_strdup (src->spec);
   dest->joblog_path = g_strdup (src->joblog_path);
   dest->record_dir = g_strdup (src->record_dir);
+  dest->worker_commands = g_strdupv (src->worker_commands);
 }
 
 void
 cw_batch_options_clear (CwBatchOptions *options)
 {
   g_clear_pointer (&options->inputs, g_strfreev);
+  g_clear_pointer (&options->input_files, g_ptr_array_unref);
   g_clear_pointer (&options->plan, g_ptr_array_unref);
   g_clear_pointer (&options->output_dir, g_free);
   g_clear_pointer (&options->spec, g_free);
   g_clear_pointer (&options->joblog_path, g_free);
   g_clear_pointer (&options->record_dir, g_free);
+  g_clear_pointer (&options->worker_commands, g_strfreev);
 }
 
-static char *
-record_path (const char *dir)
+char *
+_cw_batch_record_path (const char *dir)
 {
   return g_build_filename (dir, "batch", NULL);
 }
 
-static char *
-record_joblog_path (const char *dir)
+char *
+_cw_batch_record_joblog_path (const char *dir)
 {
   return g_build_filename (dir, "joblog", NULL);
 }
@@ -176,7 +181,8 @@ cw_batch_new (const CwBatchOptions *options)
   CwBatch *self;
 
   g_return_val_if_fail (options != NULL, NULL);
-  g_return_val_if_fail (options->synthetic_kind != 0 || options->inputs != NULL || options->plan != NULL, NULL);
+  g_return_val_if_fail (options->synthetic_kind != 0 || options->inputs != NULL
+                        || options->input_files != NULL || options->plan != NULL, NULL);
 
   self = g_object_new (CW_TYPE_BATCH, NULL);
   options_copy (options, &self->options);
@@ -189,11 +195,19 @@ cw_batch_new (const CwBatchOptions *options)
   self->settings.seed = options->seed;
   /* a record keeps its job log beside the plan */
   if (options->record_dir != NULL && options->joblog_path == NULL)
-    self->options.joblog_path = record_joblog_path (options->record_dir);
+    self->options.joblog_path = _cw_batch_record_joblog_path (options->record_dir);
   self->pool = cw_pool_new (options->mode, options->n_workers);
   cw_pool_set_chunk_size (self->pool, options->chunk_size);
   cw_pool_set_task_timeout (self->pool, options->task_timeout_ms);
   cw_pool_set_worker_nice (self->pool, options->worker_nice);
+  if (options->worker_commands != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      /* checked by whoever took them (cw_options_worker_commands ()) */
+      if (!cw_pool_set_worker_commands (self->pool, (const char * const *) options->worker_commands, &error))
+        g_critical ("%s", error->message);
+    }
   return self;
 }
 
@@ -366,7 +380,7 @@ cw_batch_plan (CwBatch       *self,
   if (o->plan != NULL)
     {
       /* a recorded batch: the same names as before */
-      self->plan = copy_plan (o->plan);
+      self->plan = _cw_batch_copy_plan (o->plan);
       return !o->resume || resume_plan (self, error);
     }
 
@@ -374,7 +388,16 @@ cw_batch_plan (CwBatch       *self,
     return cw_set_error_from_errno (error, errno, "cannot create the output folder", o->output_dir);
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
-  files = cw_inputs_collect ((const char * const *) o->inputs, o->output_dir, self->skipped);
+  if (o->input_files != NULL)
+    {
+      /* walked already: the same files, in their order (sharding sorts
+       * this array, not the caller's) */
+      files = g_ptr_array_new_full (o->input_files->len, NULL);
+      for (guint i = 0; i < o->input_files->len; i++)
+        g_ptr_array_add (files, g_ptr_array_index (o->input_files, i));
+    }
+  else
+    files = cw_inputs_collect ((const char * const *) o->inputs, o->output_dir, self->skipped);
   if (files->len == 0)
     {
       g_set_error_literal (error, CW_ERROR, CW_ERROR_NO_INPUT, "no audio files found in the inputs");
@@ -394,9 +417,8 @@ cw_batch_plan (CwBatch       *self,
       /* resuming decides about existing outputs itself, from the log */
       .existing = o->resume ? (o->existing == CW_EXISTING_REPLACE ? CW_EXISTING_REPLACE : CW_EXISTING_FAIL)
                             : o->existing,
-      /* shards and reruns must find each other's outputs: names by key
-       * (the window's record keeps a log too, but its plan is recorded
-       * whole, names and all) */
+      /* shards and reruns must find each other's outputs: names by key;
+       * a record keeps its plan, names and all, and is resumed by them */
       .by_key = o->shard_count > 0 || (o->joblog_path != NULL && o->record_dir == NULL),
       .skipped = self->skipped,
     };
@@ -411,6 +433,9 @@ cw_batch_plan (CwBatch       *self,
     self->plan = cw_inputs_plan (files, &plan);
     self->n_existing = plan.n_existing;
   }
+  /* the plan has what the run needs of them */
+  g_clear_pointer (&files, g_ptr_array_unref);
+  g_clear_pointer (&self->options.input_files, g_ptr_array_unref);
   if (o->shard_count > 0)
     cw_shard_select (self->plan, o->shard_index, o->shard_count, (GDestroyNotify) cw_planned_file_free);
   if (!make_folders (self, error))
@@ -640,10 +665,10 @@ static void
 write_record (CwBatch *self)
 {
   const CwBatchOptions *o = &self->options;
-  g_autoptr(GString) text = g_string_new (RECORD_HEADER "\n");
+  g_autoptr(GString) text = g_string_new (CW_BATCH_RECORD_HEADER "\n");
   g_autofree char *out = cw_joblog_escape (o->output_dir);
   g_autofree char *spec = cw_joblog_escape (self->settings.spec);
-  g_autofree char *path = record_path (o->record_dir);
+  g_autofree char *path = _cw_batch_record_path (o->record_dir);
   g_autoptr(GError) error = NULL;
 
   g_string_append_printf (text, "output_dir\t%s\nspec\t%s\nformat\t%d\nseed\t%" G_GUINT64_FORMAT "\n",
@@ -748,7 +773,7 @@ end_log (CwBatch *self,
   /* ran to its end: nothing to resume */
   if (op->completed && self->options.record_dir != NULL)
     {
-      g_autofree char *path = record_path (self->options.record_dir);
+      g_autofree char *path = _cw_batch_record_path (self->options.record_dir);
 
       g_unlink (path);
       g_unlink (self->options.joblog_path);
@@ -933,181 +958,4 @@ cw_batch_get_log_error (CwBatch *self)
   message = self->log_error;
   g_mutex_unlock (&self->log_lock);
   return message;
-}
-
-/* ---------------------------------------------------------------------- */
-/* a record, found again */
-
-void
-cw_batch_record_free (CwBatchRecord *record)
-{
-  if (record == NULL)
-    return;
-  g_clear_pointer (&record->plan, g_ptr_array_unref);
-  cw_job_settings_clear (&record->settings);
-  g_free (record->output_dir);
-  g_free (record);
-}
-
-char *
-cw_batch_record_default_dir (void)
-{
-  return g_build_filename (g_get_user_state_dir (), "corewave", NULL);
-}
-
-static CwBatchRecord *
-read_record (const char *path)
-{
-  g_autoptr(CwBatchRecord) record = g_new0 (CwBatchRecord, 1);
-  g_autofree char *contents = NULL;
-  g_auto(GStrv) lines = NULL;
-
-  if (!g_file_get_contents (path, &contents, NULL, NULL) || !g_str_has_prefix (contents, RECORD_HEADER "\n"))
-    return NULL;
-
-  record->plan = g_ptr_array_new_with_free_func ((GDestroyNotify) cw_planned_file_free);
-  lines = g_strsplit (contents, "\n", -1);
-  for (guint i = 1; lines[i] != NULL; i++)
-    {
-      g_auto(GStrv) f = g_strsplit (lines[i], "\t", -1);
-      guint n = g_strv_length (f);
-
-      if (n == 2 && g_str_equal (f[0], "output_dir"))
-        record->output_dir = cw_joblog_unescape (f[1]);
-      else if (n == 2 && g_str_equal (f[0], "spec"))
-        record->settings.spec = cw_joblog_unescape (f[1]);
-      else if (n == 2 && g_str_equal (f[0], "format"))
-        record->settings.format = (CwFormat) CLAMP (g_ascii_strtoll (f[1], NULL, 10), CW_FORMAT_SAME, CW_FORMAT_MP3);
-      else if (n == 2 && g_str_equal (f[0], "seed"))
-        record->settings.seed = g_ascii_strtoull (f[1], NULL, 10);
-      else if (n == 2 && g_str_equal (f[0], "bits"))
-        record->settings.bits = (CwBits) CLAMP (g_ascii_strtoll (f[1], NULL, 10), CW_BITS_SAME, CW_BITS_32F);
-      else if (n == 2 && g_str_equal (f[0], "no_metadata"))
-        record->settings.no_metadata = g_str_equal (f[1], "1");
-      else if (n == 2 && g_str_equal (f[0], "quality"))
-        {
-          double q = g_ascii_strtod (f[1], NULL);
-
-          record->settings.has_quality = q >= 0.0 && q <= 1.0;
-          record->settings.quality = record->settings.has_quality ? q : 0.0;
-        }
-      else if ((n == 4 || n == 5) && g_str_equal (f[0], "file"))
-        {
-          CwPlannedFile *file = g_new0 (CwPlannedFile, 1);
-
-          file->input_path = cw_joblog_unescape (f[1]);
-          file->output_path = cw_joblog_unescape (f[2]);
-          file->seed_key = cw_joblog_unescape (f[3]);
-          /* older records did not say: nothing of the user's is replaced */
-          file->replace = n == 5 && g_str_equal (f[4], "2") ? CW_REPLACE_ALWAYS : CW_REPLACE_NEVER;
-          g_ptr_array_add (record->plan, file);
-        }
-    }
-  if (record->output_dir == NULL || record->settings.spec == NULL || record->plan->len == 0)
-    return NULL;
-  return g_steal_pointer (&record);
-}
-
-static void
-find_thread (GTask        *task,
-             gpointer      source_object,
-             gpointer      task_data,
-             GCancellable *cancellable)
-{
-  const char *dir = task_data;
-  g_autofree char *path = record_path (dir);
-  g_autofree char *log_path = record_joblog_path (dir);
-  g_autoptr(CwBatchRecord) record = read_record (path);
-  g_autoptr(GHashTable) done = NULL;
-
-  if (record == NULL)
-    {
-      g_task_return_pointer (task, NULL, NULL);
-      return;
-    }
-  done = cw_joblog_load_done (log_path, NULL);
-  for (guint i = 0; done != NULL && i < record->plan->len; i++)
-    {
-      const CwPlannedFile *file = g_ptr_array_index (record->plan, i);
-
-      if (g_cancellable_is_cancelled (cancellable))
-        break;
-      if (cw_joblog_is_done (done, file, &record->settings))
-        record->n_done++;
-    }
-  g_task_return_pointer (task, g_steal_pointer (&record), (GDestroyNotify) cw_batch_record_free);
-}
-
-void
-cw_batch_record_find_async (const char          *dir,
-                            GCancellable        *cancellable,
-                            GAsyncReadyCallback  callback,
-                            gpointer             user_data)
-{
-  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
-
-  g_task_set_source_tag (task, cw_batch_record_find_async);
-  g_task_set_task_data (task, g_strdup (dir), g_free);
-  g_task_run_in_thread (task, find_thread);
-}
-
-CwBatchRecord *
-cw_batch_record_find_finish (GAsyncResult  *result,
-                             GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-static void
-discard_thread (GTask        *task,
-                gpointer      source_object,
-                gpointer      task_data,
-                GCancellable *cancellable)
-{
-  g_autofree char *path = record_path (task_data);
-  g_autofree char *log_path = record_joblog_path (task_data);
-
-  g_unlink (path);
-  g_unlink (log_path);
-  g_task_return_boolean (task, TRUE);
-}
-
-void
-cw_batch_record_discard (const char *dir)
-{
-  g_autoptr(GTask) task = g_task_new (NULL, NULL, NULL, NULL);
-
-  g_task_set_source_tag (task, cw_batch_record_discard);
-  g_task_set_task_data (task, g_strdup (dir), g_free);
-  g_task_run_in_thread (task, discard_thread);
-}
-
-void
-cw_batch_record_to_options (CwBatchRecord  *record,
-                            const char     *dir,
-                            CwBatchOptions *options)
-{
-  g_return_if_fail (record != NULL && dir != NULL && options != NULL);
-
-  g_clear_pointer (&options->inputs, g_strfreev);
-  g_clear_pointer (&options->plan, g_ptr_array_unref);
-  options->plan = copy_plan (record->plan);
-  g_free (options->output_dir);
-  options->output_dir = g_strdup (record->output_dir);
-  g_free (options->spec);
-  options->spec = g_strdup (record->settings.spec);
-  options->format = record->settings.format;
-  options->bits = record->settings.bits;
-  options->has_quality = record->settings.has_quality;
-  options->quality = record->settings.quality;
-  options->no_metadata = record->settings.no_metadata;
-  options->seed = record->settings.seed;
-  options->existing = CW_EXISTING_DEFAULT;
-  options->shard_count = 0;
-  g_free (options->joblog_path);
-  options->joblog_path = record_joblog_path (dir);
-  options->resume = TRUE;
-  g_free (options->record_dir);
-  options->record_dir = g_strdup (dir);
 }

@@ -14,11 +14,15 @@
 
 G_BEGIN_DECLS
 
-/* What to do and how. Strings and arrays are copied by cw_batch_new (). */
+/* What to do and how. Strings and arrays are copied by cw_batch_new (),
+ * but for input_files. */
 typedef struct
 {
   /* a batch of files ... */
-  char       **inputs;          /* files and folders (walked); or NULL with @plan */
+  char       **inputs;          /* files and folders (walked); or NULL with @input_files or @plan */
+  GPtrArray   *input_files;     /* CwInputFile*: files already walked, each with the path the
+                                 * tree layout keeps (the window's queue); not walked again;
+                                 * held (not copied, so not to be changed) until planned */
   GPtrArray   *plan;            /* CwPlannedFile*: a plan made earlier (a recorded batch) */
   char        *output_dir;
   char        *spec;            /* canonical transform chain */
@@ -50,6 +54,8 @@ typedef struct
   CwOrder      order;
   guint        task_timeout_ms; /* 0: off */
   int          worker_nice;
+  char       **worker_commands; /* NULL: workers here; else command lines
+                                 * (cw_pool_set_worker_commands ()) */
 } CwBatchOptions;
 
 void                 cw_batch_options_clear (CwBatchOptions       *options);
@@ -65,7 +71,8 @@ const CwJobSettings *cw_batch_get_settings  (CwBatch              *self);
 CwPool              *cw_batch_get_pool      (CwBatch              *self);
 
 /* Planning: makes the output folder, walks the inputs (what cannot be
- * used goes to the skipped notes), names the outputs, keeps this shard's
+ * used goes to the skipped notes; input_files are taken as they are),
+ * names the outputs, keeps this shard's
  * files and, when resuming, drops what the job log says is done. Fails
  * with CW_ERROR_NO_INPUT when no audio file was found, CW_ERROR_USAGE on
  * bad options. The _async form runs in a thread. */

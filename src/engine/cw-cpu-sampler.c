@@ -17,6 +17,8 @@
  * the creating main context.
  */
 
+#define G_LOG_DOMAIN "corewave"
+
 #include "config.h"
 
 #include "cw-cpu-sampler.h"

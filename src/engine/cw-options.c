@@ -11,6 +11,7 @@
 #include "cw-options.h"
 
 #include <math.h>
+#include <string.h>
 
 #include <glib/gi18n-lib.h>
 
@@ -202,4 +203,138 @@ cw_options_parse_task_timeout (double    seconds,
     }
   *ms = (guint) rint (seconds * 1000.0);
   return TRUE;
+}
+
+/* One line of a GNU parallel --sshloginfile, N commands. */
+static gboolean
+add_sshlogin (GPtrArray   *out,
+              const char  *line,
+              const char  *worker_path,
+              guint        line_number,
+              const char  *file,
+              GError     **error)
+{
+  g_autofree char *command = NULL;
+  const char *login = line;
+  guint64 n = 1;
+
+  if (g_ascii_isdigit (*line))
+    {
+      const char *slash = strchr (line, '/');
+      g_autofree char *count = slash != NULL ? g_strndup (line, slash - line) : NULL;
+
+      if (count != NULL && g_ascii_string_to_unsigned (count, 10, 1, CW_POOL_MAX_WORKERS, &n, NULL))
+        login = slash + 1;
+      else if (count != NULL && strspn (count, "0123456789") == strlen (count))
+        {
+          g_set_error (error, CW_ERROR, CW_ERROR_USAGE,
+                       _("%s:%u: a host runs 1 to %d workers, not %s"), file, line_number,
+                       CW_POOL_MAX_WORKERS, count);
+          return FALSE;
+        }
+    }
+  login += strspn (login, " \t");
+  if (*login == '\0')
+    {
+      g_set_error (error, CW_ERROR, CW_ERROR_USAGE, _("%s:%u: no host after “%s”"),
+                   file, line_number, line);
+      return FALSE;
+    }
+  if (strcmp (login, ":") == 0)
+    {
+      g_autofree char *quoted = g_shell_quote (worker_path);
+
+      /* this machine, as GNU parallel's ":" */
+      command = g_strdup (quoted);
+    }
+  else
+    {
+      /* the remote shell reads the command again: quoted twice */
+      g_autofree char *once = g_shell_quote (worker_path);
+      g_autofree char *twice = g_shell_quote (once);
+
+      if (strpbrk (login, " \t") != NULL)
+        command = g_strdup_printf ("%s %s", login, twice);   /* "ssh -p 2222 host" */
+      else
+        {
+          g_autofree char *host = g_shell_quote (login);
+
+          command = g_strdup_printf ("ssh -T -o BatchMode=yes %s %s", host, twice);
+        }
+    }
+  {
+    g_auto(GStrv) argv = NULL;
+    g_autoptr(GError) local = NULL;
+
+    /* the line as written must be shell words of its own */
+    if (!g_shell_parse_argv (login, NULL, &argv, &local))
+      {
+        g_set_error (error, CW_ERROR, CW_ERROR_USAGE, _("%s:%u: %s"), file, line_number, local->message);
+        return FALSE;
+      }
+  }
+  for (guint64 i = 0; i < n; i++)
+    g_ptr_array_add (out, g_strdup (command));
+  return TRUE;
+}
+
+char **
+cw_options_worker_commands (const char * const *commands,
+                            const char         *sshloginfile,
+                            const char         *worker_path,
+                            GError            **error)
+{
+  g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; commands != NULL && commands[i] != NULL; i++)
+    {
+      g_auto(GStrv) argv = NULL;
+      g_autoptr(GError) local = NULL;
+
+      if (!g_shell_parse_argv (commands[i], NULL, &argv, &local))
+        {
+          g_set_error (error, CW_ERROR, CW_ERROR_USAGE, _("--worker-command “%s”: %s"),
+                       commands[i], local->message);
+          return NULL;
+        }
+      g_ptr_array_add (out, g_strdup (commands[i]));
+    }
+  if (sshloginfile != NULL)
+    {
+      g_autofree char *contents = NULL;
+      g_auto(GStrv) lines = NULL;
+      g_autoptr(GError) local = NULL;
+      guint before = out->len;
+
+      if (!g_file_get_contents (sshloginfile, &contents, NULL, &local))
+        {
+          g_set_error (error, CW_ERROR, CW_ERROR_USAGE, _("--sshloginfile: %s"), local->message);
+          return NULL;
+        }
+      lines = g_strsplit (contents, "\n", -1);
+      for (guint i = 0; lines[i] != NULL; i++)
+        {
+          char *line = g_strstrip (lines[i]);
+
+          if (*line == '\0' || *line == '#')
+            continue;
+          if (!add_sshlogin (out, line, worker_path, i + 1, sshloginfile, error))
+            return NULL;
+        }
+      if (out->len == before)
+        {
+          g_set_error (error, CW_ERROR, CW_ERROR_USAGE, _("%s names no host"), sshloginfile);
+          return NULL;
+        }
+    }
+  if (out->len == 0)
+    return NULL;
+  if (out->len > CW_POOL_MAX_WORKERS)
+    {
+      g_set_error (error, CW_ERROR, CW_ERROR_USAGE,
+                   _("%u worker commands: at most %d workers run at once"), out->len, CW_POOL_MAX_WORKERS);
+      return NULL;
+    }
+  g_ptr_array_add (out, NULL);
+  return (char **) g_ptr_array_free (g_steal_pointer (&out), FALSE);
 }

@@ -58,5 +58,15 @@ char    *cw_options_parse_transform    (const char  *text,
 gboolean cw_options_parse_task_timeout (double       seconds,
                                         guint       *ms,
                                         GError     **error);
+/* The worker commands of a batch spread over hosts: each --worker-command
+ * as given (checked: shell syntax), then each line of a GNU parallel
+ * --sshloginfile ("[N/]login", "[N/]sshcommand … login" or ":" for this
+ * machine; # comments) as N commands running @worker_path there:
+ * `ssh -T -o BatchMode=yes login WORKER` (never a password prompt). The result is one command per worker slot, in
+ * the order the slots take them; NULL with neither. */
+char   **cw_options_worker_commands    (const char * const *commands,
+                                        const char  *sshloginfile,
+                                        const char  *worker_path,
+                                        GError     **error);
 
 G_END_DECLS

@@ -292,7 +292,8 @@ slot_worker_exited (CwSupervisor       *worker,
 
       if (self->startup_failures >= CW_POOL_MAX_STARTUP_FAILURES && job->fatal == NULL)
         job->fatal = g_error_new (CW_ERROR, CW_ERROR_WORKER,
-                                  "The worker could not start (%s): %s", exit->reason, self->worker_path);
+                                  "The worker could not start (%s): %s", exit->reason,
+                                  cw_pool_describe_worker (self, slot->id));
       job_chunk_lost (job, chunk, exit->pid, exit->reason, timed_out, hung);
       hung = FALSE;
       /* one death, however many of its chunks it held */
@@ -318,7 +319,7 @@ slot_worker_exited (CwSupervisor       *worker,
           if (job->fatal == NULL)
             job->fatal = g_error_new (CW_ERROR, CW_ERROR_WORKER,
                                       "The worker could not start (%s): %s", exit->reason,
-                                      self->worker_path);
+                                      cw_pool_describe_worker (self, slot->id));
           if (g_list_find (jobs, job) == NULL)
             jobs = g_list_prepend (jobs, job);
         }
@@ -372,6 +373,9 @@ cw_process_slot_start (CwSlot  *slot,
   CwPool *self = slot->pool;
   CwWorkerLaunch launch = {
     .path = self->worker_path,
+    .command = self->worker_commands != NULL
+               ? g_ptr_array_index (self->worker_commands, slot->id % self->worker_commands->len)
+               : NULL,
     .nice = self->worker_nice,
     /* the per-task timeout needs every task answered as it ends */
     .answer_each = self->task_timeout_ms > 0,

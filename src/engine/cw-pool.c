@@ -11,6 +11,10 @@
  * through a CwReorder in the batch's order. When a worker dies, its chunks'
  * tasks are queued again once, one task per chunk, and fail with the reason
  * the second time.
+ *
+ * Longer than 1,000 lines because dispatch, chunk sizing and the job's
+ * life are one state machine read on every task; the parts that stand
+ * alone are their own files (slots, supervisor, reorder ring).
  */
 
 #define G_LOG_DOMAIN "corewave-pool"
@@ -446,6 +450,7 @@ job_finish (CwJob *job)
 
   job->stats.wall_us = g_get_monotonic_time () - job->start_us;
   job->stats.cpu_us = process_cpu_us () - job->start_cpu_us;
+  job->stats.workers_cpu_us = job->task_cpu_us;
   if (self->mode == CW_MODE_PROCESSES)
     job->stats.cpu_us += job->task_cpu_us;
 
@@ -616,7 +621,7 @@ cw_pool_dispatch (CwPool *self)
                   /* backing off, or left out while others may still run */
                   if (error == NULL || self->n_unstartable < self->slots->len)
                     continue;
-                  g_prefix_error (&error, "Could not start the worker %s: ", self->worker_path);
+                  g_prefix_error (&error, "Could not start the worker %s: ", cw_pool_describe_worker (self, slot->id));
                   pool_fail_jobs (self, error);
                   goto out;
                 }
@@ -1015,6 +1020,48 @@ cw_pool_set_worker_path (CwPool     *self,
   self->worker_path = path ? g_strdup (path) : cw_pool_find_worker ();
 }
 
+gboolean
+cw_pool_set_worker_commands (CwPool              *self,
+                             const char * const  *command_lines,
+                             GError             **error)
+{
+  g_autoptr(GPtrArray) commands = NULL;
+
+  g_return_val_if_fail (CW_IS_POOL (self), FALSE);
+
+  if (command_lines != NULL && command_lines[0] != NULL)
+    {
+      commands = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+      for (guint i = 0; command_lines[i] != NULL; i++)
+        {
+          char **argv = NULL;
+
+          if (!g_shell_parse_argv (command_lines[i], NULL, &argv, error))
+            {
+              g_prefix_error (error, "Worker command “%s”: ", command_lines[i]);
+              return FALSE;
+            }
+          g_ptr_array_add (commands, argv);
+        }
+    }
+  g_clear_pointer (&self->worker_commands, g_ptr_array_unref);
+  self->worker_commands = g_steal_pointer (&commands);
+  return TRUE;
+}
+
+const char *
+cw_pool_describe_worker (CwPool *self,
+                         guint   slot)
+{
+  if (self->worker_commands == NULL)
+    return self->worker_path;
+  /* kept until the next call: an error message's */
+  g_free (self->worker_description);
+  self->worker_description = g_strjoinv (" ", g_ptr_array_index (self->worker_commands,
+                                                                slot % self->worker_commands->len));
+  return self->worker_description;
+}
+
 /* The last resort when a pool goes away with workers alive (close_async is
  * the polite way): kill them and wait here, so none is left a zombie. */
 static void
@@ -1060,6 +1107,8 @@ cw_pool_finalize (GObject *object)
   for (guint i = 0; i < self->n_spare; i++)
     g_free (self->spare_tasks[i]);
   g_clear_pointer (&self->worker_path, g_free);
+  g_clear_pointer (&self->worker_commands, g_ptr_array_unref);
+  g_clear_pointer (&self->worker_description, g_free);
   g_main_context_unref (self->context);
 
   G_OBJECT_CLASS (cw_pool_parent_class)->finalize (object);

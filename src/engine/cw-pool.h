@@ -44,6 +44,8 @@ typedef struct
   guint64 n_cancelled;
   gint64  wall_us;        /* from the call to the last result */
   gint64  cpu_us;         /* this process's CPU plus the workers' task CPU */
+  gint64  workers_cpu_us; /* the CPU the tasks took in the workers alone (their
+                           * processes or threads), not the caller's */
   guint   n_workers;
   guint   n_workers_unstarted; /* workers that could not be spawned (fd or process
                                 * limits): the batch ran on the others */
@@ -100,6 +102,14 @@ guint     cw_pool_get_task_timeout  (CwPool              *self);
 /* Defaults to cw_pool_find_worker (). */
 void      cw_pool_set_worker_path   (CwPool              *self,
                                      const char          *path);
+/* Workers started by commands instead (`ssh -T node1
+ * /usr/libexec/corewave-worker`, a wrapper): each command line in shell
+ * syntax, slot i running command i modulo their count. NULL or empty:
+ * the worker path, here. Processes mode; set before the first batch.
+ * Fails, changing nothing, when a line does not parse. */
+gboolean  cw_pool_set_worker_commands (CwPool              *self,
+                                       const char * const  *command_lines,
+                                       GError             **error);
 /* $CW_WORKER_PATH, else next to this executable (the build tree), else libexecdir. */
 char     *cw_pool_find_worker       (void);
 /* Bytes through the workers' pipes since the pool was made, both ways (a

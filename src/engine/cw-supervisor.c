@@ -46,6 +46,7 @@ struct _CwSupervisor
   GByteArray   *wbuf;
   gsize         wpos;
   gboolean      said_hello;
+  gboolean      command;     /* started by a worker command, not as our child */
   gboolean      reading;       /* in cw_supervisor_read (): not reentrant */
   gboolean      watch_suspended; /* a nested main loop met the read: watch again after it */
   gboolean      dying;         /* pipes closed, waiting to reap */
@@ -496,6 +497,11 @@ read_frames (CwSupervisor *self,
               start_death (self, error->message, CW_STOP_NONE);
               return FALSE;
             }
+          /* A worker started by a command is not the process we
+           * spawned: its own pid names its part files (and, on this
+           * host, its CPU counters). */
+          if (self->command && pid > 0)
+            self->pid = pid;
           g_debug ("slot %u: worker %d said hello", self->slot, (int) self->pid);
           self->said_hello = TRUE;
           /* it starts: whatever was wrong is over */
@@ -582,7 +588,7 @@ cw_supervisor_spawn (CwSupervisor          *self,
 {
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autofree char *parent = g_strdup_printf ("%d", (int) getpid ());
-  const char *argv[] = { launch->path, NULL };
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
   const char *identifier;
   int flags;
 
@@ -596,16 +602,36 @@ cw_supervisor_spawn (CwSupervisor          *self,
     }
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_subprocess_launcher_setenv (launcher, "CW_PARENT_PID", parent, TRUE);
-  if (launch->nice > 0)
+  if (launch->command == NULL)
     {
-      g_autofree char *nice = g_strdup_printf ("%d", launch->nice);
+      /* ours: it checks that we are its parent (a worker outliving us
+       * and adopted by init must not read a stranger's pipe) */
+      g_ptr_array_add (argv, g_strdup (launch->path));
+      g_subprocess_launcher_setenv (launcher, "CW_PARENT_PID", parent, TRUE);
+      if (launch->nice > 0)
+        {
+          g_autofree char *nice = g_strdup_printf ("%d", launch->nice);
 
-      g_subprocess_launcher_setenv (launcher, "CW_WORKER_NICE", nice, TRUE);
+          g_subprocess_launcher_setenv (launcher, "CW_WORKER_NICE", nice, TRUE);
+        }
+      if (launch->answer_each)
+        g_subprocess_launcher_setenv (launcher, "CW_WORKER_ANSWER_EACH", "1", TRUE);
     }
-  if (launch->answer_each)
-    g_subprocess_launcher_setenv (launcher, "CW_WORKER_ANSWER_EACH", "1", TRUE);
-  self->proc = g_subprocess_launcher_spawnv (launcher, argv, error);
+  else
+    {
+      /* another's (ssh, a wrapper): its parent is that command, and what
+       * it must know travels on its command line */
+      g_subprocess_launcher_unsetenv (launcher, "CW_PARENT_PID");
+      for (guint i = 0; launch->command[i] != NULL; i++)
+        g_ptr_array_add (argv, g_strdup (launch->command[i]));
+      if (launch->nice > 0)
+        g_ptr_array_add (argv, g_strdup_printf ("--nice=%d", launch->nice));
+      if (launch->answer_each)
+        g_ptr_array_add (argv, g_strdup ("--answer-each"));
+    }
+  g_ptr_array_add (argv, NULL);
+  self->command = launch->command != NULL;
+  self->proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, error);
   if (self->proc == NULL)
     {
       backoff_after_start_failure (self, error != NULL && *error != NULL ? (*error)->message : "spawn failed");

@@ -67,6 +67,11 @@ typedef struct
 typedef struct
 {
   const char *path;
+  /* A command that runs a worker elsewhere (`ssh -T node1
+   * /usr/libexec/corewave-worker`): its own argv, to which the settings
+   * below are appended as options (an environment does not cross ssh).
+   * NULL: @path, here, a child of ours. */
+  const char * const *command;
   int         nice;         /* CW_WORKER_NICE; 0: as nice as we are */
   gboolean    answer_each;  /* CW_WORKER_ANSWER_EACH: every task answered as it ends */
 } CwWorkerLaunch;

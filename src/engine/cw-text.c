@@ -66,3 +66,15 @@ cw_text_duration (double seconds)
     return g_strdup_printf ("%" G_GINT64_FORMAT ":%02d:%02d", s / 3600, (int) (s / 60 % 60), (int) (s % 60));
   return g_strdup_printf ("%d:%02d", (int) (s / 60), (int) (s % 60));
 }
+
+char *
+cw_text_display_folder (const char *dir)
+{
+  g_autofree char *display = g_filename_display_name (dir);
+  g_autofree char *home = g_filename_display_name (g_get_home_dir ());
+  gsize n = strlen (home);
+
+  if (n > 1 && strncmp (display, home, n) == 0 && (display[n] == '/' || display[n] == '\0'))
+    return g_strconcat ("~", display + n, NULL);
+  return g_steal_pointer (&display);
+}

@@ -24,4 +24,8 @@ const char *cw_text_file_kind    (unsigned int st_mode);
 /* A length of time as a clock shows it: "5:03", "2:05:03". */
 char       *cw_text_duration     (double      seconds);
 
+/* A folder (a file name in any encoding) as a person reads it: valid
+ * UTF-8, the home folder written "~" ("~/Music/Album A"). */
+char       *cw_text_display_folder (const char *dir);
+
 G_END_DECLS

@@ -14,6 +14,8 @@
  * or results is ever built.
  */
 
+#define G_LOG_DOMAIN "corewave-worker"
+
 #include "config.h"
 
 #include <errno.h>
@@ -344,6 +346,7 @@ main (int   argc,
   g_autofree char *chain_error = NULL;
   g_auto(Inbox) inbox = { 0 };
   const char *parent;
+  int increment = 0;
   sigset_t term;
   int out_fd;
 
@@ -358,16 +361,31 @@ main (int   argc,
   if (parent != NULL && getppid () != (pid_t) g_ascii_strtoll (parent, NULL, 10))
     return 0;
 
+  /* A worker started by a command (ssh, a wrapper: --worker-command) has
+   * its settings on its command line, as no environment crosses ssh. */
+  for (int i = 1; i < argc; i++)
+    {
+      if (g_str_has_prefix (argv[i], "--nice="))
+        increment = (int) g_ascii_strtoll (argv[i] + strlen ("--nice="), NULL, 10);
+      else if (strcmp (argv[i], "--answer-each") == 0)
+        answer_each = TRUE;
+      else
+        {
+          g_printerr ("corewave-worker: unknown option %s\n"
+                      "corewave-worker is started by corewave and corewave-cli, which speak\n"
+                      "to it on its standard input and output; it takes --nice=N and\n"
+                      "--answer-each.\n", argv[i]);
+          return 2;
+        }
+    }
+
   /* The window asks for a lower priority, so the desktop (and its own main
    * loop) stays responsive while every core is busy; alone on the machine
    * the work runs as fast. */
   if (g_getenv ("CW_WORKER_NICE") != NULL)
-    {
-      int increment = (int) g_ascii_strtoll (g_getenv ("CW_WORKER_NICE"), NULL, 10);
-
-      if (increment > 0 && increment <= 19)
-        (void) !nice (increment);
-    }
+    increment = (int) g_ascii_strtoll (g_getenv ("CW_WORKER_NICE"), NULL, 10);
+  if (increment > 0 && increment <= 19)
+    (void) !nice (increment);
 
   crash_on = g_getenv ("CW_TEST_CRASH_ON");
   if (crash_on != NULL && *crash_on == '\0')
@@ -377,7 +395,7 @@ main (int   argc,
     hang_on = NULL;
   garbage = g_strcmp0 (g_getenv ("CW_TEST_GARBAGE"), "1") == 0;
   garbage_half = g_strcmp0 (g_getenv ("CW_TEST_GARBAGE"), "half") == 0;
-  answer_each = g_strcmp0 (g_getenv ("CW_WORKER_ANSWER_EACH"), "1") == 0;
+  answer_each = answer_each || g_strcmp0 (g_getenv ("CW_WORKER_ANSWER_EACH"), "1") == 0;
   /* A small disk in a test: writes past this size fail with EFBIG
    * ("File too large"), SIGXFSZ being ignored. */
   if (g_getenv ("CW_TEST_FSIZE_LIMIT") != NULL)
