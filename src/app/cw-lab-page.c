@@ -299,6 +299,12 @@ typedef struct
   char           **inputs;
   CwLabOptions     options;
   GCancellable    *cancellable;
+  /* the window has drawn the latest message (lock, painted_cond) */
+  GMutex           lock;
+  GCond            painted_cond;
+  gboolean         painted;
+  GdkFrameClock   *paint_clock;   /* main thread: waiting for its next paint */
+  gulong           paint_handler;
   /* the lab thread's */
   GMainContext    *context;
   CwPool          *pool;          /* the batch running now */
@@ -351,40 +357,96 @@ set_pipe_bytes (CwLabPage *self,
     show_status (self);
 }
 
+/* Main thread: the lab thread may go on. */
+static void
+lab_signal_painted (LabRun *run)
+{
+  if (run->paint_handler != 0)
+    {
+      g_signal_handler_disconnect (run->paint_clock, run->paint_handler);
+      run->paint_handler = 0;
+    }
+  g_clear_object (&run->paint_clock);
+  g_mutex_lock (&run->lock);
+  run->painted = TRUE;
+  g_cond_signal (&run->painted_cond);
+  g_mutex_unlock (&run->lock);
+}
+
+static void
+after_paint_cb (GdkFrameClock *clock,
+                LabRun        *run)
+{
+  lab_signal_painted (run);
+}
+
 static gboolean
 lab_message_cb (gpointer user_data)
 {
   LabMessage *message = user_data;
-  CwLabPage *self = message->run->page;
+  LabRun *run = message->run;
+  CwLabPage *self = run->page;
+  GdkFrameClock *clock = NULL;
 
-  if (self->disposed)
-    return G_SOURCE_REMOVE;
-  if (message->progress >= 0)
-    self->progress = message->progress;
-  if (message->status != NULL)
-    set_status (self, self->running_experiment, g_steal_pointer (&message->status));
-  set_pipe_bytes (self, message->pipe_bytes);
+  if (!self->disposed)
+    {
+      if (message->progress >= 0)
+        self->progress = message->progress;
+      if (message->status != NULL)
+        set_status (self, self->running_experiment, g_steal_pointer (&message->status));
+      set_pipe_bytes (self, message->pipe_bytes);
+      if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+        clock = gtk_widget_get_frame_clock (GTK_WIDGET (self));
+    }
+  /* the next step waits until the window has drawn this: the frame is
+   * never drawn while a step measures */
+  if (clock == NULL)
+    lab_signal_painted (run);
+  else if (run->paint_handler == 0)
+    {
+      run->paint_clock = g_object_ref (clock);
+      run->paint_handler = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), run);
+      gtk_widget_queue_draw (self->status_box);
+    }
   return G_SOURCE_REMOVE;
 }
 
-/* On the lab thread: what the page should show, sent to the main context. */
+/* On the lab thread, before each step: what the page should show, sent
+ * to the main context; then the step waits until the window has drawn it
+ * (at most PAINT_WAIT_US, should no frame come), so the window's drawing
+ * lands between steps and never on a measurement. */
+#define PAINT_WAIT_US (500 * 1000)
+
 static void
 lab_send (LabRun     *run,
           const char *description,
           double      progress)
 {
   LabMessage *message = g_new0 (LabMessage, 1);
+  gint64 deadline;
 
   message->run = run;
   /* Translators: the experiment's title, then the engine's name for the step, e.g.
-   * "Running “Chunk size”: chunk size 4, run 2 of 5" */
+   * "Running “Chunk size”: chunk size 4" */
   message->status = g_strdup_printf (_("Running “%s”: %s"), cw_lab_experiment_title (run->experiment), description);
   message->progress = progress;
   message->pipe_bytes = lab_pipe_bytes (run);
+  g_mutex_lock (&run->lock);
+  run->painted = FALSE;
+  g_mutex_unlock (&run->lock);
   g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, lab_message_cb, message,
                               (GDestroyNotify) lab_message_free);
+
+  deadline = g_get_monotonic_time () + PAINT_WAIT_US;
+  g_mutex_lock (&run->lock);
+  while (!run->painted)
+    if (!g_cond_wait_until (&run->painted_cond, &run->lock, deadline))
+      break;
+  g_mutex_unlock (&run->lock);
 }
 
+/* No message here: the step has just been drawn (lab_step_started), and
+ * a second frame would land on the batch. */
 static void
 lab_on_batch (CwPool     *pool,
               const char *description,
@@ -395,7 +457,6 @@ lab_on_batch (CwPool     *pool,
   /* a fresh pool per batch: what the last one counted stays in the total */
   run->pipe_before = lab_pipe_bytes (run);
   g_set_object (&run->pool, pool);
-  lab_send (run, description, -1);
 }
 
 static void
@@ -505,6 +566,11 @@ lab_finished_cb (gpointer user_data)
 static void
 lab_run_free (LabRun *run)
 {
+  if (run->paint_handler != 0)
+    g_signal_handler_disconnect (run->paint_clock, run->paint_handler);
+  g_clear_object (&run->paint_clock);
+  g_mutex_clear (&run->lock);
+  g_cond_clear (&run->painted_cond);
   g_clear_object (&run->page);
   g_clear_pointer (&run->report, cw_lab_report_free);
   g_clear_error (&run->error);
@@ -555,6 +621,8 @@ run_action (GtkWidget  *widget,
   run->options.quick = gtk_switch_get_active (self->quick_switch);
   run->cancellable = g_cancellable_new ();
   run->context = g_main_context_new ();
+  g_mutex_init (&run->lock);
+  g_cond_init (&run->painted_cond);
 
   self->running_experiment = self->selected;
   self->cancellable = g_object_ref (run->cancellable);
