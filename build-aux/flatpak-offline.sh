@@ -396,7 +396,11 @@ fi
 gui () {
   cat >"$work/gui.sh" <<EOF
 set -u
-flatpak run --env=GSK_RENDERER=cairo --env=GTK_A11Y=none "$app_id" --workers 2 --start "$demo" \
+# the demo set's files (a folder would keep its name below the output
+# folder), through the lesson's noise (a person's own files are converted
+# unchanged unless a stage is chosen)
+flatpak run --env=GSK_RENDERER=cairo --env=GTK_A11Y=none "$app_id" --workers 2 \
+  --transform noise:sigma=0.1 --start "$demo"/*.wav \
   >"$work/gui-app.log" 2>&1 &
 app=\$!
 wid=

@@ -215,6 +215,8 @@ add_sshlogin (GPtrArray   *out,
               GError     **error)
 {
   g_autofree char *command = NULL;
+  g_auto(GStrv) argv = NULL;
+  g_autoptr(GError) local = NULL;
   const char *login = line;
   guint64 n = 1;
 
@@ -240,6 +242,12 @@ add_sshlogin (GPtrArray   *out,
                    file, line_number, line);
       return FALSE;
     }
+  /* the line as written must be shell words of its own */
+  if (!g_shell_parse_argv (login, NULL, &argv, &local))
+    {
+      g_set_error (error, CW_ERROR, CW_ERROR_USAGE, _("%s:%u: %s"), file, line_number, local->message);
+      return FALSE;
+    }
   if (strcmp (login, ":") == 0)
     {
       g_autofree char *quoted = g_shell_quote (worker_path);
@@ -262,17 +270,6 @@ add_sshlogin (GPtrArray   *out,
           command = g_strdup_printf ("ssh -T -o BatchMode=yes %s %s", host, twice);
         }
     }
-  {
-    g_auto(GStrv) argv = NULL;
-    g_autoptr(GError) local = NULL;
-
-    /* the line as written must be shell words of its own */
-    if (!g_shell_parse_argv (login, NULL, &argv, &local))
-      {
-        g_set_error (error, CW_ERROR, CW_ERROR_USAGE, _("%s:%u: %s"), file, line_number, local->message);
-        return FALSE;
-      }
-  }
   for (guint64 i = 0; i < n; i++)
     g_ptr_array_add (out, g_strdup (command));
   return TRUE;
