@@ -166,14 +166,14 @@ sleep 1   # the workers are reaped and the summary written
 shot window-timeline 1100 760
 kill "$apid"; wait "$apid" 2>/dev/null || true
 
-# the Lab page after a quick "modes" run: Alt+4 focuses the experiments
-# (the first is selected), Ctrl+Enter runs it
+# the Lab page after a quick "chunks" run: Alt+4 focuses the experiments
+# (the first is selected), Down picks the second, Ctrl+Enter runs it
 mkdir -p "$work/tmp"
 TMPDIR=$work/tmp "$build/src/corewave" --workers 2 &
 apid=$!
 wait_for 20 has_window
 xdotool windowsize "$(window)" 1100 760
-xdotool windowfocus --sync "$(window)" key alt+4 ctrl+Return
+xdotool windowfocus --sync "$(window)" key alt+4 Down ctrl+Return
 wait_for 10 lab_running
 wait_for 300 lab_done
 sleep 1   # not a synchronisation: lets the chart draw

@@ -514,3 +514,62 @@ cw_test_run_cli_argv (const char * const *args,
   return g_subprocess_get_exit_status (proc);
 }
 
+/* ---------------------------------------------------------------------- */
+/* lab reports */
+
+int
+cw_test_column (const CwLabReport *report,
+                const char        *name)
+{
+  for (int c = 0; report->columns[c] != NULL; c++)
+    if (g_strcmp0 (report->columns[c], name) == 0)
+      return c;
+  g_error ("no column %s", name);
+}
+
+const char *
+cw_test_cell (const CwLabReport *report,
+              guint              row,
+              const char        *name)
+{
+  return ((char **) g_ptr_array_index (report->rows, row))[cw_test_column (report, name)];
+}
+
+double
+cw_test_cell_double (const CwLabReport *report,
+                     guint              row,
+                     const char        *name)
+{
+  return g_ascii_strtod (cw_test_cell (report, row, name), NULL);
+}
+
+/* The row whose first column is @key (and, when not NULL, @name is @value). */
+guint
+cw_test_row (const CwLabReport *report,
+             const char        *key,
+             const char        *name,
+             const char        *value)
+{
+  for (guint r = 0; r < report->rows->len; r++)
+    {
+      char **row = g_ptr_array_index (report->rows, r);
+
+      if (g_strcmp0 (row[0], key) == 0 && (name == NULL || g_strcmp0 (cw_test_cell (report, r, name), value) == 0))
+        return r;
+    }
+  g_error ("no row %s %s", key, value ? value : "");
+}
+
+const CwLabSeries *
+cw_test_series (const CwLabReport *report,
+                const char        *name)
+{
+  for (guint i = 0; i < report->series->len; i++)
+    {
+      const CwLabSeries *series = g_ptr_array_index (report->series, i);
+
+      if (g_strcmp0 (series->name, name) == 0)
+        return series;
+    }
+  return NULL;
+}

@@ -9,6 +9,7 @@
 
 #include <gio/gio.h>
 
+#include "cw-lab.h"
 #include "cw-pool.h"
 
 G_BEGIN_DECLS
@@ -132,5 +133,24 @@ int   cw_test_run_cli_argv    (const char * const *args,
                                char              **err);
 #define cw_test_run_cli(out, err, ...) \
   cw_test_run_cli_argv ((const char * const[]) { __VA_ARGS__, NULL }, out, err)
+
+/* ---------------------------------------------------------------------- */
+/* lab reports: a cell by its column's name */
+
+int                cw_test_column      (const CwLabReport *report,
+                                        const char        *name);
+const char        *cw_test_cell        (const CwLabReport *report,
+                                        guint              row,
+                                        const char        *name);
+double             cw_test_cell_double (const CwLabReport *report,
+                                        guint              row,
+                                        const char        *name);
+/* The row whose first column is @key (and, when not NULL, @name is @value). */
+guint              cw_test_row         (const CwLabReport *report,
+                                        const char        *key,
+                                        const char        *name,
+                                        const char        *value);
+const CwLabSeries *cw_test_series      (const CwLabReport *report,
+                                        const char        *name);
 
 G_END_DECLS

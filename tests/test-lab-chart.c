@@ -340,6 +340,159 @@ test_png_error (void)
   g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT);
 }
 
+/* Blue pixels of @surface right of @x0. */
+static guint
+count_color_from (cairo_surface_t *surface,
+                  const char      *spec,
+                  int              x0)
+{
+  cairo_surface_t *part = cairo_surface_create_for_rectangle (surface, x0, 0,
+                                                              cairo_image_surface_get_width (surface) - x0,
+                                                              cairo_image_surface_get_height (surface));
+  cairo_surface_t *copy = cairo_image_surface_create (CAIRO_FORMAT_ARGB32,
+                                                      cairo_image_surface_get_width (surface) - x0,
+                                                      cairo_image_surface_get_height (surface));
+  cairo_t *cr = cairo_create (copy);
+  guint n;
+
+  cairo_set_source_surface (cr, part, 0, 0);
+  cairo_paint (cr);
+  cairo_destroy (cr);
+  n = count_color_surface (copy, spec);
+  cairo_surface_destroy (copy);
+  cairo_surface_destroy (part);
+  return n;
+}
+
+typedef struct
+{
+  GBytes *bytes;
+  gsize   offset;
+} PngReader;
+
+static cairo_status_t
+read_png_cb (void          *closure,
+             unsigned char *data,
+             unsigned int   length)
+{
+  PngReader *reader = closure;
+  gsize size;
+  const guint8 *bytes = g_bytes_get_data (reader->bytes, &size);
+
+  if (reader->offset + length > size)
+    return CAIRO_STATUS_READ_ERROR;
+  memcpy (data, bytes + reader->offset, length);
+  reader->offset += length;
+  return CAIRO_STATUS_SUCCESS;
+}
+
+static cairo_surface_t *
+render_surface (const CwLabReport *report,
+                int                width,
+                int                height)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) png = cw_lab_chart_render_png_bytes (report, width, height, &error);
+  PngReader reader = { png, 0 };
+  cairo_surface_t *surface;
+
+  g_assert_no_error (error);
+  surface = cairo_image_surface_create_from_png_stream (read_png_cb, &reader);
+  g_assert_cmpint (cairo_surface_status (surface), ==, CAIRO_STATUS_SUCCESS);
+  return surface;
+}
+
+/* like "shared-work": 0.5 s, 0.26 s and 45 ns: every bar shows */
+static CwLabReport *
+make_span_report (double last)
+{
+  CwLabReport *report = made_report (CW_LAB_SHARED_WORK, NULL, "Seconds", FALSE);
+  CwLabSeries *wall = cw_lab_report_add_series (report, "Wall time (s)", FALSE);
+
+  cw_lab_series_add_point (wall, "naive, one process", 0, 0.5);
+  cw_lab_series_add_point (wall, "naive, 2 processes", 1, 0.26);
+  cw_lab_series_add_point (wall, "memoised, one pass", 2, last);
+  return report;
+}
+
+/* A 45 ns bar beside 0.5 s ones is drawn on a log axis: a bar, not a
+ * hairline. */
+static void
+test_log_bars (void)
+{
+  g_autoptr(CwLabReport) tiny = make_span_report (4.5e-8);
+  cairo_surface_t *surface = render_surface (tiny, 900, 400);
+
+  /* the last third of the panel holds the 45 ns bar */
+  g_assert_cmpuint (count_color_from (surface, "#1c71d8", 2 * 900 / 3), >, 300);
+  cairo_surface_destroy (surface);
+}
+
+static CwLabTimeline *
+made_timeline (const char *setting,
+               guint       n_lanes,
+               double      wall)
+{
+  CwLabTimeline *tl = g_new0 (CwLabTimeline, 1);
+
+  tl->setting = g_strdup (setting);
+  tl->n_lanes = n_lanes;
+  tl->wall_us = (gint64) (wall * 1e6);
+  tl->bars = g_array_new (FALSE, FALSE, sizeof (CwLabBar));
+  for (guint l = 0; l < n_lanes; l++)
+    {
+      CwLabBar bar = { l, 1, 0, (gint64) (wall * 1e6 / (l + 1)), CW_STATUS_OK };
+
+      g_array_append_val (tl->bars, bar);
+    }
+  return tl;
+}
+
+/* Each setting's timeline under the chart: the picture and the widget
+ * grow by their height, and their bars are drawn; SVG as well as PNG. */
+static void
+test_timelines (void)
+{
+  g_autoptr(CwLabReport) bare = make_span_report (0.01);
+  g_autoptr(CwLabReport) report = make_span_report (0.01);
+  g_autoptr(GBytes) svg = NULL;
+  g_autoptr(GError) error = NULL;
+  int bare_h, h, bare_nat, nat;
+  cairo_surface_t *surface;
+  guint bare_blue, blue;
+  GtkWidget *chart = cw_lab_chart_new ();
+  const char *text;
+
+  g_ptr_array_add (report->timelines, made_timeline ("chunk size 1", 2, 0.5));
+  g_ptr_array_add (report->timelines, made_timeline ("chunk size 8", 2, 0.75));
+  bare_h = cw_lab_chart_get_export_height (bare, 1000);
+  h = cw_lab_chart_get_export_height (report, 1000);
+  g_assert_cmpint (h, >, bare_h + 2 * 2 * 8);
+
+  surface = render_surface (bare, 1000, bare_h);
+  bare_blue = count_color_surface (surface, "#1c71d8");
+  cairo_surface_destroy (surface);
+  surface = render_surface (report, 1000, h);
+  blue = count_color_surface (surface, "#1c71d8");
+  cairo_surface_destroy (surface);
+  /* four lanes' bars, hundreds of px long */
+  g_assert_cmpuint (blue, >, bare_blue + 4 * 200 * 6);
+
+  svg = cw_lab_chart_render_bytes (report, CW_LAB_CHART_SVG, 1000, h, &error);
+  g_assert_no_error (error);
+  text = g_bytes_get_data (svg, NULL);
+  g_assert_true (g_str_has_prefix (text, "<?xml"));
+  g_assert_nonnull (g_strstr_len (text, g_bytes_get_size (svg), "<svg"));
+
+  g_object_ref_sink (chart);
+  cw_lab_chart_take_report (CW_LAB_CHART (chart), g_steal_pointer (&bare));
+  gtk_widget_measure (chart, GTK_ORIENTATION_VERTICAL, 800, NULL, &bare_nat, NULL, NULL);
+  cw_lab_chart_take_report (CW_LAB_CHART (chart), g_steal_pointer (&report));
+  gtk_widget_measure (chart, GTK_ORIENTATION_VERTICAL, 800, NULL, &nat, NULL, NULL);
+  g_assert_cmpint (nat, >, bare_nat + 2 * 2 * 8);
+  g_assert_finalize_object (chart);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -363,6 +516,8 @@ main (int   argc,
   g_test_add_func ("/cw/lab-chart/dark", test_dark);
   g_test_add_func ("/cw/lab-chart/png", test_png);
   g_test_add_func ("/cw/lab-chart/png-error", test_png_error);
+  g_test_add_func ("/cw/lab-chart/log-bars", test_log_bars);
+  g_test_add_func ("/cw/lab-chart/timelines", test_timelines);
 
   return g_test_run ();
 }

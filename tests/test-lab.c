@@ -1,4 +1,6 @@
-/* test-lab.c: each of the lab's experiments, run small, has the lesson's shape
+/* test-lab.c: each of the lab's experiments, run small, has the lesson's
+ * shape (test-lab-words.c: given fixed measurements, its words follow its
+ * table)
  *
  * Copyright 2026 The Corewave Authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -12,7 +14,7 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 
-#include "cw-lab.h"
+#include "cw-lab-private.h"
 #include "cw-test-util.h"
 
 /* No quick run comes near it; it only turns a hang into a failure. */
@@ -198,63 +200,6 @@ observed_results (Observed *obs,
   return g_array_index (obs->n_results, guint, batch);
 }
 
-static int
-column (const CwLabReport *report,
-        const char        *name)
-{
-  for (int c = 0; report->columns[c] != NULL; c++)
-    if (g_strcmp0 (report->columns[c], name) == 0)
-      return c;
-  g_error ("no column %s", name);
-}
-
-static const char *
-cell (const CwLabReport *report,
-      guint              row,
-      const char        *name)
-{
-  return ((char **) g_ptr_array_index (report->rows, row))[column (report, name)];
-}
-
-static double
-cell_double (const CwLabReport *report,
-             guint              row,
-             const char        *name)
-{
-  return g_ascii_strtod (cell (report, row, name), NULL);
-}
-
-/* The row whose first column is @key (and, when not NULL, @name is @value). */
-static guint
-find_row (const CwLabReport *report,
-          const char        *key,
-          const char        *name,
-          const char        *value)
-{
-  for (guint r = 0; r < report->rows->len; r++)
-    {
-      char **row = g_ptr_array_index (report->rows, r);
-
-      if (g_strcmp0 (row[0], key) == 0 && (name == NULL || g_strcmp0 (cell (report, r, name), value) == 0))
-        return r;
-    }
-  g_error ("no row %s %s", key, value ? value : "");
-}
-
-static const CwLabSeries *
-find_series (const CwLabReport *report,
-             const char        *name)
-{
-  for (guint i = 0; i < report->series->len; i++)
-    {
-      const CwLabSeries *series = g_ptr_array_index (report->series, i);
-
-      if (g_strcmp0 (series->name, name) == 0)
-        return series;
-    }
-  return NULL;
-}
-
 static void
 test_names (void)
 {
@@ -289,21 +234,22 @@ test_modes (void)
   for (guint attempt = 0; attempt < 3; attempt++)
     {
       g_autoptr(CwLabReport) report = run_lab (CW_LAB_MODES);
-      guint seq = find_row (report, "sequential", NULL, NULL);
-      guint proc = find_row (report, "processes", "workers", "2");
-      const CwLabSeries *ideal = find_series (report, "Ideal");
-      double speedup = cell_double (report, proc, "speedup");
+      guint seq = cw_test_row (report, "sequential", NULL, NULL);
+      guint proc = cw_test_row (report, "processes", "workers", "2");
+      const CwLabSeries *ideal = cw_test_series (report, "Ideal");
+      double speedup = cw_test_cell_double (report, proc, "speedup");
 
       g_assert_nonnull (ideal);
       g_assert_true (ideal->dashed);
       g_assert_cmpuint (ideal->points->len, ==, 2);
       g_assert_cmpfloat (g_array_index (ideal->points, CwLabPoint, 1).y, ==, 2.0);
-      g_assert_nonnull (find_series (report, "Threads"));
-      g_assert_nonnull (find_series (report, "Processes"));
-      g_assert_cmpfloat (cell_double (report, seq, "speedup"), ==, 1.0);
+      g_assert_nonnull (cw_test_series (report, "Threads"));
+      g_assert_nonnull (cw_test_series (report, "Processes"));
+      g_assert_cmpfloat (cw_test_cell_double (report, seq, "speedup"), ==, 1.0);
       if (speedup > 1.3)
         {
-          g_assert_cmpfloat (cell_double (report, proc, "wall_s"), <, cell_double (report, seq, "wall_s"));
+          g_assert_cmpfloat (cw_test_cell_double (report, proc, "wall_s"), <,
+                             cw_test_cell_double (report, seq, "wall_s"));
           return;
         }
       g_test_message ("attempt %u: 2 processes %.2f× (load average %.2f)", attempt, speedup, load_average ());
@@ -314,50 +260,80 @@ test_modes (void)
     g_assert_not_reached ();
 }
 
+/* Touched memory in this process: a worker forked from it inherits it in
+ * getrusage ()'s peak (the kernel keeps ru_maxrss across exec), not in
+ * its own VmHWM. */
+static char *
+touch_memory (gsize size)
+{
+  char *block = g_malloc (size);
+
+  for (gsize i = 0; i < size; i += 4096)
+    block[i] = (char) i;
+  return block;
+}
+
 static void
 test_chunks (void)
 {
+  /* 64 MiB here: the workers' own figure must not carry it */
+  g_autofree char *ballast = touch_memory (64 * 1024 * 1024);
   g_autoptr(CwLabReport) report = run_lab (CW_LAB_CHUNKS);
-  guint auto_row = find_row (report, "auto", NULL, NULL);
+  guint auto_row = cw_test_row (report, "auto", NULL, NULL);
+  guint k8 = cw_test_row (report, "8", NULL, NULL);
 
-  /* 8 files on 2 workers: K = 1, 2, 4, then auto */
-  g_assert_cmpuint (report->rows->len, ==, 4);
-  g_assert_cmpstr (cell (report, 0, "chunk_size"), ==, "1");
-  g_assert_cmpstr (cell (report, 2, "chunk_size"), ==, "4");
+  /* 24 tasks on 2 workers: K = 1, 2, 4, 8 (2 × 8 < 24), then auto */
+  g_assert_cmpuint (report->rows->len, ==, 5);
+  g_assert_cmpstr (cw_test_cell (report, 0, "chunk_size"), ==, "1");
+  g_assert_cmpstr (cw_test_cell (report, 3, "chunk_size"), ==, "8");
   g_assert_true (report->log_x);
   for (guint r = 0; r < report->rows->len; r++)
     {
-      g_assert_cmpfloat (cell_double (report, r, "wall_s"), >, 0);
-      g_assert_cmpfloat (cell_double (report, r, "peak_worker_rss_mib"), >, 0);
+      g_assert_cmpfloat (cw_test_cell_double (report, r, "wall_s"), >, 0);
+      g_assert_cmpstr (cw_test_cell (report, r, "runs"), ==, "5");
+      g_assert_cmpfloat (cw_test_cell_double (report, r, "workers_peak_mib"), >, 0);
+      g_assert_cmpfloat (cw_test_cell_double (report, r, "workers_peak_mib"), <, 48);
     }
-  g_assert_cmpfloat (cell_double (report, auto_row, "trips"), >=, 1);
+  /* three chunks of 8 for two workers: one sat idle behind the last */
+  g_assert_cmpstr (cw_test_cell (report, k8, "trips"), ==, "3");
+  g_assert_cmpfloat (cw_test_cell_double (report, k8, "idle_at_end_s"), >, 0);
+  g_assert_cmpfloat (cw_test_cell_double (report, auto_row, "trips"), >=, 1);
   g_assert_nonnull (strstr (report->explanation, "Auto measured"));
-  g_assert_nonnull (find_series (report, "Auto"));
+  g_assert_nonnull (cw_test_series (report, "Auto"));
+  /* a timeline per setting, in the plan's order */
+  g_assert_cmpuint (report->timelines->len, ==, 5);
+  g_assert_cmpstr (((CwLabTimeline *) g_ptr_array_index (report->timelines, 0))->setting, ==, "chunk size 1");
+  g_assert_cmpstr (((CwLabTimeline *) g_ptr_array_index (report->timelines, 4))->setting, ==, "chunk size auto");
+  ballast[0] = 1;
 }
 
 static void
 test_overhead (void)
 {
   g_autoptr(CwLabReport) report = run_lab (CW_LAB_OVERHEAD);
-  guint seq = find_row (report, "sequential", NULL, NULL);
-  guint k1 = find_row (report, "pool, chunk size 1", NULL, NULL);
+  guint seq = cw_test_row (report, "sequential", NULL, NULL);
+  guint k1 = cw_test_row (report, "pool, chunk size 1", NULL, NULL);
 
   for (guint r = 0; r < report->rows->len; r++)
-    g_assert_cmpfloat (cell_double (report, r, "us_per_task"), >, 0);
+    g_assert_cmpfloat (cw_test_cell_double (report, r, "us_per_task"), >, 0);
   /* one trip per task costs far more than the task */
-  g_assert_cmpfloat (cell_double (report, k1, "us_per_task"), >, cell_double (report, seq, "us_per_task"));
-  g_assert_cmpfloat (cell_double (report, k1, "us_per_task"), >,
-                     cell_double (report, find_row (report, "pool, chunk size 100", NULL, NULL), "us_per_task"));
+  g_assert_cmpfloat (cw_test_cell_double (report, k1, "us_per_task"), >,
+                     cw_test_cell_double (report, seq, "us_per_task"));
+  g_assert_cmpfloat (cw_test_cell_double (report, k1, "us_per_task"), >,
+                     cw_test_cell_double (report, cw_test_row (report, "pool, chunk size 100", NULL, NULL),
+                                          "us_per_task"));
 }
 
 static void
 test_big_data (void)
 {
   g_autoptr(CwLabReport) report = run_lab (CW_LAB_BIG_DATA);
-  guint names = find_row (report, "file name", NULL, NULL);
-  guint samples = find_row (report, "samples", NULL, NULL);
-  double b_names = cell_double (report, names, "bytes_to_workers") + cell_double (report, names, "bytes_from_workers");
-  double b_samples = cell_double (report, samples, "bytes_to_workers") + cell_double (report, samples, "bytes_from_workers");
+  guint names = cw_test_row (report, "file name", NULL, NULL);
+  guint samples = cw_test_row (report, "samples", NULL, NULL);
+  double b_names = cw_test_cell_double (report, names, "bytes_to_workers")
+                   + cw_test_cell_double (report, names, "bytes_from_workers");
+  double b_samples = cw_test_cell_double (report, samples, "bytes_to_workers")
+                     + cw_test_cell_double (report, samples, "bytes_from_workers");
 
   g_assert_cmpfloat (b_names, >, 0);
   g_assert_cmpfloat (b_samples, >, 100 * b_names);
@@ -367,10 +343,18 @@ static void
 test_shared_work (void)
 {
   g_autoptr(CwLabReport) report = run_lab (CW_LAB_SHARED_WORK);
-  guint naive = find_row (report, "naive, each task on its own", NULL, NULL);
-  guint memo = find_row (report, "memoised, one pass", NULL, NULL);
+  guint single = cw_test_row (report, "naive, one process", NULL, NULL);
+  guint parallel = cw_test_row (report, "naive, 2 processes", NULL, NULL);
+  guint memo = cw_test_row (report, "memoised, one pass", NULL, NULL);
+  const CwLabSeries *wall = cw_test_series (report, "Wall time (s)");
 
-  g_assert_cmpfloat (cell_double (report, memo, "wall_s"), <, cell_double (report, naive, "wall_s"));
+  g_assert_cmpfloat (cw_test_cell_double (report, memo, "wall_s"), <, cw_test_cell_double (report, single, "wall_s"));
+  g_assert_cmpfloat (cw_test_cell_double (report, memo, "wall_s"), <, cw_test_cell_double (report, parallel, "wall_s"));
+  /* nanoseconds, yet a figure: three significant digits */
+  g_assert_cmpfloat (cw_test_cell_double (report, memo, "wall_s"), >, 0);
+  /* every row a bar of the chart */
+  g_assert_nonnull (wall);
+  g_assert_cmpuint (wall->points->len, ==, 3);
 }
 
 static guint
@@ -381,7 +365,7 @@ count_rows (const CwLabReport *report,
   guint n = 0;
 
   for (guint r = 0; r < report->rows->len; r++)
-    if (g_strcmp0 (cell (report, r, name), value) == 0)
+    if (g_strcmp0 (cw_test_cell (report, r, name), value) == 0)
       n++;
   return n;
 }
@@ -396,25 +380,29 @@ test_order (void)
 
   observed_init (&obs);
   report = run_lab_observed (CW_LAB_ORDER, &obs);
-  slow_ordered = cell_double (report, find_row (report, "ordered", "task", "0"), "visible_s");
-  slow_unordered = cell_double (report, find_row (report, "unordered", "task", "0"), "visible_s");
+  slow_ordered = cw_test_cell_double (report, cw_test_row (report, "ordered", "task", "0"), "visible_s");
+  slow_unordered = cw_test_cell_double (report, cw_test_row (report, "unordered", "task", "0"), "visible_s");
 
-  /* the observer saw both batches, every task of each once (8 in quick) */
-  g_assert_cmpuint (obs.descriptions->len, ==, 2);
-  g_assert_cmpstr (g_ptr_array_index (obs.descriptions, 0), ==, "as submitted");
-  g_assert_cmpstr (g_ptr_array_index (obs.descriptions, 1), ==, "as completed");
+  /* the observer saw five rounds of both batches (not the warm-up), every
+   * task of each once (8 in quick) */
+  g_assert_cmpuint (obs.descriptions->len, ==, 10);
+  for (guint i = 0; i < 10; i += 2)
+    {
+      g_assert_cmpstr (g_ptr_array_index (obs.descriptions, i), ==, "as submitted");
+      g_assert_cmpstr (g_ptr_array_index (obs.descriptions, i + 1), ==, "as completed");
+      g_assert_cmpuint (observed_results (&obs, i), ==, count_rows (report, "order", "ordered"));
+      g_assert_cmpuint (observed_results (&obs, i + 1), ==, count_rows (report, "order", "unordered"));
+    }
   g_assert_cmpuint (count_rows (report, "order", "ordered"), ==, 8);
-  g_assert_cmpuint (observed_results (&obs, 0), ==, count_rows (report, "order", "ordered"));
-  g_assert_cmpuint (observed_results (&obs, 1), ==, count_rows (report, "order", "unordered"));
   observed_clear (&obs);
 
   for (guint r = 0; r < report->rows->len; r++)
     {
-      if (g_strcmp0 (cell (report, r, "slow"), "yes") == 0)
+      if (g_strcmp0 (cw_test_cell (report, r, "slow"), "yes") == 0)
         continue;
-      if (g_strcmp0 (cell (report, r, "order"), "ordered") == 0)
-        g_assert_cmpfloat (cell_double (report, r, "visible_s"), >=, slow_ordered);
-      else if (cell_double (report, r, "visible_s") < slow_unordered)
+      if (g_strcmp0 (cw_test_cell (report, r, "order"), "ordered") == 0)
+        g_assert_cmpfloat (cw_test_cell_double (report, r, "visible_s"), >=, slow_ordered);
+      else if (cw_test_cell_double (report, r, "visible_s") < slow_unordered)
         fast_before_slow = TRUE;
     }
   g_assert_true (fast_before_slow);
@@ -429,17 +417,17 @@ test_random_state (void)
 
   observed_init (&obs);
   report = run_lab_observed (CW_LAB_RANDOM_STATE, &obs);
-  naive = find_row (report, "seed once in the parent", NULL, NULL);
-  per_file = find_row (report, "per-file seeds", NULL, NULL);
+  naive = cw_test_row (report, "seed once in the parent", NULL, NULL);
+  per_file = cw_test_row (report, "per-file seeds", NULL, NULL);
   /* each batch's files, not the warm-up's spin tasks before them */
   g_assert_cmpuint (obs.descriptions->len, ==, 2);
-  g_assert_cmpuint (observed_results (&obs, 0), ==, (guint) cell_double (report, naive, "files"));
-  g_assert_cmpuint (observed_results (&obs, 1), ==, (guint) cell_double (report, per_file, "files"));
+  g_assert_cmpuint (observed_results (&obs, 0), ==, (guint) cw_test_cell_double (report, naive, "files"));
+  g_assert_cmpuint (observed_results (&obs, 1), ==, (guint) cw_test_cell_double (report, per_file, "files"));
   observed_clear (&obs);
 
-  g_assert_cmpfloat (cell_double (report, naive, "duplicate_groups"), >=, 1);
-  g_assert_nonnull (strstr (cell (report, naive, "groups"), " = "));
-  g_assert_cmpstr (cell (report, per_file, "duplicate_groups"), ==, "0");
+  g_assert_cmpfloat (cw_test_cell_double (report, naive, "duplicate_groups"), >=, 1);
+  g_assert_nonnull (strstr (cw_test_cell (report, naive, "groups"), " = "));
+  g_assert_cmpstr (cw_test_cell (report, per_file, "duplicate_groups"), ==, "0");
 }
 
 static void
@@ -451,11 +439,12 @@ test_csv (void)
   g_autofree char *header = g_strjoinv (",", report->columns);
 
   g_assert_cmpstr (lines[0], ==, header);
-  g_assert_cmpstr (lines[0], ==, "method,workers,tasks,wall_s,cpu_s");
+  g_assert_cmpstr (lines[0], ==, "method,workers,tasks,runs,wall_s,spread_s,cpu_s,speedup");
   /* header, one line per row, and the final newline's empty tail */
   g_assert_cmpuint (g_strv_length (lines), ==, report->rows->len + 2);
   /* a field with a comma is quoted */
-  g_assert_true (g_str_has_prefix (lines[1], "\"naive, each task on its own\",2,"));
+  g_assert_true (g_str_has_prefix (lines[1], "\"naive, one process\",1,"));
+  g_assert_true (g_str_has_prefix (lines[2], "\"naive, 2 processes\",2,"));
   g_assert_cmpstr (lines[report->rows->len + 1], ==, "");
 }
 
@@ -488,9 +477,11 @@ test_cli (void)
   g_assert_no_error (error);
   g_assert_true (g_spawn_check_wait_status (status, NULL));
   g_assert_nonnull (strstr (out, "memoised, one pass"));
-  g_assert_nonnull (strstr (out, "times faster"));
+  g_assert_nonnull (strstr (out, "× faster"));
   g_assert_true (g_file_get_contents (csv_path, &csv, NULL, NULL));
-  g_assert_true (g_str_has_prefix (csv, "method,workers,tasks,wall_s,cpu_s\n"));
+  g_assert_true (g_str_has_prefix (csv, "method,workers,tasks,runs,wall_s,spread_s,cpu_s,speedup\n"));
+  g_assert_nonnull (strstr (out, "The lesson: "));
+  g_assert_nonnull (strstr (out, "This machine: "));
   g_unlink (csv_path);
   g_rmdir (dir);
 
@@ -502,6 +493,67 @@ test_cli (void)
   g_assert_true (WIFEXITED (status));
   g_assert_cmpint (WEXITSTATUS (status), ==, 2);
   g_assert_nonnull (strstr (err, "unknown experiment"));
+}
+
+static void
+test_noise_rule (void)
+{
+  CwLabStat a, b, c;
+
+  cw_lab_stat_init (&a, (double[]) { 1.0, 1.2, 0.9, 1.1, 1.0 }, 5);
+  cw_lab_stat_init (&b, (double[]) { 1.25, 1.3, 1.4, 1.35, 1.3 }, 5);
+  cw_lab_stat_init (&c, (double[]) { 1.15, 1.3, 1.4, 1.35, 1.3 }, 5);
+  g_assert_cmpfloat (a.median, ==, 1.0);
+  g_assert_cmpfloat (a.lo, ==, 0.9);
+  g_assert_cmpfloat (a.hi, ==, 1.2);
+  g_assert_cmpuint (a.n, ==, 5);
+  g_assert_cmpfloat_with_epsilon (cw_lab_stat_spread (&a), 0.3, 1e-12);
+  g_assert_true (cw_lab_stat_differs (&a, &b));
+  g_assert_true (cw_lab_stat_differs (&b, &a));
+  /* one run of c beat a's slowest: within noise */
+  g_assert_false (cw_lab_stat_differs (&a, &c));
+  cw_lab_stat_init (&c, (double[]) { 2.0, 1.0 }, 2);
+  g_assert_cmpfloat (c.median, ==, 1.5);
+  cw_lab_stat_init (&c, NULL, 0);
+  g_assert_false (cw_lab_stat_differs (&a, &c));
+}
+
+/* Rounds, not repeats in a row: one warm-up batch, then every setting once
+ * a round, five rounds. */
+static void
+record_step_cb (guint       index,
+                guint       n_steps,
+                const char *description,
+                gpointer    user_data)
+{
+  g_ptr_array_add (user_data, g_strdup (description));
+}
+
+static void
+test_rounds (void)
+{
+  g_autofree char *work = cw_test_make_tmp_dir ();
+  CwLabOptions options = { .work_dir = work, .max_workers = 2, .quick = TRUE };
+  CwLabObserver rounds_observer = { .step_started = record_step_cb };
+  g_autoptr(GPtrArray) steps = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(CwLabReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+
+  cw_lab_run_full_async (CW_LAB_BIG_DATA, &options, NULL, NULL, &rounds_observer, steps, NULL, run_done_cb, &result);
+  WAIT_UNTIL (result != NULL);
+  report = cw_lab_run_finish (result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (steps->len, ==, 1 + 5 * 3);
+  g_assert_cmpstr (g_ptr_array_index (steps, 0), ==, "file name");
+  for (guint r = 0; r < 5; r++)
+    {
+      g_assert_cmpstr (g_ptr_array_index (steps, 1 + 3 * r), ==, "file name");
+      g_assert_cmpstr (g_ptr_array_index (steps, 2 + 3 * r), ==, "reading samples");
+      g_assert_cmpstr (g_ptr_array_index (steps, 3 + 3 * r), ==, "samples");
+    }
+  g_assert_cmpstr (cw_test_cell (report, 0, "runs"), ==, "5");
+  g_rmdir (work);
 }
 
 int
@@ -520,6 +572,8 @@ main (int   argc,
   g_test_add_func ("/cw/lab/random-state", test_random_state);
   g_test_add_func ("/cw/lab/csv", test_csv);
   g_test_add_func ("/cw/lab/cli", test_cli);
+  g_test_add_func ("/cw/lab/noise-rule", test_noise_rule);
+  g_test_add_func ("/cw/lab/rounds", test_rounds);
 
   return g_test_run ();
 }

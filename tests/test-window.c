@@ -27,6 +27,7 @@
 #include "cw-spec.h"
 #include "cw-test-gtk-util.h"
 #include "cw-window.h"
+#include "cw-window-private.h"   /* the sampler, to count its samples */
 
 /* No run of this suite comes near them; they only turn a hang into a failure. */
 #define IDLE_TIMEOUT_S 60
@@ -443,6 +444,18 @@ test_resume (Fixture       *f,
   cw_test_assert_no_children ();
 }
 
+/* A sample of the window's CPU sampler while the lab runs. */
+static void
+count_sample_cb (CwCpuSampler *sampler,
+                 CwCpuSample  *sample,
+                 gpointer      user_data)
+{
+  CwLabPage *lab = g_object_get_data (G_OBJECT (sampler), "lab");
+
+  if (lab != NULL && cw_lab_page_get_running (lab))
+    (*(guint *) user_data)++;
+}
+
 /* The Lab page: Alt+4's action shows it with the experiments focused; it
  * takes the queue and the worker count; a batch and an experiment never
  * run at once; closing the window mid-experiment waits for its workers. */
@@ -458,6 +471,8 @@ test_lab (Fixture       *f,
   GtkWidget *focus;
   gboolean blocked;
   int workers;
+  guint samples = 0;
+  gulong handler;
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.page", "s", "lab"));
   g_assert_cmpstr (adw_view_stack_get_visible_child_name (stack), ==, "lab");
@@ -470,7 +485,7 @@ test_lab (Fixture       *f,
   cw_test_write_sine (tone, 0.5, 440, 1);
   cw_test_drop_paths (f->window, paths, IDLE_TIMEOUT_S);
   cw_test_wait_idle (f->window, IDLE_TIMEOUT_S);
-  cw_lab_page_select (lab, CW_LAB_CHUNKS);
+  cw_lab_page_select (lab, CW_LAB_RANDOM_STATE);
   g_assert_nonnull (strstr (gtk_label_get_label (inputs), "1 queued file"));
 
   /* the batch holds the lab back while it runs */
@@ -481,14 +496,21 @@ test_lab (Fixture       *f,
   g_object_get (lab, "blocked", &blocked, NULL);
   g_assert_false (blocked);
 
-  /* the lab holds the batch back while it runs */
+  /* the lab holds the batch back while it runs; and while it measures,
+   * the Run page's meter gets no samples, even when shown */
   adw_view_stack_set_visible_child_name (stack, "lab");
   cw_lab_page_select (lab, CW_LAB_OVERHEAD);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (lab), "lab.run", NULL));
   g_assert_true (cw_lab_page_get_running (lab));
   activate (f, "win.start");
   g_assert_false (cw_window_get_busy (f->window));
+  g_object_set_data (G_OBJECT (f->window->sampler), "lab", lab);
+  handler = g_signal_connect (f->window->sampler, "sample", G_CALLBACK (count_sample_cb), &samples);
+  adw_view_stack_set_visible_child_name (stack, "run");
   WAIT_UNTIL_S (!cw_lab_page_get_running (lab), 120);
+  g_signal_handler_disconnect (f->window->sampler, handler);
+  g_assert_cmpuint (samples, ==, 0);
+  adw_view_stack_set_visible_child_name (stack, "lab");
   g_assert_nonnull (cw_lab_chart_get_report (cw_lab_page_get_chart (lab, CW_LAB_OVERHEAD)));
   cw_test_assert_no_children ();
 

@@ -60,6 +60,17 @@ cw_lab_chart_format_tick (const CwLabChartAxis *axis,
     {
       int e = (int) floor (log10 (v) + 1e-9);
 
+      /* far from 1, a power of ten as one: 10⁻⁸ rather than 0.00000001 */
+      if ((e < -3 || e > 6) && fabs (v - pow (10, e)) < 1e-9 * v)
+        {
+          static const char * const superscript[] = { "⁰", "¹", "²", "³", "⁴", "⁵", "⁶", "⁷", "⁸", "⁹" };
+          g_autofree char *digits = g_strdup_printf ("%d", ABS (e));
+          GString *text = g_string_new (e < 0 ? "10⁻" : "10");
+
+          for (const char *d = digits; *d; d++)
+            g_string_append (text, superscript[*d - '0']);
+          return g_string_free (text, FALSE);
+        }
       /* 1, 2 or 5 times a power of ten */
       return g_strdup_printf ("%'.*f", MAX (0, -e), v);
     }
@@ -276,7 +287,7 @@ cw_lab_chart_split_axes (const CwLabReport *report,
   return TRUE;
 }
 
-/* Every y of the chosen series (@side: 0 left, 1 right, -1 all). */
+/* Every y of the chosen series, with its range (@side: 0 left, 1 right, -1 all). */
 void
 cw_lab_chart_y_range (const CwLabReport *report,
                       const gboolean    *right,
@@ -294,10 +305,11 @@ cw_lab_chart_y_range (const CwLabReport *report,
         continue;
       for (guint i = 0; i < series->points->len; i++)
         {
-          double y = g_array_index (series->points, CwLabPoint, i).y;
+          const CwLabPoint *p = &g_array_index (series->points, CwLabPoint, i);
 
-          *min = MIN (*min, y);
-          *max = MAX (*max, y);
+          /* the runs' range too: the whiskers stay on the chart */
+          *min = MIN (*min, MIN (p->y, p->lo));
+          *max = MAX (*max, MAX (p->y, p->hi));
         }
     }
   if (*min > *max)

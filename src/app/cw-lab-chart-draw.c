@@ -17,8 +17,12 @@
  *    settings when there are few.
  *  * categories (no x label, every point named): one small bar chart per
  *    series, side by side or stacked as the width allows, each bar with its
- *    value written above it (a 64,000× difference leaves one bar a hairline:
- *    the number still tells).
+ *    value written above it; on a log axis when the values span more than
+ *    two decades (0.26 s beside 45 ns), so every bar shows.
+ *  * a point's runs (lo..hi around the median) as a whisker.
+ *  * under the chart, the report's timelines: each setting's median run, a
+ *    lane per worker and a bar per task, stacked on one time axis so the
+ *    settings compare at a glance (the idle worker behind a big last chunk).
  */
 
 #define G_LOG_DOMAIN "corewave"
@@ -30,6 +34,7 @@
 #include <math.h>
 #include <string.h>
 
+#include <glib/gi18n.h>
 #include <pango/pangocairo.h>
 
 #include "cw-colors.h"
@@ -41,26 +46,10 @@
 #define LINE_W        2.0
 #define X_PAD          12   /* between the y axis and the first point */
 #define TICK_SPACING   36   /* px per y tick, at most */
-#define LABEL_GAP       6
-
-typedef struct
-{
-  GdkRGBA      fg;
-  GdkRGBA      dim;       /* tick labels */
-  GdkRGBA      grid;
-  GdkRGBA      axis;
-  GdkRGBA      reference; /* dashed series */
-  GdkRGBA      palette[CW_COLORS_N_SERIES];
-  gboolean     show_title;
-  PangoLayout *normal;
-  PangoLayout *small;
-  PangoLayout *bold;
-} Style;
-
-typedef struct
-{
-  double x, y, w, h;
-} Rect;
+#define CHART_MIN_H   260   /* the chart above the timelines */
+#define CHART_NAT_H   340
+#define EXPORT_CHART_H 560  /* an exported picture's chart, above its timelines */
+#define TL_GAP         16   /* between the chart and the timelines */
 
 /* ---------------------------------------------------------------------- */
 /* text */
@@ -121,19 +110,20 @@ style_set_colors (Style         *st,
   st->grid = cw_colors_with_alpha (fg, 0.12f);
   st->axis = cw_colors_with_alpha (fg, 0.5f);
   st->reference = cw_colors_with_alpha (fg, 0.55f);
+  st->lane = cw_colors_with_alpha (fg, 0.05f);
   for (guint i = 0; i < CW_COLORS_N_SERIES; i++)
     cw_colors_get_series (i, dark, &st->palette[i]);
 }
 
 /* Sets @text on @layout, wrapped at @wrap px (0: one line, -1 also) and
  * cut at @max_lines, and gives its size. */
-static void
-set_text (PangoLayout *layout,
-          const char  *text,
-          int          wrap,
-          int          max_lines,
-          int         *width,
-          int         *height)
+void
+cw_lab_chart_set_text (PangoLayout *layout,
+                       const char  *text,
+                       int          wrap,
+                       int          max_lines,
+                       int         *width,
+                       int         *height)
 {
   int w, h;
 
@@ -150,35 +140,35 @@ set_text (PangoLayout *layout,
     *height = h;
 }
 
-static int
-text_width (PangoLayout *layout,
-            const char  *text)
+int
+cw_lab_chart_text_width (PangoLayout *layout,
+                         const char  *text)
 {
   int w;
 
-  set_text (layout, text, 0, 0, &w, NULL);
+  cw_lab_chart_set_text (layout, text, 0, 0, &w, NULL);
   return w;
 }
 
-static int
-line_height (PangoLayout *layout)
+int
+cw_lab_chart_line_height (PangoLayout *layout)
 {
   int h;
 
-  set_text (layout, "0", 0, 0, NULL, &h);
+  cw_lab_chart_set_text (layout, "0", 0, 0, NULL, &h);
   return h;
 }
 
 /* Draws the text already set on @layout with its box's (@xalign, @yalign)
  * point at (@x, @y). */
-static void
-show_layout (cairo_t       *cr,
-             PangoLayout   *layout,
-             double         x,
-             double         y,
-             double         xalign,
-             double         yalign,
-             const GdkRGBA *color)
+void
+cw_lab_chart_show_layout (cairo_t       *cr,
+                          PangoLayout   *layout,
+                          double         x,
+                          double         y,
+                          double         xalign,
+                          double         yalign,
+                          const GdkRGBA *color)
 {
   int w, h;
 
@@ -190,18 +180,18 @@ show_layout (cairo_t       *cr,
   cairo_restore (cr);
 }
 
-static void
-show_text (cairo_t       *cr,
-           PangoLayout   *layout,
-           const char    *text,
-           double         x,
-           double         y,
-           double         xalign,
-           double         yalign,
-           const GdkRGBA *color)
+void
+cw_lab_chart_show_text (cairo_t       *cr,
+                        PangoLayout   *layout,
+                        const char    *text,
+                        double         x,
+                        double         y,
+                        double         xalign,
+                        double         yalign,
+                        const GdkRGBA *color)
 {
-  set_text (layout, text, 0, 0, NULL, NULL);
-  show_layout (cr, layout, x, y, xalign, yalign, color);
+  cw_lab_chart_set_text (layout, text, 0, 0, NULL, NULL);
+  cw_lab_chart_show_layout (cr, layout, x, y, xalign, yalign, color);
 }
 
 /* Text turned a quarter left, centred on (@x, @y): a y axis's label. */
@@ -216,7 +206,7 @@ show_text_vertical (cairo_t       *cr,
 {
   int w, h;
 
-  set_text (layout, text, MAX (max_length, 1), 1, &w, &h);
+  cw_lab_chart_set_text (layout, text, MAX (max_length, 1), 1, &w, &h);
   cairo_save (cr);
   cairo_translate (cr, round (x), round (y));
   cairo_rotate (cr, -G_PI / 2);
@@ -231,35 +221,35 @@ show_text_vertical (cairo_t       *cr,
 /* ---------------------------------------------------------------------- */
 /* shapes */
 
-static void
-set_color (cairo_t       *cr,
-           const GdkRGBA *color)
+void
+cw_lab_chart_set_color (cairo_t       *cr,
+                        const GdkRGBA *color)
 {
   gdk_cairo_set_source_rgba (cr, color);
 }
 
-static void
-hline (cairo_t       *cr,
-       double         x0,
-       double         x1,
-       double         y,
-       const GdkRGBA *color)
+void
+cw_lab_chart_hline (cairo_t       *cr,
+                    double         x0,
+                    double         x1,
+                    double         y,
+                    const GdkRGBA *color)
 {
-  set_color (cr, color);
+  cw_lab_chart_set_color (cr, color);
   cairo_set_line_width (cr, 1);
   cairo_move_to (cr, x0, floor (y) + 0.5);
   cairo_line_to (cr, x1, floor (y) + 0.5);
   cairo_stroke (cr);
 }
 
-static void
-vline (cairo_t       *cr,
-       double         x,
-       double         y0,
-       double         y1,
-       const GdkRGBA *color)
+void
+cw_lab_chart_vline (cairo_t       *cr,
+                    double         x,
+                    double         y0,
+                    double         y1,
+                    const GdkRGBA *color)
 {
-  set_color (cr, color);
+  cw_lab_chart_set_color (cr, color);
   cairo_set_line_width (cr, 1);
   cairo_move_to (cr, floor (x) + 0.5, y0);
   cairo_line_to (cr, floor (x) + 0.5, y1);
@@ -273,7 +263,7 @@ marker (cairo_t       *cr,
         gboolean       diamond,
         const GdkRGBA *color)
 {
-  set_color (cr, color);
+  cw_lab_chart_set_color (cr, color);
   if (diamond)
     {
       double r = MARKER_R * 1.5;
@@ -289,6 +279,28 @@ marker (cairo_t       *cr,
   cairo_fill (cr);
 }
 
+/* The runs' range around a median: a thin line with caps (nothing when
+ * the runs agree to a pixel). */
+static void
+whisker (cairo_t       *cr,
+         double         x,
+         double         y_lo,
+         double         y_hi,
+         const GdkRGBA *color)
+{
+  if (fabs (y_lo - y_hi) < 2)
+    return;
+  cw_lab_chart_set_color (cr, color);
+  cairo_set_line_width (cr, 1.5);
+  cairo_move_to (cr, x, y_lo);
+  cairo_line_to (cr, x, y_hi);
+  cairo_move_to (cr, x - 4, y_lo);
+  cairo_line_to (cr, x + 4, y_lo);
+  cairo_move_to (cr, x - 4, y_hi);
+  cairo_line_to (cr, x + 4, y_hi);
+  cairo_stroke (cr);
+}
+
 /* The legend's sample of a series: a short line (dashed for a reference)
  * with a marker, or a square for bars. */
 static void
@@ -302,12 +314,12 @@ swatch (cairo_t       *cr,
 {
   if (square)
     {
-      set_color (cr, color);
+      cw_lab_chart_set_color (cr, color);
       cairo_rectangle (cr, x, y - 5, 10, 10);
       cairo_fill (cr);
       return;
     }
-  set_color (cr, color);
+  cw_lab_chart_set_color (cr, color);
   cairo_set_line_width (cr, LINE_W);
   if (dashed)
     cairo_set_dash (cr, (double[]) { 4, 3 }, 2, 0);
@@ -401,25 +413,31 @@ draw_bar_panel (cairo_t           *cr,
   const GdkRGBA *color = series_color (st, report, index);
   guint n = series->points->len;
   int title_h, tick_h, label_h = 0, tick_w = 0, y_label_w = 0;
-  double min = 0, max = 0, plot_top, plot_bottom, left, slot;
+  double min = 0, max = 0, pos_min = G_MAXDOUBLE, plot_top, plot_bottom, left, slot;
+  gboolean log_y;
   CwLabChartAxis axis = { 0 };
 
   /* the title: the series' name beside its colour */
-  set_text (st->normal, series->name, (int) area.w - 16, 2, NULL, &title_h);
-  show_layout (cr, st->normal, area.x + 16, area.y, 0, 0, &st->fg);
-  swatch (cr, area.x, area.y + line_height (st->normal) / 2.0, 10, FALSE, TRUE, color);
+  cw_lab_chart_set_text (st->normal, series->name, (int) area.w - 16, 2, NULL, &title_h);
+  cw_lab_chart_show_layout (cr, st->normal, area.x + 16, area.y, 0, 0, &st->fg);
+  swatch (cr, area.x, area.y + cw_lab_chart_line_height (st->normal) / 2.0, 10, FALSE, TRUE, color);
 
-  tick_h = line_height (st->small);
+  tick_h = cw_lab_chart_line_height (st->small);
   if (y_label != NULL)
-    y_label_w = line_height (st->small) + LABEL_GAP;
+    y_label_w = cw_lab_chart_line_height (st->small) + LABEL_GAP;
 
   for (guint i = 0; i < n; i++)
     {
       const CwLabPoint *p = &g_array_index (series->points, CwLabPoint, i);
 
-      min = MIN (min, p->y);
-      max = MAX (max, p->y);
+      min = MIN (min, MIN (p->y, p->lo));
+      max = MAX (max, MAX (p->y, p->hi));
+      if (p->y > 0)
+        pos_min = MIN (pos_min, MIN (p->y, p->lo > 0 ? p->lo : p->y));
     }
+  /* 0.26 s beside 45 ns: on a linear axis the small bar is not there at
+   * all; on a log axis every bar shows, and its value is written above */
+  log_y = min >= 0 && pos_min < G_MAXDOUBLE && max / pos_min > 100;
 
   /* the names under the bars, up to three lines each; the slot width is
    * guessed from a typical tick label's width, then drawn at the real one */
@@ -428,7 +446,8 @@ draw_bar_panel (cairo_t           *cr,
     {
       int h;
 
-      set_text (st->small, g_array_index (series->points, CwLabPoint, i).label, (int) slot - 4, 3, NULL, &h);
+      cw_lab_chart_set_text (st->small, g_array_index (series->points, CwLabPoint, i).label, (int) slot - 4, 3,
+                             NULL, &h);
       label_h = MAX (label_h, h);
     }
 
@@ -436,12 +455,15 @@ draw_bar_panel (cairo_t           *cr,
   plot_bottom = area.y + area.h - label_h - LABEL_GAP;
   if (plot_bottom - plot_top < 24)
     return;
-  cw_lab_chart_axis_linear_from_zero (&axis, min, max, MAX (2, (int) ((plot_bottom - plot_top) / TICK_SPACING)));
+  if (log_y)
+    cw_lab_chart_axis_log_decades (&axis, pos_min, max, MAX (2, (int) ((plot_bottom - plot_top) / TICK_SPACING)));
+  else
+    cw_lab_chart_axis_linear_from_zero (&axis, min, max, MAX (2, (int) ((plot_bottom - plot_top) / TICK_SPACING)));
   for (guint t = 0; t < axis.ticks->len; t++)
     {
       g_autofree char *text = cw_lab_chart_format_tick (&axis, g_array_index (axis.ticks, double, t));
 
-      tick_w = MAX (tick_w, text_width (st->small, text));
+      tick_w = MAX (tick_w, cw_lab_chart_text_width (st->small, text));
     }
   left = area.x + y_label_w + tick_w + LABEL_GAP;
   slot = (area.x + area.w - left) / MAX (n, 1);
@@ -456,37 +478,47 @@ draw_bar_panel (cairo_t           *cr,
       double y = plot_bottom - cw_lab_chart_axis_fraction (&axis, v) * (plot_bottom - plot_top);
       g_autofree char *text = cw_lab_chart_format_tick (&axis, v);
 
-      hline (cr, left, area.x + area.w, y, &st->grid);
-      show_text (cr, st->small, text, left - LABEL_GAP, y, 1, 0.5, &st->dim);
+      cw_lab_chart_hline (cr, left, area.x + area.w, y, &st->grid);
+      cw_lab_chart_show_text (cr, st->small, text, left - LABEL_GAP, y, 1, 0.5, &st->dim);
     }
-  vline (cr, left, plot_top, plot_bottom, &st->axis);
+  cw_lab_chart_vline (cr, left, plot_top, plot_bottom, &st->axis);
 
   for (guint i = 0; i < n; i++)
     {
       const CwLabPoint *p = &g_array_index (series->points, CwLabPoint, i);
       double cx = left + slot * (i + 0.5);
       double bar_w = MIN (slot * 0.55, 72);
-      double y0 = plot_bottom - cw_lab_chart_axis_fraction (&axis, 0) * (plot_bottom - plot_top);
+      double y0 = log_y ? plot_bottom : plot_bottom - cw_lab_chart_axis_fraction (&axis, 0) * (plot_bottom - plot_top);
       double y1 = plot_bottom - cw_lab_chart_axis_fraction (&axis, p->y) * (plot_bottom - plot_top);
       g_autofree char *value = cw_lab_chart_format_value (p->y);
 
       /* a value above zero stays visible as a hairline */
       if (p->y != 0 && fabs (y0 - y1) < 1)
         y1 = y0 - (p->y > 0 ? 1 : -1);
-      set_color (cr, color);
+      if (log_y && p->y <= 0)
+        y1 = y0;
+      cw_lab_chart_set_color (cr, color);
       cairo_rectangle (cr, round (cx - bar_w / 2), MIN (y0, y1), round (bar_w), fabs (y0 - y1));
       cairo_fill (cr);
-      show_text (cr, st->small, value, cx, MIN (y0, y1) - 2, 0.5, 1, &st->fg);
+      if (p->hi > p->lo && (!log_y || p->lo > 0))
+        {
+          double w_lo = plot_bottom - cw_lab_chart_axis_fraction (&axis, p->lo) * (plot_bottom - plot_top);
+          double w_hi = plot_bottom - cw_lab_chart_axis_fraction (&axis, p->hi) * (plot_bottom - plot_top);
 
-      set_text (st->small, p->label, (int) slot - 4, 3, NULL, NULL);
+          whisker (cr, cx, w_lo, w_hi, &st->fg);
+          y1 = MIN (y1, w_hi);
+        }
+      cw_lab_chart_show_text (cr, st->small, value, cx, MIN (y0, y1) - 2, 0.5, 1, &st->fg);
+
+      cw_lab_chart_set_text (st->small, p->label, (int) slot - 4, 3, NULL, NULL);
       pango_layout_set_alignment (st->small, PANGO_ALIGN_CENTER);
       cairo_save (cr);
-      set_color (cr, &st->fg);
+      cw_lab_chart_set_color (cr, &st->fg);
       cairo_move_to (cr, round (cx - (slot - 4) / 2), plot_bottom + LABEL_GAP / 2.0);
       pango_cairo_show_layout (cr, st->small);
       cairo_restore (cr);
     }
-  hline (cr, left, area.x + area.w, plot_bottom, &st->axis);
+  cw_lab_chart_hline (cr, left, area.x + area.w, plot_bottom, &st->axis);
   cw_lab_chart_axis_clear (&axis);
 }
 
@@ -530,7 +562,7 @@ draw_legend (cairo_t           *cr,
              const CwLabReport *report,
              Rect               area)
 {
-  int line_h = line_height (st->normal);
+  int line_h = cw_lab_chart_line_height (st->normal);
   double x = 0, y = 0;
 
   for (guint s = 0; s < report->series->len; s++)
@@ -540,7 +572,7 @@ draw_legend (cairo_t           *cr,
 
       if (series_is_empty (series))
         continue;
-      set_text (st->normal, series->name, (int) area.w - 28, 1, &w, NULL);
+      cw_lab_chart_set_text (st->normal, series->name, (int) area.w - 28, 1, &w, NULL);
       if (x > 0 && x + 28 + w > area.w)
         {
           x = 0;
@@ -548,7 +580,7 @@ draw_legend (cairo_t           *cr,
         }
       swatch (cr, area.x + x, area.y + y + line_h / 2.0, 20, series->dashed, FALSE,
               series_color (st, report, s));
-      show_layout (cr, st->normal, area.x + x + 26, area.y + y, 0, 0, &st->fg);
+      cw_lab_chart_show_layout (cr, st->normal, area.x + x + 26, area.y + y, 0, 0, &st->fg);
       x += 26 + w + 18;
     }
   return (int) y + line_h;
@@ -619,7 +651,7 @@ widest_tick (const Style          *st,
     {
       g_autofree char *text = cw_lab_chart_format_tick (axis, g_array_index (axis->ticks, double, t));
 
-      w = MAX (w, text_width (st->small, text));
+      w = MAX (w, cw_lab_chart_text_width (st->small, text));
     }
   return w;
 }
@@ -648,8 +680,8 @@ draw_lines (cairo_t           *cr,
   CwLabChartAxis ly = { 0 }, ry = { 0 }, ax = { 0 };
 
   legend_h = draw_legend (cr, st, report, area);
-  tick_h = line_height (st->small);
-  label_h = line_height (st->small);
+  tick_h = cw_lab_chart_line_height (st->small);
+  label_h = cw_lab_chart_line_height (st->small);
 
   plot_top = area.y + legend_h + 12 + tick_h / 2.0;
   plot_bottom = area.y + area.h - tick_h - 4;
@@ -690,7 +722,7 @@ draw_lines (cairo_t           *cr,
     {
       /* the last tick's label may hang past the plot's end */
       g_autofree char *text = cw_lab_chart_format_tick (&ax, g_array_index (ax.ticks, double, ax.ticks->len - 1));
-      double hang = text_width (st->small, text) / 2.0 - X_PAD;
+      double hang = cw_lab_chart_text_width (st->small, text) / 2.0 - X_PAD;
 
       if (hang > 0)
         plot_right -= hang;
@@ -707,15 +739,15 @@ draw_lines (cairo_t           *cr,
       double v = g_array_index (ly.ticks, double, t);
       g_autofree char *text = cw_lab_chart_format_tick (&ly, v);
 
-      hline (cr, plot_left, plot_right, Y_AT (&ly, v), &st->grid);
-      show_text (cr, st->small, text, plot_left - LABEL_GAP, Y_AT (&ly, v), 1, 0.5,
-                 side_color (st, report, right, split, 0));
+      cw_lab_chart_hline (cr, plot_left, plot_right, Y_AT (&ly, v), &st->grid);
+      cw_lab_chart_show_text (cr, st->small, text, plot_left - LABEL_GAP, Y_AT (&ly, v), 1, 0.5,
+                              side_color (st, report, right, split, 0));
     }
   if (left_label != NULL)
     show_text_vertical (cr, st->small, left_label, (int) (plot_bottom - plot_top),
                         area.x + label_h / 2.0, (plot_top + plot_bottom) / 2,
                         side_color (st, report, right, split, 0));
-  vline (cr, plot_left, plot_top, plot_bottom, &st->axis);
+  cw_lab_chart_vline (cr, plot_left, plot_top, plot_bottom, &st->axis);
   if (split)
     {
       for (guint t = 0; t < ry.ticks->len; t++)
@@ -723,16 +755,16 @@ draw_lines (cairo_t           *cr,
           double v = g_array_index (ry.ticks, double, t);
           g_autofree char *text = cw_lab_chart_format_tick (&ry, v);
 
-          show_text (cr, st->small, text, plot_right + LABEL_GAP, Y_AT (&ry, v), 0, 0.5,
-                     side_color (st, report, right, split, 1));
+          cw_lab_chart_show_text (cr, st->small, text, plot_right + LABEL_GAP, Y_AT (&ry, v), 0, 0.5,
+                                  side_color (st, report, right, split, 1));
         }
       if (right_label != NULL)
         show_text_vertical (cr, st->small, right_label, (int) (plot_bottom - plot_top),
                             area.x + area.w - label_h / 2.0, (plot_top + plot_bottom) / 2,
                             side_color (st, report, right, split, 1));
-      vline (cr, plot_right, plot_top, plot_bottom, &st->axis);
+      cw_lab_chart_vline (cr, plot_right, plot_top, plot_bottom, &st->axis);
     }
-  hline (cr, plot_left, plot_right, plot_bottom, &st->axis);
+  cw_lab_chart_hline (cr, plot_left, plot_right, plot_bottom, &st->axis);
 
   /* x ticks, every k-th one when their labels would touch */
   {
@@ -747,7 +779,7 @@ draw_lines (cairo_t           *cr,
           {
             double v = g_array_index (ax.ticks, double, t);
             g_autofree char *text = cw_lab_chart_format_tick (&ax, v);
-            double w = text_width (st->small, text);
+            double w = cw_lab_chart_text_width (st->small, text);
 
             fits = X_AT (v) - w / 2 >= last_label_end + 8;
             last_label_end = X_AT (v) + w / 2;
@@ -760,14 +792,14 @@ draw_lines (cairo_t           *cr,
         double v = g_array_index (ax.ticks, double, t);
         g_autofree char *text = cw_lab_chart_format_tick (&ax, v);
 
-        vline (cr, X_AT (v), plot_bottom, plot_bottom + 3, &st->axis);
-        show_text (cr, st->small, text, X_AT (v), plot_bottom + 4, 0.5, 0, &st->dim);
+        cw_lab_chart_vline (cr, X_AT (v), plot_bottom, plot_bottom + 3, &st->axis);
+        cw_lab_chart_show_text (cr, st->small, text, X_AT (v), plot_bottom + 4, 0.5, 0, &st->dim);
       }
   }
   if (report->x_label != NULL && report->x_label[0] != '\0')
     {
-      set_text (st->small, report->x_label, (int) (plot_right - plot_left), 1, NULL, NULL);
-      show_layout (cr, st->small, (plot_left + plot_right) / 2, area.y + area.h, 0.5, 1, &st->dim);
+      cw_lab_chart_set_text (st->small, report->x_label, (int) (plot_right - plot_left), 1, NULL, NULL);
+      cw_lab_chart_show_layout (cr, st->small, (plot_left + plot_right) / 2, area.y + area.h, 0.5, 1, &st->dim);
     }
 
   /* the series; markers may stick out of the plot a little, never far */
@@ -792,7 +824,7 @@ draw_lines (cairo_t           *cr,
         }
       g_ptr_array_sort (line, compare_points_x);
 
-      set_color (cr, color);
+      cw_lab_chart_set_color (cr, color);
       cairo_set_line_width (cr, LINE_W);
       cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
       if (series->dashed)
@@ -815,6 +847,8 @@ draw_lines (cairo_t           *cr,
           const CwLabPoint *p = g_ptr_array_index (line, i);
 
           marker (cr, X_AT (p->x), Y_AT (y_axis, p->y), FALSE, color);
+          if (p->hi > p->lo && (!log_y || p->lo > 0))
+            whisker (cr, X_AT (p->x), Y_AT (y_axis, p->lo), Y_AT (y_axis, p->hi), color);
         }
       for (guint i = 0; i < series->points->len; i++)
         {
@@ -826,8 +860,10 @@ draw_lines (cairo_t           *cr,
           x = X_AT (p->x);
           y = Y_AT (y_axis, p->y);
           marker (cr, x, y, TRUE, color);
-          show_text (cr, st->small, p->label, x + (x > (plot_left + plot_right) / 2 ? -8 : 8), y - 4,
-                     x > (plot_left + plot_right) / 2 ? 1 : 0, 1, color);
+          if (p->hi > p->lo && (!log_y || p->lo > 0))
+            whisker (cr, x, Y_AT (y_axis, p->lo), Y_AT (y_axis, p->hi), color);
+          cw_lab_chart_show_text (cr, st->small, p->label, x + (x > (plot_left + plot_right) / 2 ? -8 : 8), y - 4,
+                                  x > (plot_left + plot_right) / 2 ? 1 : 0, 1, color);
         }
     }
   cairo_restore (cr);
@@ -852,21 +888,28 @@ draw_report (cairo_t           *cr,
 {
   Rect area = { 0, 0, width, height };
 
+  int tl_h;
+
   if (report == NULL || report->series == NULL || count_nonempty (report) == 0)
     return;
   if (st->show_title && report->title != NULL)
     {
       int h;
 
-      set_text (st->bold, report->title, (int) width, 2, NULL, &h);
-      show_layout (cr, st->bold, 0, 0, 0, 0, &st->fg);
+      cw_lab_chart_set_text (st->bold, report->title, (int) width, 2, NULL, &h);
+      cw_lab_chart_show_layout (cr, st->bold, 0, 0, 0, 0, &st->fg);
       area.y += h + 12;
       area.h -= h + 12;
     }
+  tl_h = cw_lab_chart_timelines_height (st, report, width);
+  if (tl_h > 0)
+    area.h -= tl_h + TL_GAP;
   if (is_categorical (report))
     draw_bars (cr, st, report, area);
   else
     draw_lines (cr, st, report, area);
+  if (tl_h > 0)
+    cw_lab_chart_draw_timelines (cr, st, report, (Rect) { 0, area.y + area.h + TL_GAP, width, tl_h });
 }
 
 /* ---------------------------------------------------------------------- */
@@ -890,12 +933,39 @@ cw_lab_chart_draw (cairo_t                    *cr,
   style_clear (&st);
 }
 
-void
-cw_lab_chart_measure_height (const CwLabReport *report,
-                             int                for_width,
-                             int               *minimum,
-                             int               *natural)
+/* The timelines' height at @width: measured with a scratch cairo
+ * context, so the widget and the export agree to the pixel. */
+static int
+measure_timelines (const CwLabReport          *report,
+                   const PangoFontDescription *font,
+                   int                         width)
 {
+  cairo_surface_t *surface;
+  cairo_t *cr;
+  Style st = { 0 };
+  int h;
+
+  if (report == NULL || report->timelines == NULL || report->timelines->len == 0)
+    return 0;
+  surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 1, 1);
+  cr = cairo_create (surface);
+  style_init_layouts (&st, cr, font);
+  h = cw_lab_chart_timelines_height (&st, report, width > 0 ? width : 560);
+  style_clear (&st);
+  cairo_destroy (cr);
+  cairo_surface_destroy (surface);
+  return h + TL_GAP;
+}
+
+void
+cw_lab_chart_measure_height (const CwLabReport          *report,
+                             const PangoFontDescription *font,
+                             int                         for_width,
+                             int                        *minimum,
+                             int                        *natural)
+{
+  int tl = measure_timelines (report, font, for_width);
+
   if (report != NULL && is_categorical (report))
     {
       /* bar panels stack when the width has room for fewer columns */
@@ -903,10 +973,18 @@ cw_lab_chart_measure_height (const CwLabReport *report,
       guint cols = for_width > 0 ? categorical_columns (n, for_width) : MAX (n, 1);
       guint rows = (n + cols - 1) / cols;
 
-      *minimum = 200 * rows + PANEL_GAP_Y * (rows - 1);
-      *natural = 280 * rows + PANEL_GAP_Y * (rows - 1);
+      *minimum = 200 * rows + PANEL_GAP_Y * (rows - 1) + tl;
+      *natural = 280 * rows + PANEL_GAP_Y * (rows - 1) + tl;
       return;
     }
-  *minimum = 260;
-  *natural = 340;
+  *minimum = CHART_MIN_H + tl;
+  *natural = CHART_NAT_H + tl;
+}
+
+int
+cw_lab_chart_export_height (const CwLabReport          *report,
+                            const PangoFontDescription *font,
+                            int                         width)
+{
+  return EXPORT_CHART_H + measure_timelines (report, font, width);
 }

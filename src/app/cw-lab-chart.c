@@ -3,10 +3,10 @@
  * Copyright 2026 The Corewave Authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The widget and the PNG export. Both draw with one cairo routine
+ * The widget and the PNG and SVG exports. All draw with one cairo routine
  * (cw-lab-chart-draw.c): the widget through gtk_snapshot_append_cairo (),
- * the export on an image surface, so the exported file is the picture on
- * screen and needs no display.
+ * the exports on an image or SVG surface, so the exported file is the
+ * picture on screen (chart and timelines) and needs no display.
  */
 
 #define G_LOG_DOMAIN "corewave"
@@ -14,6 +14,8 @@
 #include "config.h"
 
 #include "cw-lab-chart.h"
+
+#include <cairo-svg.h>
 
 #include "cw-colors.h"
 #include "cw-lab-chart-private.h"
@@ -73,7 +75,9 @@ cw_lab_chart_measure (GtkWidget      *widget,
       *natural = 560;
       return;
     }
-  cw_lab_chart_measure_height (self->report, for_size, minimum, natural);
+  cw_lab_chart_measure_height (self->report,
+                               pango_context_get_font_description (gtk_widget_get_pango_context (widget)),
+                               for_size, minimum, natural);
 }
 
 static void
@@ -144,7 +148,27 @@ cw_lab_chart_get_report (CwLabChart *self)
 }
 
 /* ---------------------------------------------------------------------- */
-/* PNG */
+/* PNG and SVG */
+
+static PangoFontDescription *
+export_font (void)
+{
+  return pango_font_description_from_string ("Sans 10");
+}
+
+int
+cw_lab_chart_get_export_height (const CwLabReport *report,
+                                int                width)
+{
+  PangoFontDescription *font = export_font ();
+  int title_h = 40;   /* the report's title, above the chart */
+  int h;
+
+  g_return_val_if_fail (report != NULL, 0);
+  h = cw_lab_chart_export_height (report, font, width - 2 * PNG_MARGIN) + title_h + 2 * PNG_MARGIN;
+  pango_font_description_free (font);
+  return h;
+}
 
 static cairo_status_t
 append_bytes_cb (void                *closure,
@@ -155,41 +179,55 @@ append_bytes_cb (void                *closure,
   return CAIRO_STATUS_SUCCESS;
 }
 
+static void
+draw_export (cairo_t           *cr,
+             const CwLabReport *report,
+             int                width,
+             int                height)
+{
+  PangoFontDescription *font = export_font ();
+  GdkRGBA fg = { 0.12f, 0.12f, 0.12f, 1.0f };
+
+  cairo_set_source_rgb (cr, 1, 1, 1);
+  cairo_paint (cr);
+  cairo_translate (cr, PNG_MARGIN, PNG_MARGIN);
+  cw_lab_chart_draw (cr, report, &fg, font, TRUE, width - 2 * PNG_MARGIN, height - 2 * PNG_MARGIN);
+  pango_font_description_free (font);
+}
+
 GBytes *
-cw_lab_chart_render_png_bytes (const CwLabReport  *report,
-                               int                 width,
-                               int                 height,
-                               GError            **error)
+cw_lab_chart_render_bytes (const CwLabReport  *report,
+                           CwLabChartFormat    format,
+                           int                 width,
+                           int                 height,
+                           GError            **error)
 {
   cairo_surface_t *surface;
   cairo_t *cr;
   cairo_status_t status;
-  PangoFontDescription *font;
-  g_autoptr(GByteArray) png = NULL;
-  GdkRGBA fg = { 0.12f, 0.12f, 0.12f, 1.0f };
+  g_autoptr(GByteArray) bytes = g_byte_array_new ();
 
   g_return_val_if_fail (report != NULL, NULL);
   g_return_val_if_fail (width > 2 * PNG_MARGIN && height > 2 * PNG_MARGIN, NULL);
 
-  surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, width, height);
+  if (format == CW_LAB_CHART_SVG)
+    surface = cairo_svg_surface_create_for_stream (append_bytes_cb, bytes, width, height);
+  else
+    surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, width, height);
   cr = cairo_create (surface);
   status = cairo_status (cr);
   if (status == CAIRO_STATUS_SUCCESS)
     {
-      cairo_set_source_rgb (cr, 1, 1, 1);
-      cairo_paint (cr);
-      cairo_translate (cr, PNG_MARGIN, PNG_MARGIN);
-      font = pango_font_description_from_string ("Sans 10");
-      cw_lab_chart_draw (cr, report, &fg, font, TRUE, width - 2 * PNG_MARGIN, height - 2 * PNG_MARGIN);
-      pango_font_description_free (font);
+      draw_export (cr, report, width, height);
       status = cairo_status (cr);
     }
   cairo_destroy (cr);
+  if (status == CAIRO_STATUS_SUCCESS && format == CW_LAB_CHART_PNG)
+    status = cairo_surface_write_to_png_stream (surface, append_bytes_cb, bytes);
+  /* an SVG is written out as the surface finishes */
+  cairo_surface_finish (surface);
   if (status == CAIRO_STATUS_SUCCESS)
-    {
-      png = g_byte_array_new ();
-      status = cairo_surface_write_to_png_stream (surface, append_bytes_cb, png);
-    }
+    status = cairo_surface_status (surface);
   cairo_surface_destroy (surface);
   if (status != CAIRO_STATUS_SUCCESS)
     {
@@ -197,7 +235,16 @@ cw_lab_chart_render_png_bytes (const CwLabReport  *report,
                    cairo_status_to_string (status));
       return NULL;
     }
-  return g_byte_array_free_to_bytes (g_steal_pointer (&png));
+  return g_byte_array_free_to_bytes (g_steal_pointer (&bytes));
+}
+
+GBytes *
+cw_lab_chart_render_png_bytes (const CwLabReport  *report,
+                               int                 width,
+                               int                 height,
+                               GError            **error)
+{
+  return cw_lab_chart_render_bytes (report, CW_LAB_CHART_PNG, width, height, error);
 }
 
 gboolean
@@ -213,4 +260,3 @@ cw_lab_chart_render_png (const CwLabReport  *report,
     return FALSE;
   return g_file_set_contents (path, g_bytes_get_data (png, NULL), g_bytes_get_size (png), error);
 }
-

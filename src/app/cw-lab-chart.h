@@ -21,9 +21,25 @@ void               cw_lab_chart_take_report      (CwLabChart         *self,
                                                   CwLabReport        *report);
 const CwLabReport *cw_lab_chart_get_report       (CwLabChart         *self);
 
-/* The same picture as the widget, with the report's title, dark on white
- * (a file is read anywhere, whatever the app's colour scheme). Cairo only:
- * works without a display. */
+typedef enum
+{
+  CW_LAB_CHART_PNG,
+  CW_LAB_CHART_SVG,
+} CwLabChartFormat;
+
+/* The height of an exported picture @width wide: the chart and, under it,
+ * the report's timelines. */
+int                cw_lab_chart_get_export_height (const CwLabReport *report,
+                                                   int                width);
+/* The same picture as the widget, chart and timelines, with the report's
+ * title, dark on white (a file is read anywhere, whatever the app's colour
+ * scheme). Cairo only: works without a display. */
+GBytes            *cw_lab_chart_render_bytes     (const CwLabReport  *report,
+                                                  CwLabChartFormat    format,
+                                                  int                 width,
+                                                  int                 height,
+                                                  GError            **error);
+/* The PNG of cw_lab_chart_render_bytes (). */
 GBytes            *cw_lab_chart_render_png_bytes (const CwLabReport  *report,
                                                   int                 width,
                                                   int                 height,

@@ -4,78 +4,35 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The lesson's experiments (cw-lab.h) with a Run button: one experiment
- * runs at a time, on the queued files or the demo set. Each experiment has
- * its own chart and paragraph in a stack, so a result stays when another
- * experiment is looked at or run. The engine hands over every batch's pool
- * as it starts; the page keeps a reference to the current one to count the
- * bytes crossing its pipes, four times a second, and drops it at the end.
- * Each experiment also has a timeline (one lane per worker, one bar per
- * task) of its latest batch, fed result by result through the engine's
- * observer: live while the batch runs, kept once it ends.
+ * runs at a time, on the queued files or the demo set. Each experiment
+ * has its own pane in a stack, so a result stays when another experiment
+ * is looked at or run: whether this machine agreed with the lesson, the
+ * chart with each setting's timeline under it, the table of medians and
+ * spreads, and under the table the paragraph built from its figures.
+ *
+ * While an experiment measures, the page draws nothing that costs CPU:
+ * no spinner, no timer, no live timeline. It changes only between steps
+ * (a progress bar, what runs, the bytes through the pipes so far), and
+ * the experiment runs on a thread and main context of its own, as the
+ * CLI's runs on its own loop: a measurement here agrees with the same one
+ * in "corewave-cli lab".
  * Nothing here touches files on the main loop: the engine prepares inputs
- * on its threads and exports are written with GIO's async calls.
+ * on its threads and exports (cw-lab-page-export.c) are written with
+ * GIO's async calls.
  */
 
 #define G_LOG_DOMAIN "corewave-lab"
 
 #include "config.h"
 
-#include "cw-lab-page.h"
+#include "cw-lab-page-private.h"
 
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "cw-lab-table.h"
 #include "cw-queue-item.h"
-#include "cw-timeline.h"
 
-#define PIPE_POLL_MS 250
-#define TIMELINE_AXIS_PX 24
-#define TIMELINE_LANE_PX 20
-
-struct _CwLabPage
-{
-  GtkWidget        parent_instance;
-
-  /* template */
-  AdwToastOverlay *toast_overlay;
-  AdwLeaflet      *leaflet;
-  GtkListBox      *experiment_list;
-  GtkDropDown     *experiment_dropdown;
-  GtkLabel        *title_label;
-  GtkLabel        *about_label;
-  GtkLabel        *inputs_label;
-  GtkStack        *run_stack;
-  GtkSwitch       *quick_switch;
-  GtkWidget       *status_box;
-  GtkSpinner      *spinner;
-  GtkLabel        *status_label;
-  GtkLabel        *pipe_label;
-  GtkStack        *timeline_stack;
-  GtkStack        *result_stack;
-
-  /* one pane per experiment, children of result_stack */
-  CwLabChart      *charts[CW_LAB_N_EXPERIMENTS];
-  GtkLabel        *explanations[CW_LAB_N_EXPERIMENTS];
-  GtkWidget       *done_icons[CW_LAB_N_EXPERIMENTS];
-  /* and its latest batch, children of timeline_stack */
-  CwTimeline      *timelines[CW_LAB_N_EXPERIMENTS];
-  GtkLabel        *timeline_titles[CW_LAB_N_EXPERIMENTS];
-  gboolean         has_timeline[CW_LAB_N_EXPERIMENTS];
-  CwLabExperiment  selected;
-  GListModel      *queue;
-  int              max_workers;
-  gboolean         blocked;
-  gboolean         disposed;
-
-  /* the run */
-  gboolean         running;
-  CwLabExperiment  running_experiment;
-  GCancellable    *cancellable;
-  CwPool          *pool;               /* the batch running now */
-  guint64          pipe_bytes_before;  /* the run's earlier pools */
-  guint            pipe_timer_id;
-  gint64           start_us;
-};
 
 G_DEFINE_FINAL_TYPE (CwLabPage, cw_lab_page, GTK_TYPE_WIDGET)
 
@@ -97,23 +54,25 @@ experiment_about (CwLabExperiment experiment)
   switch (experiment)
     {
     case CW_LAB_MODES:
-      return _("The batch one file after another, then on 1 to N threads and on 1 to N worker processes, "
-               "each setting the fastest of a few runs. The chart shows how much faster each is than one "
-               "after another, beside the ideal line. Quick runs CPU-bound tasks instead of files.");
+      return _("The batch one after another, then on 1 to N threads and on 1 to N worker processes, five "
+               "runs of each in turn. The chart shows how much faster each is than one after another, with "
+               "the runs’ range, beside the ideal line. Quick runs CPU-bound tasks instead of files.");
     case CW_LAB_CHUNKS:
-      return _("The batch at chunk sizes 1, 2, 4, … files per trip to a worker, and with the automatic "
-               "size. The chart shows the wall time and the workers’ peak memory at each size, and "
-               "where auto landed.");
+      return _("The batch at chunk sizes 1, 2, 4, … tasks per trip to a worker, always more tasks than "
+               "workers times the biggest chunk, and with the automatic size. The chart shows the wall time "
+               "and the workers’ own peak memory at each size; the timelines show the worker left idle "
+               "behind a big last chunk. Quick runs uneven CPU-bound tasks instead of files.");
     case CW_LAB_OVERHEAD:
       return _("Tiny tasks (multiply a number by 10) done in place, then sent through the pool at chunk "
                "sizes 1, 10, 100, … and auto. The chart shows what a trip to a process costs per task.");
     case CW_LAB_BIG_DATA:
-      return _("The batch twice: once sending each worker only the file’s name, once reading the samples "
-               "here and sending them through the pipe. The chart shows the time and the bytes that "
+      return _("The batch twice a round: once sending each worker only the file’s name, once reading the "
+               "samples here and sending them through the pipe. The chart shows the time and the bytes that "
                "crossed the pipes.");
     case CW_LAB_SHARED_WORK:
-      return _("Naive Fibonacci numbers, one task each on the pool, then one memoised pass in one "
-               "process. The chart shows the wall time of both.");
+      return _("Naive Fibonacci numbers one after another in one process, then one task each on the worker "
+               "processes, then one memoised pass. The chart shows the wall and CPU time of all three, on a "
+               "log scale so the memoised pass shows at all.");
     case CW_LAB_ORDER:
       return _("A few CPU-bound tasks, the first ten times slower than the rest, with results delivered "
                "as submitted (imap) and as completed (imap_unordered). The chart shows when each "
@@ -134,8 +93,25 @@ static gboolean
 uses_files (CwLabExperiment experiment,
             gboolean        quick)
 {
-  return !(experiment == CW_LAB_OVERHEAD || experiment == CW_LAB_SHARED_WORK
-           || experiment == CW_LAB_ORDER || (experiment == CW_LAB_MODES && quick));
+  return !(experiment == CW_LAB_OVERHEAD || experiment == CW_LAB_SHARED_WORK || experiment == CW_LAB_ORDER
+           || (quick && (experiment == CW_LAB_MODES || experiment == CW_LAB_CHUNKS)));
+}
+
+static const char *
+verdict_text (CwLabVerdict verdict)
+{
+  switch (verdict)
+    {
+    case CW_LAB_VERDICT_AGREED:
+      return _("This machine agreed with the lesson.");
+    case CW_LAB_VERDICT_DISAGREED:
+      return _("This machine did not agree with the lesson.");
+    case CW_LAB_VERDICT_WITHIN_NOISE:
+      return _("Within noise on this machine: it neither agreed nor disagreed.");
+    case CW_LAB_VERDICT_UNTESTED:
+    default:
+      return _("This machine could not test it.");
+    }
 }
 
 static guint
@@ -163,9 +139,9 @@ queued_paths (CwLabPage *self)
   return g_strv_builder_end (builder);
 }
 
-static void
-toast (CwLabPage  *self,
-       const char *text)
+void
+cw_lab_page_toast (CwLabPage  *self,
+                   const char *text)
 {
   AdwToast *t = adw_toast_new (text);
 
@@ -173,9 +149,9 @@ toast (CwLabPage  *self,
   adw_toast_overlay_add_toast (self->toast_overlay, t);
 }
 
-static gboolean
-has_report (CwLabPage       *self,
-            CwLabExperiment  experiment)
+gboolean
+cw_lab_page_has_report (CwLabPage       *self,
+                        CwLabExperiment  experiment)
 {
   return cw_lab_chart_get_report (self->charts[experiment]) != NULL;
 }
@@ -189,8 +165,10 @@ update_actions (CwLabPage *self)
     return;
   gtk_widget_action_set_enabled (widget, "lab.run", !self->running && !self->blocked);
   gtk_widget_action_set_enabled (widget, "lab.cancel", self->running);
-  gtk_widget_action_set_enabled (widget, "lab.export-csv", has_report (self, self->selected));
-  gtk_widget_action_set_enabled (widget, "lab.export-png", has_report (self, self->selected));
+  gtk_widget_action_set_enabled (widget, "lab.export-csv", cw_lab_page_has_report (self, self->selected));
+  gtk_widget_action_set_enabled (widget, "lab.export-png", cw_lab_page_has_report (self, self->selected));
+  gtk_widget_action_set_enabled (widget, "lab.export-svg", cw_lab_page_has_report (self, self->selected));
+  gtk_widget_set_sensitive (self->export_button, cw_lab_page_has_report (self, self->selected));
   gtk_stack_set_visible_child_name (self->run_stack, self->running ? "cancel" : "run");
 }
 
@@ -211,6 +189,9 @@ update_inputs (CwLabPage *self)
     text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                          "Runs on the %'u queued file.",
                                          "Runs on the %'u queued files.", n), n);
+  else if (quick && self->selected == CW_LAB_BIG_DATA)
+    text = g_strdup (_("Runs on a small demo set: 8 sine waves of a minute, written to a scratch folder. "
+                       "Queue files to use your own."));
   else if (quick)
     text = g_strdup (_("Runs on a small demo set: 8 sine waves of 2 seconds, written to a scratch folder. "
                        "Queue files to use your own."));
@@ -220,19 +201,34 @@ update_inputs (CwLabPage *self)
   gtk_label_set_label (self->inputs_label, text);
 }
 
+/* The selected experiment's status: its own, never another's. */
+static void
+show_status (CwLabPage *self)
+{
+  CwLabExperiment e = self->selected;
+  gboolean mine = self->running && self->running_experiment == e;
+
+  gtk_widget_set_visible (self->status_box, self->statuses[e] != NULL);
+  gtk_label_set_label (self->status_label, self->statuses[e] ? self->statuses[e] : "");
+  gtk_label_set_label (self->pipe_label, self->pipe_texts[e] ? self->pipe_texts[e] : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->pipe_label), self->pipe_texts[e] != NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), mine);
+  if (mine)
+    gtk_progress_bar_set_fraction (self->progress_bar, self->progress);
+}
+
 static void
 show_selected (CwLabPage *self)
 {
   CwLabExperiment e = self->selected;
+  g_autofree char *claim = g_markup_printf_escaped ("<b>%s</b> %s", _("The lesson:"), cw_lab_experiment_claim (e));
 
   gtk_label_set_label (self->title_label, cw_lab_experiment_title (e));
   gtk_label_set_label (self->about_label, experiment_about (e));
+  gtk_label_set_label (self->claim_label, claim);
   gtk_stack_set_visible_child_name (self->result_stack,
-                                    has_report (self, e) ? cw_lab_experiment_to_string (e) : "empty");
-  /* the timeline shows once the experiment has run a batch */
-  if (self->has_timeline[e])
-    gtk_stack_set_visible_child_name (self->timeline_stack, cw_lab_experiment_to_string (e));
-  gtk_widget_set_visible (GTK_WIDGET (self->timeline_stack), self->has_timeline[e]);
+                                    cw_lab_page_has_report (self, e) ? cw_lab_experiment_to_string (e) : "empty");
+  show_status (self);
   update_inputs (self);
   update_actions (self);
 }
@@ -278,115 +274,214 @@ dropdown_selected_cb (CwLabPage *self)
 /* ---------------------------------------------------------------------- */
 /* the run */
 
+static void
+set_status (CwLabPage       *self,
+            CwLabExperiment  experiment,
+            char            *text)   /* (transfer full) */
+{
+  g_free (self->statuses[experiment]);
+  self->statuses[experiment] = text;
+  if (experiment == self->selected)
+    show_status (self);
+}
+
+/* ---- the lab's own thread --------------------------------------------- */
+
+/* An experiment runs on a thread of its own with its own main context:
+ * its pools' pipes are watched there, as in "corewave-cli lab", not in
+ * the window's loop, whose every turn also asks the display for events
+ * (a few µs a trip that the CLI does not pay). What the page shows comes
+ * back as messages to the main context, between steps. */
+typedef struct
+{
+  CwLabPage       *page;          /* a reference, dropped on the main context */
+  CwLabExperiment  experiment;
+  char           **inputs;
+  CwLabOptions     options;
+  GCancellable    *cancellable;
+  /* the window has drawn the latest message (lock, painted_cond) */
+  GMutex           lock;
+  GCond            painted_cond;
+  gboolean         painted;
+  GdkFrameClock   *paint_clock;   /* main thread: waiting for its next paint */
+  gulong           paint_handler;
+  /* the lab thread's */
+  GMainContext    *context;
+  CwPool          *pool;          /* the batch running now */
+  guint64          pipe_before;   /* the earlier pools' bytes */
+  gboolean         finished;
+  /* the outcome, read on the main context */
+  CwLabReport     *report;
+  GError          *error;
+} LabRun;
+
+typedef struct
+{
+  LabRun  *run;
+  char    *status;      /* NULL: unchanged */
+  double   progress;    /* < 0: unchanged */
+  guint64  pipe_bytes;
+} LabMessage;
+
+static void
+lab_message_free (LabMessage *message)
+{
+  g_free (message->status);
+  g_free (message);
+}
+
 static guint64
-pipe_bytes (CwLabPage *self)
+lab_pipe_bytes (LabRun *run)
 {
   guint64 to = 0, from = 0;
 
-  if (self->pool != NULL)
-    cw_pool_get_pipe_bytes (self->pool, &to, &from);
-  return self->pipe_bytes_before + to + from;
+  if (run->pool != NULL)
+    cw_pool_get_pipe_bytes (run->pool, &to, &from);
+  return run->pipe_before + to + from;
+}
+
+/* Between steps only: a label that changes while a batch measures costs
+ * the window a layout and a frame. */
+static void
+set_pipe_bytes (CwLabPage *self,
+                guint64    bytes)
+{
+  CwLabExperiment e = self->running_experiment;
+  g_autofree char *size = g_format_size_full (bytes, G_FORMAT_SIZE_IEC_UNITS | G_FORMAT_SIZE_LONG_FORMAT);
+
+  g_free (self->pipe_texts[e]);
+  /* Translators: bytes that crossed the pipes to and from the workers, e.g. "Through the pipes: 2.8 MiB
+   * (2,949,120 bytes)" */
+  self->pipe_texts[e] = g_strdup_printf (_("Through the pipes: %s"), size);
+  if (e == self->selected)
+    show_status (self);
+}
+
+/* Main thread: the lab thread may go on. */
+static void
+lab_signal_painted (LabRun *run)
+{
+  if (run->paint_handler != 0)
+    {
+      g_signal_handler_disconnect (run->paint_clock, run->paint_handler);
+      run->paint_handler = 0;
+    }
+  g_clear_object (&run->paint_clock);
+  g_mutex_lock (&run->lock);
+  run->painted = TRUE;
+  g_cond_signal (&run->painted_cond);
+  g_mutex_unlock (&run->lock);
 }
 
 static void
-update_pipe_label (CwLabPage *self)
+after_paint_cb (GdkFrameClock *clock,
+                LabRun        *run)
 {
-  g_autofree char *size = g_format_size_full (pipe_bytes (self), G_FORMAT_SIZE_IEC_UNITS | G_FORMAT_SIZE_LONG_FORMAT);
-  /* Translators: bytes that crossed the pipes to and from the workers, e.g. "Through the pipes: 2.8 MiB
-   * (2,949,120 bytes)" */
-  g_autofree char *text = g_strdup_printf (_("Through the pipes: %s"), size);
-
-  if (g_strcmp0 (gtk_label_get_label (self->pipe_label), text) != 0)
-    gtk_label_set_label (self->pipe_label, text);
+  lab_signal_painted (run);
 }
 
 static gboolean
-pipe_tick_cb (gpointer user_data)
+lab_message_cb (gpointer user_data)
 {
-  update_pipe_label (user_data);
-  return G_SOURCE_CONTINUE;
-}
-
-static void
-on_batch_cb (CwPool     *pool,
-             const char *description,
-             gpointer    user_data)
-{
-  CwLabPage *self = user_data;
-  g_autofree char *text = NULL;
-
-  if (self->disposed || self->cancellable == NULL)
-    return;
-  /* a fresh pool per batch: what the last one counted stays in the total */
-  self->pipe_bytes_before = pipe_bytes (self);
-  g_set_object (&self->pool, pool);
-  /* Translators: the experiment's title, then the engine's name for the batch, e.g.
-   * "Running “Chunk size”: chunk size 4" */
-  text = g_strdup_printf (_("Running “%s”: %s"), cw_lab_experiment_title (self->running_experiment), description);
-  gtk_label_set_label (self->status_label, text);
-  update_pipe_label (self);
-}
-
-/* The engine's observer: the running experiment's timeline follows each
- * batch that counts (not the warm-ups). */
-static void
-observe_batch_started (CwPool     *pool,
-                       const char *description,
-                       guint       n_workers,
-                       gint64      start_us,
-                       gpointer    user_data)
-{
-  CwLabPage *self = user_data;
-  CwLabExperiment e = self->running_experiment;
-  g_autofree char *text = NULL;
-
-  if (self->disposed || self->cancellable == NULL)
-    return;
-  cw_timeline_clear (self->timelines[e], start_us, n_workers);   /* and running */
-  /* in the scrolled page it gets its minimum height: lanes to read, a
-   * label each up to about 8 workers */
-  gtk_widget_set_size_request (GTK_WIDGET (self->timelines[e]), -1,
-                               CLAMP (TIMELINE_AXIS_PX + TIMELINE_LANE_PX * n_workers, 96, 240));
-  /* Translators: the engine's name for the batch the timeline shows (the
-   * latest one, running or done), e.g. "Last batch: chunk size 4" */
-  text = g_strdup_printf (_("Last batch: %s"), description);
-  gtk_label_set_label (self->timeline_titles[e], text);
-  if (!self->has_timeline[e])
-    {
-      self->has_timeline[e] = TRUE;
-      if (e == self->selected)
-        show_selected (self);
-    }
-}
-
-/* 200,000 calls a batch in overhead: mostly an increment (a chunk's
- * mul10 results share one time stamp, so one bar). */
-static void
-observe_result (const CwResult *result,
-                gpointer        user_data)
-{
-  CwLabPage *self = user_data;
-
-  if (G_LIKELY (!self->disposed))
-    cw_timeline_add (self->timelines[self->running_experiment], result);
-}
-
-static void
-observe_batch_finished (const char *description,
-                        gint64      wall_us,
-                        gpointer    user_data)
-{
-  CwLabPage *self = user_data;
+  LabMessage *message = user_data;
+  LabRun *run = message->run;
+  CwLabPage *self = run->page;
+  GdkFrameClock *clock = NULL;
 
   if (!self->disposed)
-    cw_timeline_set_running (self->timelines[self->running_experiment], FALSE);
+    {
+      if (message->progress >= 0)
+        self->progress = message->progress;
+      if (message->status != NULL)
+        set_status (self, self->running_experiment, g_steal_pointer (&message->status));
+      set_pipe_bytes (self, message->pipe_bytes);
+      if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+        clock = gtk_widget_get_frame_clock (GTK_WIDGET (self));
+    }
+  /* the next step waits until the window has drawn this: the frame is
+   * never drawn while a step measures */
+  if (clock == NULL)
+    lab_signal_painted (run);
+  else if (run->paint_handler == 0)
+    {
+      run->paint_clock = g_object_ref (clock);
+      run->paint_handler = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), run);
+      gtk_widget_queue_draw (self->status_box);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+/* On the lab thread, before each step: what the page should show, sent
+ * to the main context; then the step waits until the window has drawn it
+ * (at most PAINT_WAIT_US, should no frame come), so the window's drawing
+ * lands between steps and never on a measurement. */
+#define PAINT_WAIT_US (500 * 1000)
+
+static void
+lab_send (LabRun     *run,
+          const char *description,
+          double      progress)
+{
+  LabMessage *message = g_new0 (LabMessage, 1);
+  gint64 deadline;
+
+  message->run = run;
+  /* Translators: the experiment's title, then the engine's name for the step, e.g.
+   * "Running “Chunk size”: chunk size 4" */
+  message->status = g_strdup_printf (_("Running “%s”: %s"), cw_lab_experiment_title (run->experiment), description);
+  message->progress = progress;
+  message->pipe_bytes = lab_pipe_bytes (run);
+  g_mutex_lock (&run->lock);
+  run->painted = FALSE;
+  g_mutex_unlock (&run->lock);
+  g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, lab_message_cb, message,
+                              (GDestroyNotify) lab_message_free);
+
+  deadline = g_get_monotonic_time () + PAINT_WAIT_US;
+  g_mutex_lock (&run->lock);
+  while (!run->painted)
+    if (!g_cond_wait_until (&run->painted_cond, &run->lock, deadline))
+      break;
+  g_mutex_unlock (&run->lock);
+}
+
+/* No message here: the step has just been drawn (lab_step_started), and
+ * a second frame would land on the batch. */
+static void
+lab_on_batch (CwPool     *pool,
+              const char *description,
+              gpointer    user_data)
+{
+  LabRun *run = user_data;
+
+  /* a fresh pool per batch: what the last one counted stays in the total */
+  run->pipe_before = lab_pipe_bytes (run);
+  g_set_object (&run->pool, pool);
+}
+
+static void
+lab_step_started (guint       index,
+                  guint       n_steps,
+                  const char *description,
+                  gpointer    user_data)
+{
+  lab_send (user_data, description, (double) index / MAX (n_steps, 1));
 }
 
 static const CwLabObserver lab_observer = {
-  .batch_started = observe_batch_started,
-  .result = observe_result,
-  .batch_finished = observe_batch_finished,
+  .step_started = lab_step_started,
 };
+
+static void
+lab_done_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  LabRun *run = user_data;
+
+  run->report = cw_lab_run_finish (result, &run->error);
+  run->finished = TRUE;
+}
 
 static void
 set_running (CwLabPage *self,
@@ -395,47 +490,63 @@ set_running (CwLabPage *self,
   if (self->running == running)
     return;
   self->running = running;
-  gtk_spinner_set_spinning (self->spinner, running);
-  gtk_widget_set_visible (GTK_WIDGET (self->spinner), running);
   update_inputs (self);
   update_actions (self);
+  show_status (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
 }
 
 static void
-run_done_cb (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
+show_report (CwLabPage       *self,
+             CwLabExperiment  e,
+             CwLabReport     *report)   /* (transfer full) */
 {
-  g_autoptr(CwLabPage) self = user_data;
-  g_autoptr(GError) error = NULL;
-  CwLabReport *report = cw_lab_run_finish (result, &error);
-  CwLabExperiment e = self->running_experiment;
-  const char *title = cw_lab_experiment_title (e);
-  g_autofree char *text = NULL;
+  GtkLabel *verdict = self->verdicts[e];
 
-  g_clear_handle_id (&self->pipe_timer_id, g_source_remove);
+  gtk_label_set_label (verdict, verdict_text (report->verdict));
+  gtk_widget_remove_css_class (GTK_WIDGET (verdict), "success");
+  gtk_widget_remove_css_class (GTK_WIDGET (verdict), "warning");
+  if (report->verdict == CW_LAB_VERDICT_AGREED)
+    gtk_widget_add_css_class (GTK_WIDGET (verdict), "success");
+  else if (report->verdict == CW_LAB_VERDICT_DISAGREED)
+    gtk_widget_add_css_class (GTK_WIDGET (verdict), "warning");
+  gtk_label_set_label (self->explanations[e], report->explanation ? report->explanation : "");
+  cw_lab_table_set_report (self->tables[e], report);
+  cw_lab_chart_take_report (self->charts[e], report);
+  gtk_widget_set_visible (self->done_icons[e], TRUE);
+}
+
+/* On the main context, once the lab thread has ended. */
+static gboolean
+lab_finished_cb (gpointer user_data)
+{
+  LabRun *run = user_data;
+  g_autoptr(CwLabPage) self = g_steal_pointer (&run->page);
+  CwLabReport *report = g_steal_pointer (&run->report);
+  CwLabExperiment e = run->experiment;
+  const char *title = cw_lab_experiment_title (e);
+  guint64 bytes = run->pipe_before;
+  GError *error = run->error;
+  char *text = NULL;
+
+  g_clear_object (&self->cancellable);
   if (self->disposed)
     {
       g_clear_pointer (&report, cw_lab_report_free);
-      g_clear_object (&self->pool);
-      g_clear_object (&self->cancellable);
       self->running = FALSE;
-      return;
+      return G_SOURCE_REMOVE;
     }
-  update_pipe_label (self);
-  g_clear_object (&self->pool);
-  g_clear_object (&self->cancellable);
-  /* cancelled or failed mid-batch: what it got that far stays */
-  cw_timeline_set_running (self->timelines[e], FALSE);
-
+  set_pipe_bytes (self, bytes);
   if (report != NULL)
     {
-      gtk_label_set_label (self->explanations[e], report->explanation ? report->explanation : "");
-      cw_lab_chart_take_report (self->charts[e], report);
-      gtk_widget_set_visible (self->done_icons[e], TRUE);
-      /* Translators: the experiment's title and how long it ran, e.g. "“Chunk size” took 3.2 s" */
-      text = g_strdup_printf (_("“%s” took %.1f s."), title, (g_get_monotonic_time () - self->start_us) / 1e6);
+      double seconds = (g_get_monotonic_time () - self->start_us) / 1e6;
+
+      text = report->quick
+        /* Translators: the experiment's title and how long it ran, e.g. "“Chunk size” took 3.2 s at the quick sizes." */
+        ? g_strdup_printf (_("“%s” took %.1f s at the quick sizes."), title, seconds)
+        /* Translators: the experiment's title and how long it ran, e.g. "“Chunk size” took 23.2 s at the full sizes." */
+        : g_strdup_printf (_("“%s” took %.1f s at the full sizes."), title, seconds);
+      show_report (self, e, report);
     }
   else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     text = g_strdup_printf (_("“%s” was cancelled."), title);
@@ -443,12 +554,51 @@ run_done_cb (GObject      *source,
     {
       /* Translators: the experiment's title and what went wrong */
       text = g_strdup_printf (_("“%s” failed: %s"), title, error->message);
-      toast (self, text);
+      cw_lab_page_toast (self, text);
     }
-  gtk_label_set_label (self->status_label, text);
+  set_status (self, e, text);
   set_running (self, FALSE);
   if (e == self->selected)
     show_selected (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+lab_run_free (LabRun *run)
+{
+  if (run->paint_handler != 0)
+    g_signal_handler_disconnect (run->paint_clock, run->paint_handler);
+  g_clear_object (&run->paint_clock);
+  g_mutex_clear (&run->lock);
+  g_cond_clear (&run->painted_cond);
+  g_clear_object (&run->page);
+  g_clear_pointer (&run->report, cw_lab_report_free);
+  g_clear_error (&run->error);
+  g_clear_object (&run->cancellable);
+  g_strfreev (run->inputs);
+  g_free (run);
+}
+
+static gpointer
+lab_thread (gpointer user_data)
+{
+  LabRun *run = user_data;
+
+  g_main_context_push_thread_default (run->context);
+  cw_lab_run_full_async (run->experiment, &run->options, lab_on_batch, run, &lab_observer, run,
+                         run->cancellable, lab_done_cb, run);
+  while (!run->finished)
+    g_main_context_iteration (run->context, TRUE);
+  /* what the last pool counted, then nothing of the run left here */
+  run->pipe_before = lab_pipe_bytes (run);
+  g_clear_object (&run->pool);
+  while (g_main_context_pending (run->context))
+    g_main_context_iteration (run->context, FALSE);
+  g_main_context_pop_thread_default (run->context);
+  g_main_context_unref (run->context);
+  run->context = NULL;
+  g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, lab_finished_cb, run, (GDestroyNotify) lab_run_free);
+  return NULL;
 }
 
 static void
@@ -457,32 +607,33 @@ run_action (GtkWidget  *widget,
             GVariant   *parameter)
 {
   CwLabPage *self = CW_LAB_PAGE (widget);
-  g_auto(GStrv) inputs = NULL;
-  g_autofree char *text = NULL;
-  CwLabOptions options = { 0 };
+  LabRun *run;
 
   if (self->running || self->blocked)
     return;
 
-  inputs = queued_paths (self);
-  options.inputs = inputs;
-  options.max_workers = self->max_workers > 0 ? (guint) self->max_workers : 0;
-  options.quick = gtk_switch_get_active (self->quick_switch);
+  run = g_new0 (LabRun, 1);
+  run->page = g_object_ref (self);
+  run->experiment = self->selected;
+  run->inputs = queued_paths (self);
+  run->options.inputs = run->inputs;
+  run->options.max_workers = self->max_workers > 0 ? (guint) self->max_workers : 0;
+  run->options.quick = gtk_switch_get_active (self->quick_switch);
+  run->cancellable = g_cancellable_new ();
+  run->context = g_main_context_new ();
+  g_mutex_init (&run->lock);
+  g_cond_init (&run->painted_cond);
 
   self->running_experiment = self->selected;
-  self->cancellable = g_cancellable_new ();
-  self->pipe_bytes_before = 0;
+  self->cancellable = g_object_ref (run->cancellable);
+  self->progress = 0;
   self->start_us = g_get_monotonic_time ();
   /* Translators: the experiment's title */
-  text = g_strdup_printf (_("Preparing “%s”…"), cw_lab_experiment_title (self->selected));
-  gtk_label_set_label (self->status_label, text);
-  update_pipe_label (self);
-  gtk_widget_set_visible (self->status_box, TRUE);
-  self->pipe_timer_id = g_timeout_add (PIPE_POLL_MS, pipe_tick_cb, self);
+  set_status (self, self->selected, g_strdup_printf (_("Preparing “%s”…"), cw_lab_experiment_title (self->selected)));
+  set_pipe_bytes (self, 0);
   set_running (self, TRUE);
 
-  cw_lab_run_full_async (self->selected, &options, on_batch_cb, self, &lab_observer, self,
-                         self->cancellable, run_done_cb, g_object_ref (self));
+  g_thread_unref (g_thread_new ("corewave-lab", lab_thread, run));
 }
 
 static void
@@ -494,161 +645,6 @@ cancel_action (GtkWidget  *widget,
 
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
-}
-
-/* ---------------------------------------------------------------------- */
-/* export */
-
-static void
-replace_done_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  GError *error = NULL;
-
-  if (g_file_replace_contents_finish (G_FILE (source), result, NULL, &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
-}
-
-void
-cw_lab_page_export_async (CwLabPage           *self,
-                          CwLabExperiment      experiment,
-                          CwLabExportFormat    format,
-                          GFile               *file,
-                          GCancellable        *cancellable,
-                          GAsyncReadyCallback  callback,
-                          gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(GBytes) bytes = NULL;
-  const CwLabReport *report;
-  GError *error = NULL;
-
-  g_return_if_fail (CW_IS_LAB_PAGE (self));
-  g_return_if_fail (experiment < CW_LAB_N_EXPERIMENTS);
-  g_return_if_fail (G_IS_FILE (file));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, cw_lab_page_export_async);
-  report = self->charts[experiment] ? cw_lab_chart_get_report (self->charts[experiment]) : NULL;
-  if (report == NULL)
-    {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                               _("Nothing to export: run the experiment first"));
-      return;
-    }
-  if (format == CW_LAB_EXPORT_CSV)
-    {
-      char *csv = cw_lab_report_to_csv (report);
-
-      bytes = g_bytes_new_take (csv, strlen (csv));
-    }
-  else
-    {
-      /* drawn here (some milliseconds); the file is written off the main loop */
-      bytes = cw_lab_chart_render_png_bytes (report, CW_LAB_PAGE_PNG_WIDTH, CW_LAB_PAGE_PNG_HEIGHT, &error);
-      if (bytes == NULL)
-        {
-          g_task_return_error (task, error);
-          return;
-        }
-    }
-  g_file_replace_contents_bytes_async (file, bytes, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION,
-                                       cancellable, replace_done_cb, g_steal_pointer (&task));
-}
-
-gboolean
-cw_lab_page_export_finish (CwLabPage     *self,
-                           GAsyncResult  *result,
-                           GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cw_lab_page_export_async, FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-static void
-export_done_cb (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  CwLabPage *self = CW_LAB_PAGE (source);
-  g_autoptr(GFile) file = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *name = NULL;
-  g_autofree char *text = NULL;
-
-  name = g_file_get_parse_name (file);
-  if (!cw_lab_page_export_finish (self, result, &error))
-    /* Translators: a file's name and what went wrong */
-    text = g_strdup_printf (_("Could not save %s: %s"), name, error->message);
-  else
-    text = g_strdup_printf (_("Saved %s"), name);
-  if (!self->disposed)
-    toast (self, text);
-}
-
-static void
-export_response_cb (GtkNativeDialog *dialog,
-                    int              response,
-                    gpointer         user_data)
-{
-  CwLabPage *self = user_data;
-
-  if (response == GTK_RESPONSE_ACCEPT && !self->disposed)
-    {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-      CwLabExperiment e = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (dialog), "experiment"));
-      CwLabExportFormat format = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (dialog), "format"));
-
-      if (file != NULL)
-        cw_lab_page_export_async (self, e, format, file, NULL, export_done_cb, g_object_ref (file));
-    }
-  gtk_native_dialog_destroy (dialog);
-  g_object_unref (dialog);
-  g_object_unref (self);
-}
-
-static void
-export_action (GtkWidget  *widget,
-               const char *action_name,
-               GVariant   *parameter)
-{
-  CwLabPage *self = CW_LAB_PAGE (widget);
-  CwLabExportFormat format = g_str_equal (action_name, "lab.export-png") ? CW_LAB_EXPORT_PNG : CW_LAB_EXPORT_CSV;
-  GtkRoot *root = gtk_widget_get_root (widget);
-  GtkFileChooserNative *dialog;
-  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
-  g_autofree char *name = NULL;
-
-  if (!has_report (self, self->selected))
-    return;
-  dialog = gtk_file_chooser_native_new (format == CW_LAB_EXPORT_PNG ? _("Export the Chart") : _("Export the Table"),
-                                        GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                        GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
-  name = g_strdup_printf ("corewave-lab-%s.%s", cw_lab_experiment_to_string (self->selected),
-                          format == CW_LAB_EXPORT_PNG ? "png" : "csv");
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name);
-  if (format == CW_LAB_EXPORT_PNG)
-    {
-      gtk_file_filter_set_name (filter, _("PNG images"));
-      gtk_file_filter_add_mime_type (filter, "image/png");
-    }
-  else
-    {
-      gtk_file_filter_set_name (filter, _("CSV tables"));
-      gtk_file_filter_add_mime_type (filter, "text/csv");
-    }
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), filter);
-  g_object_set_data (G_OBJECT (dialog), "experiment", GUINT_TO_POINTER (self->selected));
-  g_object_set_data (G_OBJECT (dialog), "format", GUINT_TO_POINTER (format));
-  g_signal_connect (dialog, "response", G_CALLBACK (export_response_cb), g_object_ref (self));
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
 }
 
 /* ---------------------------------------------------------------------- */
@@ -697,13 +693,22 @@ cw_lab_page_get_chart (CwLabPage       *self,
   return self->charts[experiment];
 }
 
-CwTimeline *
-cw_lab_page_get_timeline (CwLabPage       *self,
-                          CwLabExperiment  experiment)
+const char *
+cw_lab_page_get_verdict (CwLabPage       *self,
+                         CwLabExperiment  experiment)
 {
   g_return_val_if_fail (CW_IS_LAB_PAGE (self), NULL);
   g_return_val_if_fail (experiment < CW_LAB_N_EXPERIMENTS, NULL);
-  return self->timelines[experiment];
+  return gtk_label_get_label (self->verdicts[experiment]);
+}
+
+CwLabTable *
+cw_lab_page_get_table (CwLabPage       *self,
+                       CwLabExperiment  experiment)
+{
+  g_return_val_if_fail (CW_IS_LAB_PAGE (self), NULL);
+  g_return_val_if_fail (experiment < CW_LAB_N_EXPERIMENTS, NULL);
+  return self->tables[experiment];
 }
 
 const char *
@@ -787,28 +792,32 @@ build_experiments (CwLabPage *self)
       gtk_list_box_append (self->experiment_list, row);
       gtk_string_list_append (titles, cw_lab_experiment_title (e));
 
+      /* the pane: the verdict, the chart and timelines, the table and,
+       * under it, the paragraph made from the table's figures */
+      label = gtk_label_new (NULL);
+      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+      gtk_label_set_xalign (GTK_LABEL (label), 0);
+      gtk_label_set_max_width_chars (GTK_LABEL (label), 90);
+      gtk_widget_add_css_class (label, "title-4");
+      self->verdicts[e] = GTK_LABEL (label);
+      gtk_box_append (GTK_BOX (pane), label);
+
       self->charts[e] = CW_LAB_CHART (cw_lab_chart_new ());
       gtk_box_append (GTK_BOX (pane), GTK_WIDGET (self->charts[e]));
+
+      /* a table wider than the page scrolls: it never widens the window */
+      self->tables[e] = CW_LAB_TABLE (cw_lab_table_new ());
+      gtk_box_append (GTK_BOX (pane), GTK_WIDGET (self->tables[e]));
+
       label = gtk_label_new (NULL);
       gtk_label_set_wrap (GTK_LABEL (label), TRUE);
       gtk_label_set_selectable (GTK_LABEL (label), TRUE);
       gtk_label_set_xalign (GTK_LABEL (label), 0);
+      gtk_label_set_max_width_chars (GTK_LABEL (label), 90);
       gtk_widget_add_css_class (label, "body");
       self->explanations[e] = GTK_LABEL (label);
       gtk_box_append (GTK_BOX (pane), label);
       gtk_stack_add_named (self->result_stack, pane, cw_lab_experiment_to_string (e));
-
-      pane = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-      label = gtk_label_new (NULL);
-      gtk_label_set_xalign (GTK_LABEL (label), 0);
-      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-      gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
-      gtk_widget_add_css_class (label, "heading");
-      self->timeline_titles[e] = GTK_LABEL (label);
-      gtk_box_append (GTK_BOX (pane), label);
-      self->timelines[e] = CW_TIMELINE (cw_timeline_new ());
-      gtk_box_append (GTK_BOX (pane), GTK_WIDGET (self->timelines[e]));
-      gtk_stack_add_named (self->timeline_stack, pane, cw_lab_experiment_to_string (e));
     }
   gtk_drop_down_set_factory (self->experiment_dropdown, button_factory);
   gtk_drop_down_set_list_factory (self->experiment_dropdown, list_factory);
@@ -880,16 +889,14 @@ cw_lab_page_dispose (GObject *object)
   self->disposed = TRUE;
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
-  g_clear_handle_id (&self->pipe_timer_id, g_source_remove);
-  g_clear_object (&self->pool);
   if (self->queue != NULL)
     g_signal_handlers_disconnect_by_func (self->queue, queue_changed_cb, self);
   g_clear_object (&self->queue);
+  memset (self->verdicts, 0, sizeof self->verdicts);
   memset (self->charts, 0, sizeof self->charts);
+  memset (self->tables, 0, sizeof self->tables);
   memset (self->explanations, 0, sizeof self->explanations);
   memset (self->done_icons, 0, sizeof self->done_icons);
-  memset (self->timelines, 0, sizeof self->timelines);
-  memset (self->timeline_titles, 0, sizeof self->timeline_titles);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), CW_TYPE_LAB_PAGE);
   G_OBJECT_CLASS (cw_lab_page_parent_class)->dispose (object);
@@ -901,6 +908,11 @@ cw_lab_page_finalize (GObject *object)
   CwLabPage *self = CW_LAB_PAGE (object);
 
   g_clear_object (&self->cancellable);
+  for (guint e = 0; e < CW_LAB_N_EXPERIMENTS; e++)
+    {
+      g_free (self->statuses[e]);
+      g_free (self->pipe_texts[e]);
+    }
   G_OBJECT_CLASS (cw_lab_page_parent_class)->finalize (object);
 }
 
@@ -964,25 +976,25 @@ cw_lab_page_class_init (CwLabPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CwLabPage, experiment_dropdown);
   gtk_widget_class_bind_template_child (widget_class, CwLabPage, title_label);
   gtk_widget_class_bind_template_child (widget_class, CwLabPage, about_label);
+  gtk_widget_class_bind_template_child (widget_class, CwLabPage, claim_label);
   gtk_widget_class_bind_template_child (widget_class, CwLabPage, inputs_label);
   gtk_widget_class_bind_template_child (widget_class, CwLabPage, run_stack);
   gtk_widget_class_bind_template_child (widget_class, CwLabPage, quick_switch);
   gtk_widget_class_bind_template_child (widget_class, CwLabPage, status_box);
-  gtk_widget_class_bind_template_child (widget_class, CwLabPage, spinner);
+  gtk_widget_class_bind_template_child (widget_class, CwLabPage, progress_bar);
   gtk_widget_class_bind_template_child (widget_class, CwLabPage, status_label);
   gtk_widget_class_bind_template_child (widget_class, CwLabPage, pipe_label);
-  gtk_widget_class_bind_template_child (widget_class, CwLabPage, timeline_stack);
   gtk_widget_class_bind_template_child (widget_class, CwLabPage, result_stack);
+  gtk_widget_class_bind_template_child (widget_class, CwLabPage, export_button);
   /* not kept, but reachable with gtk_widget_get_template_child () (the tests) */
   gtk_widget_class_bind_template_child_full (widget_class, "run_button", FALSE, 0);
   gtk_widget_class_bind_template_child_full (widget_class, "cancel_button", FALSE, 0);
-  gtk_widget_class_bind_template_child_full (widget_class, "export_csv_button", FALSE, 0);
-  gtk_widget_class_bind_template_child_full (widget_class, "export_png_button", FALSE, 0);
 
   gtk_widget_class_install_action (widget_class, "lab.run", NULL, run_action);
   gtk_widget_class_install_action (widget_class, "lab.cancel", NULL, cancel_action);
-  gtk_widget_class_install_action (widget_class, "lab.export-csv", NULL, export_action);
-  gtk_widget_class_install_action (widget_class, "lab.export-png", NULL, export_action);
+  gtk_widget_class_install_action (widget_class, "lab.export-csv", NULL, cw_lab_page_export_action);
+  gtk_widget_class_install_action (widget_class, "lab.export-png", NULL, cw_lab_page_export_action);
+  gtk_widget_class_install_action (widget_class, "lab.export-svg", NULL, cw_lab_page_export_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK, "lab.run", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Enter, GDK_CONTROL_MASK, "lab.run", NULL);

@@ -9,8 +9,8 @@
 #include <adwaita.h>
 
 #include "cw-lab-chart.h"
+#include "cw-lab-table.h"
 #include "cw-lab.h"
-#include "cw-timeline.h"
 
 G_BEGIN_DECLS
 
@@ -18,11 +18,12 @@ typedef enum
 {
   CW_LAB_EXPORT_CSV,
   CW_LAB_EXPORT_PNG,
+  CW_LAB_EXPORT_SVG,
 } CwLabExportFormat;
 
-/* the size of an exported chart */
+/* the width of an exported chart; its height follows its timelines
+ * (cw_lab_chart_get_export_height ()) */
 #define CW_LAB_PAGE_PNG_WIDTH  1000
-#define CW_LAB_PAGE_PNG_HEIGHT  600
 
 #define CW_TYPE_LAB_PAGE (cw_lab_page_get_type ())
 G_DECLARE_FINAL_TYPE (CwLabPage, cw_lab_page, CW, LAB_PAGE, GtkWidget)
@@ -39,16 +40,19 @@ gboolean         cw_lab_page_get_running     (CwLabPage           *self);
 /* The chart of @experiment's last finished run (its report is NULL before). */
 CwLabChart      *cw_lab_page_get_chart       (CwLabPage           *self,
                                               CwLabExperiment      experiment);
-/* The timeline of @experiment's latest batch: live while it runs, kept
- * after (no lanes before a run). */
-CwTimeline      *cw_lab_page_get_timeline    (CwLabPage           *self,
+/* What the page says of @experiment's verdict ("" before a run). */
+const char      *cw_lab_page_get_verdict     (CwLabPage           *self,
+                                              CwLabExperiment      experiment);
+/* @experiment's table: a heading per column, a row per row of the
+ * report (empty before a run). */
+CwLabTable      *cw_lab_page_get_table       (CwLabPage           *self,
                                               CwLabExperiment      experiment);
 /* What the page says under @experiment's chart ("" before a run). */
 const char      *cw_lab_page_get_explanation (CwLabPage           *self,
                                               CwLabExperiment      experiment);
 
-/* Writes @experiment's last report to @file as CSV, or its chart as PNG;
- * the file is written off the main loop. */
+/* Writes @experiment's last report to @file as CSV, or its chart and
+ * timelines as PNG or SVG; the file is written off the main loop. */
 void             cw_lab_page_export_async    (CwLabPage           *self,
                                               CwLabExperiment      experiment,
                                               CwLabExportFormat    format,

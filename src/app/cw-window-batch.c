@@ -50,15 +50,18 @@ sample_cb (CwCpuSampler *sampler,
   cw_run_page_push_sample (self->run_page, sample);
 }
 
-static void
-update_sampler (CwWindow *self)
+void
+_cw_window_update_sampler (CwWindow *self)
 {
   gboolean visible = g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "run") == 0;
 
-  /* Only wake up when someone can see it or a batch is recorded; faster
-   * while a batch runs, so a replay has something to slow down. */
+  /* Only wake up when someone can see it or a batch is recorded (faster
+   * while a batch runs, so a replay has something to slow down); never
+   * while the lab measures: the meter's frames would cost the
+   * experiment's workers their cores. */
   cw_cpu_sampler_set_interval (self->sampler, self->running ? SAMPLE_BATCH_MS : SAMPLE_IDLE_MS);
-  if (self->running || (visible && gtk_widget_get_mapped (GTK_WIDGET (self))))
+  if (self->running
+      || (visible && gtk_widget_get_mapped (GTK_WIDGET (self)) && !_cw_window_lab_running (self)))
     cw_cpu_sampler_start (self->sampler);
   else
     cw_cpu_sampler_stop (self->sampler);
@@ -124,7 +127,7 @@ task_started_cb (CwPool   *pool,
 static void
 visible_page_cb (CwWindow *self)
 {
-  update_sampler (self);
+  _cw_window_update_sampler (self);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -216,7 +219,7 @@ batch_over (CwWindow *self)
   workers_changed (self);
   g_clear_object (&self->batch_cancellable);
   self->running = FALSE;
-  update_sampler (self);
+  _cw_window_update_sampler (self);
   _cw_window_update_busy (self, was_busy);
   _cw_window_trim_memory (self);
 
@@ -372,7 +375,7 @@ batch_not_started (CwWindow   *self,
   g_clear_object (&self->batch);
   g_clear_object (&self->batch_cancellable);
   self->running = FALSE;
-  update_sampler (self);
+  _cw_window_update_sampler (self);
   _cw_window_update_busy (self, was_busy);
   _cw_window_close_if_asked (self);
 }
@@ -801,7 +804,7 @@ _cw_window_start (CwWindow *self)
   memset (&self->stats, 0, sizeof self->stats);
   g_clear_object (&self->batch_cancellable);
   self->batch_cancellable = g_cancellable_new ();
-  update_sampler (self);
+  _cw_window_update_sampler (self);
   _cw_window_update_busy (self, was_busy);
 
   begin_batch (self, &options, ask);

@@ -159,6 +159,7 @@ void     _cw_window_add_heavy_demo        (CwWindow   *self);
 
 /* cw-window-batch.c */
 void     _cw_window_batch_init            (CwWindow   *self);
+void     _cw_window_update_sampler        (CwWindow   *self);
 void     _cw_window_start                 (CwWindow   *self);
 void     _cw_window_resume_interrupted    (CwWindow   *self);
 void     _cw_window_discard_interrupted   (CwWindow   *self);

@@ -317,6 +317,7 @@ bind_settings (CwWindow *self)
 static void
 lab_running_cb (CwWindow *self)
 {
+  _cw_window_update_sampler (self);
   _cw_window_update_actions (self);
   _cw_window_close_if_asked (self);
 }

@@ -172,10 +172,33 @@ print_json (const CwLabReport *report)
         }
       g_string_append_c (out, ']');
     }
-  g_string_append (out, "],\"explanation\":");
+  g_string_append (out, "],\"claim\":");
+  cw_json_append_string (out, report->claim);
+  g_string_append (out, ",\"verdict\":");
+  cw_json_append_string (out, cw_lab_verdict_to_string (report->verdict));
+  g_string_append (out, ",\"quick\":");
+  g_string_append (out, report->quick ? "true" : "false");
+  g_string_append (out, ",\"explanation\":");
   cw_json_append_string (out, report->explanation);
   g_string_append (out, "}\n");
   fputs (out->str, stdout);
+}
+
+static const char *
+verdict_line (CwLabVerdict verdict)
+{
+  switch (verdict)
+    {
+    case CW_LAB_VERDICT_AGREED:
+      return "This machine: agreed with the lesson.";
+    case CW_LAB_VERDICT_DISAGREED:
+      return "This machine: did not agree with the lesson, beyond noise.";
+    case CW_LAB_VERDICT_WITHIN_NOISE:
+      return "This machine: within noise, neither agreed nor disagreed.";
+    case CW_LAB_VERDICT_UNTESTED:
+    default:
+      return "This machine: could not test it.";
+    }
 }
 
 static char *
@@ -290,8 +313,9 @@ cw_cli_lab_run (int    argc,
         print_json (cli.report);
       else if (!quiet)
         {
+          printf ("The lesson: %s\n\n", cli.report->claim);
           print_table (cli.report);
-          printf ("\n%s\n\n", cli.report->explanation);
+          printf ("\n%s\n%s\n\n", cli.report->explanation, verdict_line (cli.report->verdict));
         }
       if (csv != NULL)
         {

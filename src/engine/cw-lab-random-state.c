@@ -54,10 +54,11 @@ group_root (guint *parent,
 }
 
 static void
-find_duplicate_noise (CwLabRun *run,
-                      guint     step_index)
+find_duplicate_noise (CwLabRun     *run,
+                      guint         step_index,
+                      CwLabMeasure *measure)
 {
-  CwLabStep *step = g_ptr_array_index (run->steps, step_index);
+  CwLabStep *step = cw_lab_run_get_step (run, step_index);
   guint n = step->outputs->len;
   g_autofree gint32 *noise = g_new0 (gint32, (gsize) MAX (n, 1) * CHECK_SAMPLES);
   g_autofree gboolean *usable = g_new0 (gboolean, MAX (n, 1));
@@ -95,6 +96,7 @@ find_duplicate_noise (CwLabRun *run,
           && same_noise (noise + (gsize) i * CHECK_SAMPLES, noise + (gsize) j * CHECK_SAMPLES))
         parent[group_root (parent, j)] = group_root (parent, i);
 
+  step->dup_groups = step->dup_files = 0;
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(GPtrArray) members = NULL;
@@ -116,6 +118,7 @@ find_duplicate_noise (CwLabRun *run,
         g_string_append_printf (text, "%s%s", k > 0 ? " = " : "",
                                 (const char *) g_ptr_array_index (members, k));
     }
+  g_free (step->dup_text);
   step->dup_text = g_string_free (g_steal_pointer (&text), FALSE);
 }
 
@@ -126,28 +129,36 @@ cw_lab_random_state_plan (CwLabRun *run)
   guint n_files = run->inputs->len;
   CwLabStep *step;
 
+  /* a count, not a time: one run each tells it */
   step = cw_lab_run_add_batch (run, "seed once in the parent", CW_MODE_PROCESSES, MAX (n, 2),
                                CW_TASK_AUDIO, n_files, 0);
   step->naive_seed = TRUE;
-  step->warm_up = TRUE;
+  step->spawn_first = TRUE;
   step->after = find_duplicate_noise;
+  step->repeats = 1;
+  step->show_timeline = TRUE;
   step = cw_lab_run_add_batch (run, "per-file seeds", CW_MODE_PROCESSES, MAX (n, 2),
                                CW_TASK_AUDIO, n_files, 0);
-  step->warm_up = TRUE;
+  step->spawn_first = TRUE;
   step->after = find_duplicate_noise;
+  step->repeats = 1;
+  step->show_timeline = TRUE;
 }
 
 CwLabReport *
 cw_lab_random_state_build_report (CwLabRun *run)
 {
-  CwLabReport *report = cw_lab_report_new (CW_LAB_RANDOM_STATE, NULL, _("Files that share their noise"),
-                                    "seeding", "workers", "files", "duplicate_groups", "files_in_groups", "groups", NULL);
+  CwLabReport *report = cw_lab_report_new (CW_LAB_RANDOM_STATE, NULL, _("Files"),
+                                            "seeding", "workers", "files", "duplicate_groups", "files_in_groups",
+                                            "groups", NULL);
   CwLabStep *naive = cw_lab_run_find_step (run, "seed once in the parent");
   CwLabStep *per_file = cw_lab_run_find_step (run, "per-file seeds");
   CwLabStep *both[] = { naive, per_file };
   CwLabSeries *series = cw_lab_report_add_series (report, _("Files with a twin"), FALSE);
   g_autoptr(GString) text = g_string_new (NULL);
 
+  cw_lab_report_set_headings (report, _("Seeding"), _("Workers"), _("Files"), _("Groups of twins"),
+                              _("Files in them"), _("The groups"), NULL);
   for (guint i = 0; i < G_N_ELEMENTS (both); i++)
     {
       CwLabStep *step = both[i];
@@ -161,13 +172,31 @@ cw_lab_random_state_build_report (CwLabRun *run)
     }
 
   g_string_append_printf (text,
-                          _("When the parent seeds one random generator and the workers inherit copies of it, as the lesson's Pool code does with "
-                            "fork, every worker starts from the same state: the first file each worker handles gets the same noise, and so does "
-                            "the second. With %u workers, %u of %u files fell into %u groups of identical noise. "
-                            "Corewave seeds each file from the batch seed and the file's own name instead: %u duplicates, and the "
-                            "output no longer depends on which worker ran which file."),
+                          _("When the parent seeds one random generator and the workers inherit copies of it, as "
+                            "the lesson’s Pool code does with fork, every worker starts from the same state: the "
+                            "first file each worker handles gets the same noise, and so does the second. With %u "
+                            "workers, %u of %u files fell into %u groups of identical noise. Corewave seeds each "
+                            "file from the batch seed and the file’s own name instead: %u of %u files shared "
+                            "their noise. "),
                           naive->n_workers, naive->dup_files, naive->outputs->len, naive->dup_groups,
-                          per_file->dup_files);
+                          per_file->dup_files, per_file->outputs->len);
+  if (naive->dup_files > 0 && per_file->dup_files == 0)
+    {
+      report->verdict = CW_LAB_VERDICT_AGREED;
+      g_string_append (text, _("The output no longer depends on which worker ran which file."));
+    }
+  else if (per_file->dup_files > 0)
+    {
+      report->verdict = CW_LAB_VERDICT_DISAGREED;
+      g_string_append (text, _("Files with their own seeds should never share noise: this is a bug in Corewave, "
+                               "please report it."));
+    }
+  else
+    {
+      report->verdict = CW_LAB_VERDICT_UNTESTED;
+      g_string_append (text, _("No worker handled two files at the same place in its turn, so the shared state "
+                               "had nothing to repeat: queue more files than workers."));
+    }
   report->explanation = g_string_free (g_steal_pointer (&text), FALSE);
   return report;
 }

@@ -3,14 +3,20 @@
  * Copyright 2026 The Corewave Authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * An experiment is a list of steps run one after another on the caller's
- * main context: a batch through a fresh CwPool (so every setting starts
- * with fresh workers and its own peak memory), or a piece of local work on
- * a GTask thread (writing files, the sequential baselines, the duplicate
- * check). Nothing waits on the main loop. Every step gets its own output
- * folder in a scratch folder, removed at the end. Once the last step is
- * done the experiment builds its report from the numbers the steps
- * recorded.
+ * An experiment is a list of steps, one per setting: a batch through a
+ * fresh CwPool (so every setting starts with fresh workers and its own
+ * peak memory), or a piece of local work on a GTask thread (the in-place
+ * baselines, reading samples). The runner runs them on the caller's main
+ * context in rounds, every step once a round, after one warm-up batch that
+ * is not counted (it fills the page cache and pages the worker in, so the
+ * first setting is not the only one to start cold), and records each
+ * counted run: its wall time, the pool's counters, the workers' own peak
+ * memory (VmHWM, read from /proc on a thread before they exit) and its
+ * timeline. Rounds, not repeats one after another: a busy moment on the
+ * machine then lands on every setting alike. Nothing waits on the main
+ * loop. Every step gets its own output folder in a scratch folder, removed
+ * at the end. Once the last round is done the experiment builds its report
+ * from the medians and spreads.
  */
 
 #define G_LOG_DOMAIN "corewave-lab"
@@ -20,6 +26,7 @@
 #include "cw-lab-private.h"
 
 #include <errno.h>
+#include <string.h>
 
 #include <glib/gstdio.h>
 
@@ -30,18 +37,88 @@
 
 /* ---- the run and its steps -------------------------------------------------- */
 
+static void
+measure_free (CwLabMeasure *measure)
+{
+  g_clear_pointer (&measure->visible_us, g_array_unref);
+  g_clear_pointer (&measure->finished_us, g_array_unref);
+  g_clear_pointer (&measure->timeline, cw_lab_timeline_free);
+  g_free (measure);
+}
+
 void
 cw_lab_step_free (CwLabStep *step)
 {
   g_free (step->description);
   g_free (step->out_dir);
-  g_clear_pointer (&step->visible_us, g_array_unref);
-  g_clear_pointer (&step->finished_us, g_array_unref);
+  g_clear_pointer (&step->measures, g_ptr_array_unref);
+  g_clear_pointer (&step->lane_last, g_array_unref);
   g_clear_pointer (&step->outputs, g_ptr_array_unref);
   g_clear_pointer (&step->output_inputs, g_ptr_array_unref);
   g_free (step->first_error);
   g_free (step->dup_text);
   g_free (step);
+}
+
+CwLabMeasure *
+cw_lab_step_add_measure (CwLabStep *step,
+                         gint64     wall_us)
+{
+  CwLabMeasure *measure = g_new0 (CwLabMeasure, 1);
+
+  measure->wall_us = wall_us;
+  measure->visible_us = g_array_new (FALSE, TRUE, sizeof (gint64));
+  measure->finished_us = g_array_new (FALSE, TRUE, sizeof (gint64));
+  g_ptr_array_add (step->measures, measure);
+  return measure;
+}
+
+double
+cw_lab_measure_seconds (const CwLabMeasure *measure)
+{
+  return cw_lab_seconds (measure->wall_us) / MAX (measure->passes, 1);
+}
+
+CwLabStat
+cw_lab_step_stat (const CwLabStep *step,
+                  double         (*get) (const CwLabMeasure *measure))
+{
+  g_autofree double *values = g_new0 (double, MAX (step->measures->len, 1));
+  CwLabStat stat;
+
+  for (guint i = 0; i < step->measures->len; i++)
+    values[i] = get (g_ptr_array_index (step->measures, i));
+  cw_lab_stat_init (&stat, values, step->measures->len);
+  return stat;
+}
+
+CwLabStat
+cw_lab_step_wall (const CwLabStep *step)
+{
+  return cw_lab_step_stat (step, cw_lab_measure_seconds);
+}
+
+const CwLabMeasure *
+cw_lab_step_median_measure (const CwLabStep *step)
+{
+  g_autoptr(GPtrArray) sorted = NULL;
+
+  if (step->measures->len == 0)
+    return NULL;
+  /* pointers only: the copy would inherit the free function */
+  sorted = g_ptr_array_copy (step->measures, NULL, NULL);
+  g_ptr_array_set_free_func (sorted, NULL);
+  for (guint i = 1; i < sorted->len; i++)
+    for (guint j = i; j > 0; j--)
+      {
+        CwLabMeasure *a = g_ptr_array_index (sorted, j - 1), *b = g_ptr_array_index (sorted, j);
+
+        if (cw_lab_measure_seconds (a) <= cw_lab_measure_seconds (b))
+          break;
+        sorted->pdata[j - 1] = b;
+        sorted->pdata[j] = a;
+      }
+  return g_ptr_array_index (sorted, (sorted->len - 1) / 2);
 }
 
 static void
@@ -65,8 +142,8 @@ rm_rf (const char *path)
   g_rmdir (path);
 }
 
-static void
-lab_run_free (CwLabRun *run)
+void
+cw_lab_run_free (CwLabRun *run)
 {
   g_clear_object (&run->pool);
   if (run->scratch != NULL)
@@ -77,6 +154,7 @@ lab_run_free (CwLabRun *run)
   g_clear_pointer (&run->samples, g_ptr_array_unref);
   g_clear_pointer (&run->sample_args, g_array_unref);
   g_clear_pointer (&run->steps, g_ptr_array_unref);
+  g_clear_pointer (&run->schedule, g_array_unref);
   g_clear_object (&run->cancellable);
   g_free (run);
 }
@@ -95,9 +173,10 @@ cw_lab_run_add_step (CwLabRun      *run,
   step->n_workers = run->max_workers;
   step->order = CW_ORDER_UNORDERED;
   step->chunk_size = 1;
-  step->repeats = 1;
-  step->visible_us = g_array_new (FALSE, TRUE, sizeof (gint64));
-  step->finished_us = g_array_new (FALSE, TRUE, sizeof (gint64));
+  step->repeats = 5;
+  step->spawn_ms = 50;
+  step->measures = g_ptr_array_new_with_free_func ((GDestroyNotify) measure_free);
+  step->lane_last = g_array_new (FALSE, FALSE, sizeof (guint));
   step->outputs = g_ptr_array_new_with_free_func (g_free);
   step->output_inputs = g_ptr_array_new_with_free_func (g_free);
   step->out_dir = g_strdup_printf ("%s/out%02u", run->scratch, run->steps->len);
@@ -136,6 +215,14 @@ cw_lab_run_find_step (CwLabRun   *run,
         return step;
     }
   g_assert_not_reached ();
+}
+
+CwLabStep *
+cw_lab_run_get_step (CwLabRun *run,
+                     guint     index)
+{
+  g_assert (index < run->steps->len);
+  return g_ptr_array_index (run->steps, index);
 }
 
 /* ---- preparing the files ------------------------------------------------- */
@@ -195,8 +282,7 @@ prepare_thread (GTask        *task,
           return;
         }
     }
-  if ((run->use_audio && !prepare_inputs (run, &error))
-      || !cw_lab_run_prepare_experiment (run, &error))
+  if (run->use_audio && !prepare_inputs (run, &error))
     g_task_return_error (task, error);
   else
     g_task_return_boolean (task, TRUE);
@@ -206,13 +292,25 @@ prepare_thread (GTask        *task,
 
 static void run_next_step (GTask *task);
 
+static const CwLabScheduled *
+scheduled (CwLabRun *run)
+{
+  return &g_array_index (run->schedule, CwLabScheduled, run->current);
+}
+
+static CwLabStep *
+current_step (CwLabRun *run)
+{
+  return g_ptr_array_index (run->steps, scheduled (run)->step);
+}
+
 static gboolean
 task_source (gpointer  user_data,
              CwTask   *task)
 {
   GTask *gtask = user_data;
   CwLabRun *run = g_task_get_task_data (gtask);
-  CwLabStep *step = g_ptr_array_index (run->steps, run->current);
+  CwLabStep *step = current_step (run);
   guint i = step->next_task;
 
   if (i >= step->n_tasks)
@@ -222,6 +320,8 @@ task_source (gpointer  user_data,
   task->arg = step->arg;
   if (step->fib_series)
     task->arg = i;
+  if (step->n_spin_ms > 0)
+    task->arg = step->spin_ms[i % step->n_spin_ms];
   if (i == 0 && step->slow_arg > 0)
     task->arg = step->slow_arg;
   if (step->task_kind == CW_TASK_AUDIO || step->task_kind == CW_TASK_AUDIO_INLINE)
@@ -250,18 +350,18 @@ task_source (gpointer  user_data,
 /* A few short spin tasks, one per trip, so every worker is running when
  * the batch that counts starts. */
 static gboolean
-warm_up_source (gpointer  user_data,
-                CwTask   *task)
+spawn_source (gpointer  user_data,
+              CwTask   *task)
 {
   GTask *gtask = user_data;
   CwLabRun *run = g_task_get_task_data (gtask);
-  CwLabStep *step = g_ptr_array_index (run->steps, run->current);
+  CwLabStep *step = current_step (run);
 
   if (step->next_task >= 2 * step->n_workers)
     return FALSE;
   step->next_task++;
   task->kind = CW_TASK_SPIN;
-  task->arg = 50;
+  task->arg = step->spawn_ms;
   return TRUE;
 }
 
@@ -280,15 +380,20 @@ on_result (const CwResult *result,
            gpointer        user_data)
 {
   CwLabStep *step = user_data;
+  CwLabMeasure *measure = step->current;
 
-  set_at (step->visible_us, result->index, g_get_monotonic_time () - step->start_us);
-  set_at (step->finished_us, result->index, MAX (result->end_us - step->start_us, 0));
   if (result->status != CW_STATUS_OK)
     {
       step->n_failed++;
       if (step->first_error == NULL)
         step->first_error = g_strdup (result->error);
     }
+  if (measure == NULL)
+    return;   /* the warm-up */
+  set_at (measure->visible_us, result->index, g_get_monotonic_time () - step->start_us);
+  set_at (measure->finished_us, result->index, MAX (result->end_us - step->start_us, 0));
+  if (measure->timeline != NULL)
+    cw_lab_timeline_add_result (measure->timeline, step->lane_last, step->start_us, result);
   if (result->output_path != NULL && result->input_path != NULL)
     {
       g_ptr_array_add (step->outputs, g_strdup (result->output_path));
@@ -316,6 +421,9 @@ step_done (GTask  *task,
   run_next_step (task);
 }
 
+/* What a step leaves behind, on a thread: the in-place work itself, or
+ * after a batch its check and its outputs (a full-size batch writes
+ * hundreds of MB: freed at once). */
 static void
 local_thread (GTask        *task,
               gpointer      source_object,
@@ -323,16 +431,22 @@ local_thread (GTask        *task,
               GCancellable *cancellable)
 {
   CwLabRun *run = task_data;
-  CwLabStep *step = g_ptr_array_index (run->steps, run->current);
+  CwLabStep *step = current_step (run);
 
   if (step->kind == CW_LAB_STEP_LOCAL)
-    step->local_func (run, run->current);
+    {
+      CwLabMeasure *measure = cw_lab_step_add_measure (step, 0);
+
+      step->local_func (run, scheduled (run)->step, measure);
+      if (!scheduled (run)->counted)
+        g_ptr_array_remove (step->measures, measure);
+    }
   else
     {
-      if (step->after != NULL)
-        step->after (run, run->current);
-      /* a full-size batch writes hundreds of MB: free them now */
+      if (step->after != NULL && step->current != NULL)
+        step->after (run, scheduled (run)->step, step->current);
       rm_rf (step->out_dir);
+      g_mkdir_with_parents (step->out_dir, 0777);
     }
   g_task_return_boolean (task, TRUE);
 }
@@ -359,9 +473,6 @@ run_on_thread (GTask *task)
   g_task_run_in_thread (thread_task, local_thread);
 }
 
-static void run_batch (GTask     *task,
-                       CwLabStep *step);
-
 static void
 pool_closed_cb (GObject      *source,
                 GAsyncResult *result,
@@ -369,17 +480,61 @@ pool_closed_cb (GObject      *source,
 {
   GTask *task = user_data;
   CwLabRun *run = g_task_get_task_data (task);
-  CwLabStep *step = g_ptr_array_index (run->steps, run->current);
   GError *error = NULL;
 
   cw_pool_close_finish (CW_POOL (source), result, &error);
   g_clear_object (&run->pool);
-  if (error == NULL && step->runs_done < step->repeats)
-    run_batch (task, step);
-  else if (error == NULL)
+  if (error == NULL)
     run_on_thread (task);
   else
     step_done (task, error);
+}
+
+/* A worker's own peak memory: VmHWM belongs to the process's address
+ * space, which exec () replaced, while getrusage ()'s ru_maxrss keeps the
+ * peak of the parent it was forked from (a window's tens of MiB). */
+static gint64
+read_vm_hwm_kb (int pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/status", pid);
+  g_autofree char *text = NULL;
+  const char *line;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    return 0;
+  line = strstr (text, "\nVmHWM:");
+  if (line == NULL)
+    return 0;
+  return g_ascii_strtoll (line + strlen ("\nVmHWM:"), NULL, 10);
+}
+
+static void
+peak_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  GArray *pids = task_data;
+  gint64 peak = 0;
+
+  for (guint i = 0; i < pids->len; i++)
+    peak = MAX (peak, read_vm_hwm_kb (g_array_index (pids, gint32, i)));
+  g_task_return_int (task, peak);
+}
+
+static void
+peak_done_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  GTask *task = user_data;
+  CwLabRun *run = g_task_get_task_data (task);
+  CwLabStep *step = current_step (run);
+  gssize peak = g_task_propagate_int (G_TASK (result), NULL);
+
+  if (step->current != NULL)
+    step->current->workers_peak_kb = MAX (peak, 0);
+  cw_pool_close_async (run->pool, NULL, pool_closed_cb, task);
 }
 
 static void start_batch (GTask     *task,
@@ -392,35 +547,22 @@ batch_done_cb (GObject      *source,
 {
   GTask *task = user_data;
   CwLabRun *run = g_task_get_task_data (task);
-  CwLabStep *step = g_ptr_array_index (run->steps, run->current);
+  CwLabStep *step = current_step (run);
   g_autoptr(GError) error = NULL;
+  g_autoptr(GTask) peak = NULL;
   CwBatchStats stats;
 
-  if (step->warming)
-    {
-      CwBatchStats ignored;
-
-      step->warming = FALSE;
-      if (!cw_pool_map_finish (CW_POOL (source), result, &ignored, &error))
-        {
-          g_clear_object (&run->pool);
-          step_done (task, g_steal_pointer (&error));
-          return;
-        }
-      start_batch (task, step);
-      return;
-    }
   if (!cw_pool_map_finish (CW_POOL (source), result, &stats, &error))
     {
       g_clear_object (&run->pool);
       step_done (task, g_steal_pointer (&error));
       return;
     }
-  step->runs_done++;
-  if (step->runs_done == 1 || stats.wall_us < step->wall_us)
+  if (step->spawning)
     {
-      step->stats = stats;
-      step->wall_us = stats.wall_us;
+      step->spawning = FALSE;
+      start_batch (task, step);
+      return;
     }
   if (step->n_failed > 0)
     {
@@ -430,9 +572,22 @@ batch_done_cb (GObject      *source,
                                     step->first_error ? step->first_error : ""));
       return;
     }
-  if (run->observer.batch_finished != NULL)
-    run->observer.batch_finished (step->description, stats.wall_us, run->observer_data);
-  cw_pool_close_async (run->pool, NULL, pool_closed_cb, task);
+  if (step->current != NULL)
+    {
+      step->current->wall_us = stats.wall_us;
+      step->current->stats = stats;
+      if (step->current->timeline != NULL)
+        {
+          step->current->timeline->wall_us = stats.wall_us;
+          cw_lab_timeline_finish (step->current->timeline);
+        }
+      if (run->observer.batch_finished != NULL)
+        run->observer.batch_finished (step->description, stats.wall_us, run->observer_data);
+    }
+  /* the workers' own peak, while they are still there to ask */
+  peak = g_task_new (NULL, NULL, peak_done_cb, task);
+  g_task_set_task_data (peak, cw_pool_get_worker_pids (run->pool), (GDestroyNotify) g_array_unref);
+  g_task_run_in_thread (peak, peak_thread);
 }
 
 static void
@@ -447,20 +602,33 @@ start_batch (GTask     *task,
     .naive_seed = step->naive_seed,
   };
 
-  if (step->warming)
+  step->next_task = 0;
+  if (step->spawning)
     {
       cw_pool_set_chunk_size (run->pool, 1);
-      cw_pool_map_async (run->pool, &settings, warm_up_source, task, NULL, 2 * step->n_workers,
+      cw_pool_map_async (run->pool, &settings, spawn_source, task, NULL, 2 * step->n_workers,
                          CW_ORDER_UNORDERED, NULL, NULL, run->cancellable, batch_done_cb, task);
       return;
     }
   cw_pool_set_chunk_size (run->pool, step->chunk_size);
-  step->next_task = 0;
+  g_ptr_array_set_size (step->outputs, 0);
+  g_ptr_array_set_size (step->output_inputs, 0);
+  g_array_set_size (step->lane_last, 0);
   step->start_us = g_get_monotonic_time ();
-  /* before the pool can hand out a task: the observer sees every result */
-  if (run->observer.batch_started != NULL)
-    run->observer.batch_started (run->pool, step->description, step->n_workers, step->start_us,
-                                 run->observer_data);
+  if (step->current != NULL)
+    {
+      if (step->show_timeline)
+        {
+          step->current->timeline = g_new0 (CwLabTimeline, 1);
+          step->current->timeline->setting = g_strdup (step->description);
+          step->current->timeline->n_lanes = step->n_workers;
+          step->current->timeline->bars = g_array_new (FALSE, FALSE, sizeof (CwLabBar));
+        }
+      /* before the pool can hand out a task: the observer sees every result */
+      if (run->observer.batch_started != NULL)
+        run->observer.batch_started (run->pool, step->description, step->n_workers, step->start_us,
+                                     run->observer_data);
+    }
   cw_pool_map_async (run->pool, &settings, task_source, task, NULL, step->n_tasks,
                      step->order, on_result, step, run->cancellable, batch_done_cb, task);
 }
@@ -470,11 +638,21 @@ run_batch (GTask     *task,
            CwLabStep *step)
 {
   CwLabRun *run = g_task_get_task_data (task);
+  const CwLabScheduled *now = scheduled (run);
+  g_autofree char *description = NULL;
 
+  if (!now->counted)
+    description = g_strdup_printf ("%s (warm-up, not counted)", step->description);
+  else if (step->repeats > 1)
+    description = g_strdup_printf ("%s, run %u of %u", step->description, now->round + 1, step->repeats);
+  else
+    description = g_strdup (step->description);
+
+  step->current = now->counted ? cw_lab_step_add_measure (step, 0) : NULL;
   run->pool = cw_pool_new (step->mode, step->n_workers);
   if (run->on_batch != NULL)
-    run->on_batch (run->pool, step->description, run->batch_data);
-  step->warming = step->warm_up;
+    run->on_batch (run->pool, description, run->batch_data);
+  step->spawning = step->spawn_first;
   start_batch (task, step);
 }
 
@@ -518,7 +696,7 @@ run_next_step (GTask *task)
       g_object_unref (task);
       return;
     }
-  if (run->current >= run->steps->len)
+  if (run->current >= run->schedule->len)
     {
       g_autoptr(GTask) thread_task = g_task_new (NULL, NULL, finished_cb, task);
 
@@ -527,7 +705,10 @@ run_next_step (GTask *task)
       g_task_run_in_thread (thread_task, finish_thread);
       return;
     }
-  step = g_ptr_array_index (run->steps, run->current);
+  step = current_step (run);
+  if (run->observer.step_started != NULL)
+    run->observer.step_started (run->current, run->schedule->len, step->description,
+                                run->observer_data);
   if (step->kind == CW_LAB_STEP_LOCAL)
     run_on_thread (task);
   else
@@ -549,6 +730,74 @@ prepared_cb (GObject      *source,
       return;
     }
   run_next_step (task);
+}
+
+/* The warm-up, then round after round: every step once a round, as long
+ * as it has runs to do. */
+static void
+schedule_steps (CwLabRun *run)
+{
+  guint rounds = 0;
+
+  run->schedule = g_array_new (FALSE, FALSE, sizeof (CwLabScheduled));
+  if (run->warm_up_step < run->steps->len)
+    g_array_append_val (run->schedule, ((CwLabScheduled) { run->warm_up_step, 0, FALSE }));
+  for (guint i = 0; i < run->steps->len; i++)
+    rounds = MAX (rounds, cw_lab_run_get_step (run, i)->repeats);
+  for (guint r = 0; r < rounds; r++)
+    for (guint i = 0; i < run->steps->len; i++)
+      if (r < cw_lab_run_get_step (run, i)->repeats)
+        g_array_append_val (run->schedule, ((CwLabScheduled) { i, r, TRUE }));
+}
+
+static CwLabRun *
+lab_run_new (CwLabExperiment experiment,
+             guint           max_workers,
+             gboolean        quick)
+{
+  CwLabRun *run = g_new0 (CwLabRun, 1);
+
+  run->experiment = experiment;
+  run->quick = quick;
+  run->max_workers = max_workers > 0 ? max_workers : cw_cpus_usable ();
+  run->max_workers = MIN (run->max_workers, CW_POOL_MAX_WORKERS);
+  run->inputs = g_ptr_array_new_with_free_func (g_free);
+  run->samples = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  run->sample_args = g_array_new (FALSE, FALSE, sizeof (gint64));
+  run->steps = g_ptr_array_new_with_free_func ((GDestroyNotify) cw_lab_step_free);
+  run->warm_up_step = G_MAXUINT;
+  run->demo_count = quick ? 8 : CW_DEMO_COUNT;
+  /* the full set is the lesson's own: 24 files of 4 minutes */
+  run->demo_seconds = quick ? 2.0 : CW_DEMO_SECONDS;
+  return run;
+}
+
+/* The plan needs the number of files: user files are known now, the demo
+ * set's count is fixed. */
+static void
+lab_run_plan (CwLabRun *run,
+              guint     n_files)
+{
+  if (n_files > 0)
+    run->demo_count = n_files;
+  g_ptr_array_set_size (run->inputs, run->demo_count);
+  cw_lab_run_plan (run);
+  g_ptr_array_set_size (run->inputs, 0);
+  schedule_steps (run);
+}
+
+CwLabRun *
+cw_lab_run_new_planned (CwLabExperiment experiment,
+                        guint           max_workers,
+                        gboolean        quick,
+                        guint           n_files)
+{
+  CwLabRun *run = lab_run_new (experiment, max_workers, quick);
+
+  run->scratch = g_strdup ("/nonexistent");
+  lab_run_plan (run, n_files);
+  g_clear_pointer (&run->scratch, g_free);
+  return run;
 }
 
 /* ---- the public entry points ------------------------------------------------ */
@@ -589,16 +838,8 @@ cw_lab_run_full_async (CwLabExperiment      experiment,
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, cw_lab_run_async);
 
-  run = g_new0 (CwLabRun, 1);
-  run->experiment = experiment;
-  run->quick = options->quick;
-  run->max_workers = options->max_workers > 0 ? options->max_workers : cw_cpus_usable ();
-  run->max_workers = MIN (run->max_workers, CW_POOL_MAX_WORKERS);
+  run = lab_run_new (experiment, options->max_workers, options->quick);
   run->user_inputs = g_strdupv (options->inputs);
-  run->inputs = g_ptr_array_new_with_free_func (g_free);
-  run->samples = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
-  run->sample_args = g_array_new (FALSE, FALSE, sizeof (gint64));
-  run->steps = g_ptr_array_new_with_free_func ((GDestroyNotify) cw_lab_step_free);
   run->on_batch = on_batch;
   run->batch_data = batch_data;
   if (observer != NULL)
@@ -607,10 +848,7 @@ cw_lab_run_full_async (CwLabExperiment      experiment,
       run->observer_data = observer_data;
     }
   run->cancellable = cancellable ? g_object_ref (cancellable) : NULL;
-  run->demo_count = run->quick ? 8 : 24;
-  /* the full set is the lesson's own: 24 files of 4 minutes */
-  run->demo_seconds = run->quick ? 2.0 : 240.0;
-  g_task_set_task_data (task, run, (GDestroyNotify) lab_run_free);
+  g_task_set_task_data (task, run, (GDestroyNotify) cw_lab_run_free);
 
   tmpl = g_build_filename (options->work_dir ? options->work_dir : g_get_tmp_dir (),
                            "corewave-lab-XXXXXX", NULL);
@@ -625,13 +863,7 @@ cw_lab_run_full_async (CwLabExperiment      experiment,
       return;
     }
 
-  /* the plan needs the number of files: user files are known now, the
-   * demo set's count is fixed */
-  if (run->user_inputs != NULL && run->user_inputs[0] != NULL)
-    run->demo_count = g_strv_length (run->user_inputs);
-  g_ptr_array_set_size (run->inputs, run->demo_count);
-  cw_lab_run_plan (run);
-  g_ptr_array_set_size (run->inputs, 0);
+  lab_run_plan (run, run->user_inputs != NULL ? g_strv_length (run->user_inputs) : 0);
 
   prepare = g_task_new (NULL, cancellable, prepared_cb, task);
   g_task_set_task_data (prepare, run, NULL);

@@ -4,10 +4,13 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Each experiment runs real batches through CwPool on the caller's main
- * context (so a window can show the timeline live) and returns a report:
- * series to chart, a table to export, and one paragraph in plain words
- * built from the measured numbers. The window's Lab page and
- * "corewave-cli lab NAME" both use it.
+ * context, every setting at least three times, in rounds (so a busy
+ * moment or a cold cache does not favour one setting), and returns a
+ * report: series to chart, a table (medians and spreads) to export, the
+ * timeline of each setting's median run, what the lesson claims, and one
+ * paragraph built from the table's own figures that says whether this
+ * machine agreed, or that the difference was within noise. The window's
+ * Lab page and "corewave-cli lab NAME" both use it.
  */
 
 #pragma once
@@ -35,11 +38,50 @@ gboolean    cw_lab_experiment_from_string (const char      *name,
                                            CwLabExperiment *experiment);
 const char *cw_lab_experiment_title       (CwLabExperiment  experiment);   /* translatable title */
 
+/* What the lesson claims, set against what this machine measured. A
+ * difference counts only when it is larger than the run-to-run spread:
+ * every run of one setting beat every run of the other
+ * (cw_lab_stat_differs ()); otherwise the report says it was within noise. */
+typedef enum
+{
+  CW_LAB_VERDICT_AGREED,        /* the measurements showed what the lesson claims */
+  CW_LAB_VERDICT_DISAGREED,     /* they showed the opposite, beyond noise */
+  CW_LAB_VERDICT_WITHIN_NOISE,  /* the difference was within the run-to-run spread */
+  CW_LAB_VERDICT_UNTESTED,      /* this machine cannot show it (one CPU, say) */
+} CwLabVerdict;
+
+const char *cw_lab_verdict_to_string      (CwLabVerdict     verdict);      /* "agreed", "within-noise", ... */
+/* What the lesson claims, in a sentence (translatable). */
+const char *cw_lab_experiment_claim       (CwLabExperiment  experiment);
+
+/* A measured value over several runs: the median, and the fastest and
+ * slowest run around it (lo = hi = median for one run). */
+typedef struct
+{
+  double median;
+  double lo;
+  double hi;
+  guint  n;
+} CwLabStat;
+
+/* @values (any order) summed up; n = 0 gives zeros. */
+void        cw_lab_stat_init              (CwLabStat       *stat,
+                                           const double    *values,
+                                           guint            n);
+/* hi - lo: how far runs of one setting landed apart. */
+double      cw_lab_stat_spread            (const CwLabStat *stat);
+/* TRUE when the ranges do not overlap (every run of one beat every run of
+ * the other): the only differences the lab draws a conclusion from. */
+gboolean    cw_lab_stat_differs           (const CwLabStat *a,
+                                           const CwLabStat *b);
+
 typedef struct
 {
   char   *label;      /* a category (e.g. "processes, 2") or NULL for numeric x */
   double  x;
-  double  y;
+  double  y;          /* the median */
+  double  lo;         /* the run-to-run range around y (lo = hi = y: none) */
+  double  hi;
 } CwLabPoint;
 
 typedef struct
@@ -48,6 +90,26 @@ typedef struct
   GArray *points;     /* CwLabPoint */
   gboolean dashed;    /* e.g. the ideal line */
 } CwLabSeries;
+
+/* One run of a setting, task by task: a lane per worker, a bar per task
+ * (tasks too short to time, stamped together, share one bar), times from
+ * the batch's start. */
+typedef struct
+{
+  guint32 lane;
+  guint32 n_tasks;
+  gint64  start_us;
+  gint64  end_us;
+  guint8  status;     /* CwStatus */
+} CwLabBar;
+
+typedef struct
+{
+  char   *setting;    /* the step, e.g. "chunk size 8" */
+  guint   n_lanes;
+  gint64  wall_us;    /* this run's wall time */
+  GArray *bars;       /* CwLabBar, by lane, then start */
+} CwLabTimeline;
 
 typedef struct
 {
@@ -58,8 +120,13 @@ typedef struct
   gboolean         log_x;         /* chunk sizes */
   GPtrArray       *series;        /* CwLabSeries* */
   char           **columns;       /* CSV header */
+  char           **headings;      /* a heading per column for people (translated) */
   GPtrArray       *rows;          /* char** per row, same length as columns */
-  char            *explanation;   /* one paragraph, plain words, measured numbers */
+  char            *claim;         /* what the lesson claims */
+  CwLabVerdict     verdict;       /* whether this machine agreed */
+  char            *explanation;   /* what was measured here, every figure from the rows */
+  GPtrArray       *timelines;     /* CwLabTimeline*: the median run of settings, in the plan's order */
+  gboolean         quick;
 } CwLabReport;
 
 void         cw_lab_report_free   (CwLabReport *report);
@@ -73,6 +140,10 @@ CwLabReport *cw_lab_report_new        (CwLabExperiment  experiment,
                                        const char      *y_label,
                                        const char      *first_column,
                                        ...) G_GNUC_NULL_TERMINATED;
+/* People's headings for the columns, as many as there are, in order. */
+void         cw_lab_report_set_headings (CwLabReport   *report,
+                                         const char    *first_heading,
+                                         ...) G_GNUC_NULL_TERMINATED;
 CwLabSeries *cw_lab_report_add_series (CwLabReport     *report,
                                        const char      *name,
                                        gboolean         dashed);
@@ -80,6 +151,14 @@ void         cw_lab_series_add_point  (CwLabSeries     *series,
                                        const char      *label,
                                        double           x,
                                        double           y);
+/* A point at @stat's median with its range. */
+void         cw_lab_series_add_stat   (CwLabSeries     *series,
+                                       const char      *label,
+                                       double           x,
+                                       const CwLabStat *stat);
+void         cw_lab_timeline_free     (CwLabTimeline   *timeline);
+/* The time the first lane to finish sat idle until the last one did. */
+gint64       cw_lab_timeline_idle_at_end (const CwLabTimeline *timeline);
 
 typedef struct
 {
@@ -114,6 +193,12 @@ typedef struct
                           gpointer        user_data);
   void (*batch_finished) (const char     *description,
                           gint64          wall_us,
+                          gpointer        user_data);
+  /* Before each step of the run (@index of @n_steps), batches and work in
+   * this process, counted or not: for a progress bar. */
+  void (*step_started)   (guint           index,
+                          guint           n_steps,
+                          const char     *description,
                           gpointer        user_data);
 } CwLabObserver;
 
