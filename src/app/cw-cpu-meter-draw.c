@@ -311,7 +311,7 @@ _cw_cpu_meter_min_height (CwCpuMeter *self,
       double rows;
 
       heat_layout (self, n, width, 0, &l);
-      rows = (n + l.cols - 1) / l.cols;
+      rows = (n + MAX (l.cols, 1) - 1) / MAX (l.cols, 1);
       return header + rows * TILE_MIN_H + (rows - 1) * 2;
     }
 }
@@ -322,8 +322,10 @@ cell_origin (const CwMeterLayout *l,
              double              *x,
              double              *y)
 {
-  *x = l->grid_x + (core % l->cols) * (l->cell_w + l->gap);
-  *y = l->grid_y + (core / l->cols) * (l->cell_h + l->gap);
+  int cols = MAX (l->cols, 1);   /* (a layout never has none) */
+
+  *x = l->grid_x + (core % cols) * (l->cell_w + l->gap);
+  *y = l->grid_y + (core / cols) * (l->cell_h + l->gap);
 }
 
 int
