@@ -203,6 +203,11 @@ main (int   argc,
   gtk_window_destroy (GTK_WINDOW (window));
   while (g_main_context_pending (NULL))
     g_main_context_iteration (NULL, FALSE);
-  g_remove (dir);
+  {
+    g_autofree char *csv = g_build_filename (dir, "cli.csv", NULL);
+
+    g_remove (csv);
+    g_remove (dir);
+  }
   return agree ? 0 : 1;
 }
