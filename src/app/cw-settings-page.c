@@ -83,11 +83,8 @@ settings_notify_cb (CwSettingsPage *self)
   /* only the rows the output format has: bits for PCM, quality for lossy
    * ("same as input" may be either) */
   format = cw_settings_get_format (self->settings);
-  gtk_widget_set_visible (GTK_WIDGET (self->bits_row),
-                          format == CW_FORMAT_SAME || format == CW_FORMAT_WAV || format == CW_FORMAT_FLAC);
-  gtk_widget_set_visible (GTK_WIDGET (self->quality_row),
-                          format == CW_FORMAT_SAME || format == CW_FORMAT_OGG || format == CW_FORMAT_OPUS
-                          || format == CW_FORMAT_MP3);
+  gtk_widget_set_visible (GTK_WIDGET (self->bits_row), cw_format_has_bits (format));
+  gtk_widget_set_visible (GTK_WIDGET (self->quality_row), cw_format_has_quality (format));
   adw_action_row_set_subtitle (self->chain_row, spec);
   adw_action_row_set_subtitle (self->output_row, display);
   adw_action_row_set_subtitle (self->workers_row, workers);

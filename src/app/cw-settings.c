@@ -424,17 +424,14 @@ cw_settings_get_encoding (CwSettings *self,
                           gboolean   *no_metadata)
 {
   g_autofree char *nick = NULL;
-  gboolean pcm = format == CW_FORMAT_SAME || format == CW_FORMAT_WAV || format == CW_FORMAT_FLAC;
-  gboolean lossy = format == CW_FORMAT_SAME || format == CW_FORMAT_OGG || format == CW_FORMAT_OPUS
-                   || format == CW_FORMAT_MP3;
 
   g_return_if_fail (CW_IS_SETTINGS (self));
 
   nick = g_settings_get_string (self->settings, CW_SETTINGS_KEY_BITS);
   *bits = CW_BITS_SAME;
-  if (pcm)
+  if (cw_format_has_bits (format))
     cw_bits_from_string (nick, bits);
-  *has_quality = lossy && g_settings_get_boolean (self->settings, CW_SETTINGS_KEY_QUALITY_ENABLED);
+  *has_quality = cw_format_has_quality (format) && g_settings_get_boolean (self->settings, CW_SETTINGS_KEY_QUALITY_ENABLED);
   *quality = *has_quality ? g_settings_get_double (self->settings, CW_SETTINGS_KEY_QUALITY) : 0.0;
   *no_metadata = !g_settings_get_boolean (self->settings, CW_SETTINGS_KEY_KEEP_TAGS);
 }

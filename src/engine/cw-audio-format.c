@@ -141,6 +141,19 @@ major_short_name (int format)
     }
 }
 
+gboolean
+cw_format_has_bits (CwFormat format)
+{
+  return format == CW_FORMAT_SAME || format == CW_FORMAT_WAV || format == CW_FORMAT_FLAC;
+}
+
+gboolean
+cw_format_has_quality (CwFormat format)
+{
+  return format == CW_FORMAT_SAME || format == CW_FORMAT_OGG || format == CW_FORMAT_OPUS
+         || format == CW_FORMAT_MP3;
+}
+
 /* Vorbis, Opus, MP3: where a quality setting means something */
 gboolean
 cw_audio_is_lossy (int format)

@@ -40,6 +40,11 @@ const char  *cw_bits_to_string     (CwBits      bits);
 gboolean     cw_format_from_string (const char *name,
                                     CwFormat   *format);
 const char  *cw_format_to_string   (CwFormat    format);
+/* What an output format has of the encoding settings: a sample format
+ * (--bits: WAV, FLAC) or a quality (--quality: Vorbis, Opus, MP3).
+ * CW_FORMAT_SAME may be either, so it has both. */
+gboolean     cw_format_has_bits    (CwFormat    format);
+gboolean     cw_format_has_quality (CwFormat    format);
 /* The output file name for @input_basename in @format: same name for
  * CW_FORMAT_SAME, else the extension replaced ("a.wav" -> "a.flac"). */
 char        *cw_format_output_name (CwFormat    format,

@@ -133,9 +133,7 @@ cw_options_check_encoding (CwFormat   format,
                            gboolean   has_quality,
                            GError   **error)
 {
-  gboolean lossy = format == CW_FORMAT_OGG || format == CW_FORMAT_OPUS || format == CW_FORMAT_MP3;
-
-  if (bits != CW_BITS_SAME && lossy)
+  if (bits != CW_BITS_SAME && !cw_format_has_bits (format))
     {
       g_set_error (error, CW_ERROR, CW_ERROR_USAGE,
                    _("--bits sets the sample format of WAV and FLAC outputs; %s has none (use --quality)"),
@@ -148,7 +146,7 @@ cw_options_check_encoding (CwFormat   format,
                            _("FLAC holds 16 or 24 bits, not 32-bit float: use --bits 16 or 24, or --format wav"));
       return FALSE;
     }
-  if (has_quality && (format == CW_FORMAT_WAV || format == CW_FORMAT_FLAC))
+  if (has_quality && !cw_format_has_quality (format))
     {
       g_set_error (error, CW_ERROR, CW_ERROR_USAGE,
                    _("--quality sets the size of Ogg Vorbis, Opus and MP3 outputs; %s is lossless (use --bits)"),
