@@ -247,12 +247,7 @@ add_sshlogin (GPtrArray   *out,
       return FALSE;
     }
   if (strcmp (login, ":") == 0)
-    {
-      g_autofree char *quoted = g_shell_quote (worker_path);
-
-      /* this machine, as GNU parallel's ":" */
-      command = g_strdup (quoted);
-    }
+    command = g_shell_quote (worker_path);   /* this machine, as GNU parallel's ":" */
   else
     {
       /* the remote shell reads the command again: quoted twice */

@@ -112,7 +112,6 @@ struct _CwPool
   guint         chunk_size;
   char         *worker_path;
   GPtrArray    *worker_commands; /* GStrv each (argv), or NULL: worker_path */
-  char         *worker_description; /* cw_pool_describe_worker ()'s last */
   int           worker_nice;
   guint         task_timeout_ms; /* 0: off */
   GMainContext *context;
@@ -189,8 +188,8 @@ void     cw_thread_slot_send         (CwSlot     *slot,
                                       CwChunk    *chunk);
 
 /* The worker path, or slot @slot's worker command as one line, for an
- * error message (valid until the next call). */
-const char *cw_pool_describe_worker (CwPool *self,
-                                     guint   slot);
+ * error message. */
+char *cw_pool_describe_worker (CwPool *self,
+                               guint   slot);
 
 G_END_DECLS

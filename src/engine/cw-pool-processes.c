@@ -277,6 +277,7 @@ slot_worker_exited (CwSupervisor       *worker,
 {
   CwSlot *slot = user_data;
   CwPool *self = slot->pool;
+  g_autofree char *described = cw_pool_describe_worker (self, slot->id);
   g_autoptr(GList) jobs = NULL;
   gboolean timed_out = slot->timed_out;
   gboolean hung = timed_out;
@@ -294,8 +295,7 @@ slot_worker_exited (CwSupervisor       *worker,
 
       if (self->startup_failures >= CW_POOL_MAX_STARTUP_FAILURES && job->fatal == NULL)
         job->fatal = g_error_new (CW_ERROR, CW_ERROR_WORKER,
-                                  "The worker could not start (%s): %s", exit->reason,
-                                  cw_pool_describe_worker (self, slot->id));
+                                  "The worker could not start (%s): %s", exit->reason, described);
       job_chunk_lost (job, chunk, exit->pid, exit->reason, timed_out, hung);
       hung = FALSE;
       /* one death, however many of its chunks it held */
@@ -321,7 +321,7 @@ slot_worker_exited (CwSupervisor       *worker,
           if (job->fatal == NULL)
             job->fatal = g_error_new (CW_ERROR, CW_ERROR_WORKER,
                                       "The worker could not start (%s): %s", exit->reason,
-                                      cw_pool_describe_worker (self, slot->id));
+                                      described);
           if (g_list_find (jobs, job) == NULL)
             jobs = g_list_prepend (jobs, job);
         }

@@ -664,7 +664,11 @@ cw_pool_dispatch (CwPool *self)
                   /* backing off, or left out while others may still run */
                   if (error == NULL || self->n_unstartable < self->slots->len)
                     continue;
-                  g_prefix_error (&error, "Could not start the worker %s: ", cw_pool_describe_worker (self, slot->id));
+                  {
+                    g_autofree char *described = cw_pool_describe_worker (self, slot->id);
+
+                    g_prefix_error (&error, "Could not start the worker %s: ", described);
+                  }
                   pool_fail_jobs (self, error);
                   goto out;
                 }
@@ -1092,17 +1096,13 @@ cw_pool_set_worker_commands (CwPool              *self,
   return TRUE;
 }
 
-const char *
+char *
 cw_pool_describe_worker (CwPool *self,
                          guint   slot)
 {
   if (self->worker_commands == NULL)
-    return self->worker_path;
-  /* kept until the next call: an error message's */
-  g_free (self->worker_description);
-  self->worker_description = g_strjoinv (" ", g_ptr_array_index (self->worker_commands,
-                                                                slot % self->worker_commands->len));
-  return self->worker_description;
+    return g_strdup (self->worker_path);
+  return g_strjoinv (" ", g_ptr_array_index (self->worker_commands, slot % self->worker_commands->len));
 }
 
 /* The last resort when a pool goes away with workers alive (close_async is
@@ -1151,7 +1151,6 @@ cw_pool_finalize (GObject *object)
     g_free (self->spare_tasks[i]);
   g_clear_pointer (&self->worker_path, g_free);
   g_clear_pointer (&self->worker_commands, g_ptr_array_unref);
-  g_clear_pointer (&self->worker_description, g_free);
   g_main_context_unref (self->context);
 
   G_OBJECT_CLASS (cw_pool_parent_class)->finalize (object);
