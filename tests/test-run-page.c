@@ -455,6 +455,66 @@ test_presentation (Fixture       *f,
   g_assert_true (g_str_has_prefix (cw_window_get_summary (f->window), "2 of 2 files done · "));
 }
 
+static void
+count_frame_cb (GdkFrameClock *clock,
+                guint         *n)
+{
+  (*n)++;
+}
+
+/* The page draws at its own pace, not the workers': a batch of short
+ * tasks (a start and a result every few ms) gets a few frames a second.
+ * A frame for each task's start, or the replay bar sliding away at Start,
+ * made it 60 a second, and on a 2-core machine without a GPU those frames
+ * took the CPU the workers needed. The replay bar stays where it is,
+ * insensitive, so nothing on the page moves when a batch starts. */
+static void
+test_frames (Fixture       *f,
+             gconstpointer  data)
+{
+  GtkWidget *revealer = (GtkWidget *) gtk_widget_get_template_child (GTK_WIDGET (f->page), CW_TYPE_RUN_PAGE,
+                                                                     "replay_revealer");
+  GdkFrameClock *clock;
+  guint n_frames = 0, n_checked = 0;
+  gint64 t0, elapsed;
+  gulong id;
+
+  /* a first batch, so there is one to replay */
+  cw_window_start_synthetic (f->window, CW_TASK_SPIN, 2, 100);
+  cw_test_wait_idle (f->window, IDLE_TIMEOUT_S);
+  g_assert_true (gtk_revealer_get_reveal_child (GTK_REVEALER (revealer)));
+  g_assert_true (gtk_widget_is_sensitive (gtk_revealer_get_child (GTK_REVEALER (revealer))));
+
+  clock = gtk_widget_get_frame_clock (GTK_WIDGET (f->window));
+  g_assert_nonnull (clock);
+  id = g_signal_connect (clock, "after-paint", G_CALLBACK (count_frame_cb), &n_frames);
+  /* 100 tasks of 15 ms on two workers: a task starts every ~8 ms */
+  t0 = g_get_monotonic_time ();
+  cw_window_start_synthetic (f->window, CW_TASK_SPIN, 100, 15);
+  while (cw_window_get_busy (f->window))
+    {
+      g_main_context_iteration (NULL, TRUE);
+      if (cw_window_get_busy (f->window))
+        {
+          g_assert_true (gtk_revealer_get_reveal_child (GTK_REVEALER (revealer)));
+          g_assert_false (gtk_widget_is_sensitive (gtk_revealer_get_child (GTK_REVEALER (revealer))));
+          n_checked++;
+        }
+    }
+  elapsed = g_get_monotonic_time () - t0;
+  g_signal_handler_disconnect (clock, id);
+  g_test_message ("%u frames in %.2f s: %.1f a second", n_frames, elapsed / 1e6,
+                  n_frames / (elapsed / 1e6));
+  g_assert_cmpuint (n_checked, >, 0);
+  g_assert_cmpuint (n_frames, >=, 1);
+  /* the page's own pace (about 28 a second here): samples and the
+   * progress five times a second each, the result list ten (twice each
+   * while its first rows catch up); 60 is a frame every vblank */
+  g_assert_cmpfloat (n_frames / (elapsed / 1e6), <=, 40);
+  cw_test_wait_idle (f->window, IDLE_TIMEOUT_S);
+  g_assert_true (gtk_widget_is_sensitive (gtk_revealer_get_child (GTK_REVEALER (revealer))));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -476,6 +536,8 @@ main (int   argc,
               test_replay_quarter, fixture_teardown);
   g_test_add ("/cw/run-page/presentation", Fixture, NULL, fixture_setup,
               test_presentation, fixture_teardown);
+  g_test_add ("/cw/run-page/frames", Fixture, NULL, fixture_setup,
+              test_frames, fixture_teardown);
   g_test_add ("/cw/run-page/summary/counts", Fixture, NULL, fixture_setup,
               test_summary_counts, fixture_teardown);
   g_test_add ("/cw/run-page/summary/cores-used", Fixture, NULL, fixture_setup,

@@ -73,7 +73,13 @@ update_replay_actions (CwRunPage *self)
                             playing ? "media-playback-pause-symbolic" : "media-playback-start-symbolic");
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->play_button),
                                playing ? _("Pause the replay (Ctrl+R)") : _("Replay the last batch (Ctrl+R)"));
-  gtk_revealer_set_reveal_child (self->replay_revealer, available && !self->running);
+  /* Once there has been a batch to replay, the bar stays, insensitive
+   * while the next batch runs (and records): hiding it at Start moved the
+   * meter and the timeline, and its slide, a frame every 16 ms for a
+   * quarter of a second, took CPU a short batch's workers needed. */
+  gtk_revealer_set_reveal_child (self->replay_revealer,
+                                 available || gtk_revealer_get_reveal_child (self->replay_revealer));
+  gtk_widget_set_sensitive (gtk_revealer_get_child (self->replay_revealer), available && !self->running);
 }
 
 static void

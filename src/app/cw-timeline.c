@@ -858,7 +858,10 @@ cw_timeline_task_started (CwTimeline *self,
   r = &g_array_index (self->running_tasks, Running, lane);
   r->index = index;
   r->start_us = MAX (start_us - self->start_us, 0);
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  /* Not a frame of its own: tasks start every few milliseconds in a batch
+   * of short files, and a frame for each (60 a second, a few ms of cairo
+   * each at 1920x1080) took a core's worth of CPU from the workers. The
+   * bar shows with the next sample or redraw_cb (at most REDRAW_MS). */
 }
 
 gboolean
