@@ -16,6 +16,8 @@
 #include <glib/gstdio.h>
 #include <sndfile.h>
 
+#include "cw-checksum.h"
+
 #include "cw-audio.h"
 #include "cw-demo.h"
 #include "cw-error.h"
@@ -1077,6 +1079,54 @@ test_demo (Fixture       *f,
   assert_no_part (p0);
 }
 
+/* The checksum a worker sums as it writes (for the job log) is the one a
+ * read back of the output gives, whatever the encoder's writes: libsndfile
+ * rewrites a WAV header at the end, FLAC and MP3 write in their own ways. */
+static void
+test_output_checksum (Fixture       *f,
+                      gconstpointer  data)
+{
+  const struct { CwFormat format; const char *name; double seconds; } cases[] = {
+    { CW_FORMAT_SAME, "same.wav", 3.0 },   /* several 64 KiB blocks */
+    { CW_FORMAT_SAME, "short.wav", 0.01 }, /* less than one block */
+    { CW_FORMAT_FLAC, "a.flac", 2.0 },
+    { CW_FORMAT_MP3, "a.mp3", 2.0 },
+  };
+  g_autoptr(CwChain) chain = cw_chain_parse ("noise:sigma=0.01", NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *in = g_build_filename (f->dir, "in.wav", NULL);
+      g_autofree char *out = g_build_filename (f->dir, cases[i].name, NULL);
+      g_autofree char *read_back = NULL;
+      g_autofree char *summed = NULL;
+      g_autoptr(GError) error = NULL;
+      guint64 sum = 0;
+      gboolean has_sum = FALSE;
+      CwAudioJob job = {
+        .input_path = in,
+        .output_path = out,
+        .chain = chain,
+        .format = cases[i].format,
+        .seed = 7,
+        .seed_key = "key",
+        .checksum_out = &sum,
+        .has_checksum_out = &has_sum,
+      };
+
+      cw_test_write_sine (in, cases[i].seconds, 440, 2);
+      g_assert_true (cw_audio_process (&job, NULL, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_true (has_sum);
+      summed = cw_checksum_format (sum);
+      read_back = cw_checksum_file (out, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (summed, ==, read_back);
+      g_assert_true (cw_checksum_file_matches (out, summed));
+      g_unlink (in);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1110,6 +1160,7 @@ main (int   argc,
   ADD ("/cw/audio/cancel", test_cancel);
   ADD ("/cw/audio/file-too-large", test_file_too_large);
   ADD ("/cw/audio/demo", test_demo);
+  ADD ("/cw/audio/output-checksum", test_output_checksum);
 
 #undef ADD
 

@@ -12,6 +12,7 @@
 #include <glib/gstdio.h>
 
 #include "cw-batch.h"
+#include "cw-joblog.h"
 #include "cw-error.h"
 #include "cw-test-util.h"
 
@@ -582,6 +583,80 @@ test_resume_encoding (Fixture       *f,
   g_assert_nonnull (strstr (contents, "\tflac;bits=16\t"));
 }
 
+/* With a job log, each output's checksum is summed by the worker that
+ * wrote it and comes back with its result (the log never reads an output
+ * back); the log's checksums are those of the files. Without a log, the
+ * workers sum nothing. */
+static void
+test_log_checksums (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *log = g_build_filename (f->dir, "job.log", NULL);
+
+  for (guint pass = 0; pass < 2; pass++)
+    {
+      gboolean logged = pass == 0;
+      g_autoptr(CwBatch) batch = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *contents = NULL;
+      g_auto(GStrv) lines = NULL;
+      CwBatchOptions o;
+      Run run = { 0 };
+      guint n_lines = 0;
+
+      if (g_file_test (f->out, G_FILE_TEST_EXISTS))
+        cw_test_rm_rf (f->out);
+      options_for (f, &o);
+      o.format = pass == 0 ? CW_FORMAT_SAME : CW_FORMAT_FLAC;
+      if (logged)
+        o.joblog_path = g_strdup (log);
+      batch = cw_batch_new (&o);
+      g_assert_true (cw_batch_plan (batch, NULL, &error));
+      g_assert_no_error (error);
+      run_batch (batch, NULL, &run);
+      g_assert_true (run.ok);
+      g_assert_cmpuint (run.results->len, ==, 6);
+      for (guint i = 0; i < run.results->len; i++)
+        {
+          const CwResult *r = g_ptr_array_index (run.results, i);
+
+          g_assert_cmpint (r->status, ==, CW_STATUS_OK);
+          g_assert_cmpint (r->has_checksum, ==, logged);
+          if (logged)
+            {
+              g_autofree char *summed = cw_checksum_format (r->checksum);
+              g_autofree char *read_back = cw_checksum_file (r->output_path, NULL);
+
+              g_assert_cmpstr (summed, ==, read_back);
+            }
+        }
+      run_clear (&run);
+      cw_batch_options_clear (&o);
+      if (!logged)
+        continue;
+
+      g_assert_true (g_file_get_contents (log, &contents, NULL, NULL));
+      lines = g_strsplit (contents, "\n", -1);
+      for (guint i = 0; lines[i] != NULL; i++)
+        {
+          g_auto(GStrv) fields = NULL;
+          g_autofree char *output = NULL;
+          g_autofree char *read_back = NULL;
+
+          if (lines[i][0] == '#' || lines[i][0] == '\0')
+            continue;
+          fields = g_strsplit (lines[i], "\t", -1);
+          g_assert_cmpuint (g_strv_length (fields), >=, 5);
+          output = cw_joblog_unescape (fields[1]);
+          read_back = cw_checksum_file (output, NULL);
+          g_assert_true (g_str_has_prefix (fields[4], CW_CHECKSUM_PREFIX));
+          g_assert_cmpstr (fields[4], ==, read_back);
+          n_lines++;
+        }
+      g_assert_cmpuint (n_lines, ==, 6);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -591,6 +666,7 @@ main (int   argc,
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("/cw/batch/record-completes", test_record_completes);
+  ADD ("/cw/batch/log-checksums", test_log_checksums);
   ADD ("/cw/batch/record-resumes", test_record_resumes);
   ADD ("/cw/batch/synthetic", test_synthetic);
   ADD ("/cw/batch/plan-errors", test_plan_errors);

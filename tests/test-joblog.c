@@ -6,6 +6,7 @@
 
 #include "config.h"
 
+#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -252,6 +253,147 @@ test_lookup_by_key (void)
   cw_test_rm_rf (dir);
 }
 
+/* ---------------------------------------------------------------------- */
+/* the checksum: a tree of 64 KiB blocks, summed in any write order */
+
+#define BLOCK (64 * 1024)
+
+static guint64
+le64 (guint64 v)
+{
+  return GUINT64_TO_LE (v);
+}
+
+/* The definition, spelled out: XXH64 of each block's XXH64, then the
+ * length, all little-endian. */
+static char *
+tree_by_hand (const guchar *data,
+              gsize         len)
+{
+  g_autoptr(GByteArray) digests = g_byte_array_new ();
+  guint64 v;
+
+  for (gsize at = 0; at < len; at += BLOCK)
+    {
+      v = le64 (cw_xxh64 (data + at, MIN (BLOCK, len - at), 0));
+      g_byte_array_append (digests, (const guint8 *) &v, 8);
+    }
+  v = le64 (len);
+  g_byte_array_append (digests, (const guint8 *) &v, 8);
+  return cw_checksum_format (cw_xxh64 (digests->data, digests->len, 0));
+}
+
+static char *
+finish (CwSum      *sum,
+        const char *path,
+        gsize       len,
+        gboolean   *ok)
+{
+  int fd = path != NULL ? open (path, O_RDONLY | O_CLOEXEC) : -1;
+  guint64 v = cw_sum_finish (sum, fd, len, ok);
+
+  if (fd >= 0)
+    close (fd);
+  return *ok ? cw_checksum_format (v) : NULL;
+}
+
+static void
+test_checksum_tree (void)
+{
+  g_autofree char *dir = cw_test_make_tmp_dir ();
+  g_autofree char *path = g_build_filename (dir, "file", NULL);
+  const gsize lengths[] = { 0, 1, 44, BLOCK - 1, BLOCK, BLOCK + 1, 3 * BLOCK + 12345 };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (11);
+
+  for (guint l = 0; l < G_N_ELEMENTS (lengths); l++)
+    {
+      gsize len = lengths[l];
+      g_autofree guchar *data = g_malloc (MAX (len, 1));
+      g_autofree char *expected = NULL;
+      g_autofree char *read_back = NULL;
+      gboolean ok;
+
+      for (gsize i = 0; i < len; i++)
+        data[i] = (guchar) g_rand_int (rand);
+      g_assert_true (g_file_set_contents (path, (const char *) data, (gssize) len, NULL));
+      expected = tree_by_hand (data, len);
+      read_back = cw_checksum_file (path, NULL);
+      g_assert_cmpstr (read_back, ==, expected);
+      g_assert_true (cw_checksum_file_matches (path, expected));
+
+      /* in order, in pieces of any size: nothing read back */
+      {
+        g_autoptr(CwSum) sum = cw_sum_new ();
+        g_autofree char *got = NULL;
+
+        for (gsize at = 0; at < len;)
+          {
+            gsize piece = 1 + (gsize) g_rand_int_range (rand, 0, 3 * BLOCK / 2);
+            gsize n = MIN (len - at, piece);
+
+            cw_sum_update (sum, at, data + at, n);
+            at += n;
+          }
+        got = finish (sum, NULL, len, &ok);
+        g_assert_true (ok);
+        g_assert_cmpstr (got, ==, expected);
+      }
+
+      /* a header written as a placeholder and again at the end (as
+       * libsndfile does): only that block is read back (a file of just
+       * the header is summed from the second write) */
+      if (len > 44)
+        {
+          g_autoptr(CwSum) sum = cw_sum_new ();
+          g_autofree char *got = NULL;
+          guchar zeros[44] = { 0 };
+
+          cw_sum_update (sum, 0, zeros, sizeof zeros);
+          cw_sum_update (sum, 44, data + 44, len - 44);
+          cw_sum_update (sum, 0, data, 44);
+          g_assert_null (finish (sum, NULL, len, &ok));
+          g_assert_false (ok);
+          got = finish (sum, path, len, &ok);
+          g_assert_true (ok);
+          g_assert_cmpstr (got, ==, expected);
+        }
+
+      /* backwards, one block at a time, and a byte written twice */
+      if (len > 0)
+        {
+          g_autoptr(CwSum) sum = cw_sum_new ();
+          g_autofree char *got = NULL;
+
+          for (gsize b = (len - 1) / BLOCK + 1; b-- > 0;)
+            cw_sum_update (sum, b * BLOCK, data + b * BLOCK, MIN (BLOCK, len - b * BLOCK));
+          cw_sum_update (sum, len / 2, data + len / 2, 1);
+          got = finish (sum, path, len, &ok);
+          g_assert_true (ok);
+          g_assert_cmpstr (got, ==, expected);
+        }
+    }
+}
+
+/* Logs written before the tree have the XXH64 of the whole file: they
+ * still resume; a changed file or an unknown kind of checksum does not. */
+static void
+test_checksum_old_form (void)
+{
+  g_autofree char *dir = cw_test_make_tmp_dir ();
+  g_autofree char *path = g_build_filename (dir, "out.wav", NULL);
+  const char text[] = "the bytes of an output";
+  g_autofree char *old = g_strdup_printf ("xxh64:%016" G_GINT64_MODIFIER "x",
+                                          cw_xxh64 (text, strlen (text), 0));
+
+  g_assert_true (g_file_set_contents (path, text, -1, NULL));
+  g_assert_true (cw_checksum_is_known (old));
+  g_assert_true (cw_checksum_file_matches (path, old));
+  g_assert_false (cw_checksum_file_matches (path, "md5:0123456789abcdef0123456789abcdef"));
+  g_assert_false (cw_checksum_is_known ("md5:0123456789abcdef0123456789abcdef"));
+  g_assert_true (g_file_set_contents (path, "changed", -1, NULL));
+  g_assert_false (cw_checksum_file_matches (path, old));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -262,5 +404,7 @@ main (int   argc,
   g_test_add_func ("/cw/joblog/append-and-load", test_append_and_load);
   g_test_add_func ("/cw/joblog/resume-rule", test_resume_rule);
   g_test_add_func ("/cw/joblog/lookup-by-key", test_lookup_by_key);
+  g_test_add_func ("/cw/checksum/tree", test_checksum_tree);
+  g_test_add_func ("/cw/checksum/old-form", test_checksum_old_form);
   return g_test_run ();
 }

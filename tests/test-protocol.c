@@ -252,7 +252,8 @@ test_data_roundtrip (void)
   };
   CwJobSettings settings = { .spec = (char *) "copy", .seed = 9, .naive_seed = TRUE };
   CwResult results[] = {
-    { .index = 5, .status = CW_STATUS_OK, .pid = 1, .peak_rss_kb = 123456 },
+    { .index = 5, .status = CW_STATUS_OK, .pid = 1, .peak_rss_kb = 123456,
+      .has_checksum = TRUE, .checksum = G_GUINT64_CONSTANT (0xfedcba9876543210) },
     { .index = 6, .status = CW_STATUS_OK, .pid = 1 },
   };
   g_autoptr(GByteArray) out = g_byte_array_new ();
@@ -292,6 +293,20 @@ test_data_roundtrip (void)
   g_assert_no_error (error);
   g_assert_cmpint (rmsg.results[0].peak_rss_kb, ==, 123456);
   g_assert_cmpint (rmsg.results[1].peak_rss_kb, ==, 0);
+  /* the checksum an output was summed to, and none */
+  g_assert_true (rmsg.results[0].has_checksum);
+  g_assert_cmphex (rmsg.results[0].checksum, ==, G_GUINT64_CONSTANT (0xfedcba9876543210));
+  g_assert_false (rmsg.results[1].has_checksum);
+
+  /* every truncation of the results is refused, never a crash */
+  for (gsize len = 0; len < res->len; len++)
+    {
+      g_auto(CwResultsMessage) cut = { 0 };
+      g_autoptr(GError) cut_error = NULL;
+
+      g_assert_false (cw_protocol_decode_results (res->data, len, &cut, &cut_error));
+      g_assert_nonnull (cut_error);
+    }
 }
 
 static void
@@ -1125,7 +1140,7 @@ test_encoding_settings (void)
     { .spec = (char *) "copy", .format = CW_FORMAT_MP3, .has_quality = TRUE, .quality = 0.7,
       .no_metadata = TRUE },
     { .spec = (char *) "copy", .format = CW_FORMAT_OPUS, .has_quality = TRUE, .quality = 0.0,
-      .bits = CW_BITS_32F, .naive_seed = TRUE },
+      .bits = CW_BITS_32F, .naive_seed = TRUE, .checksum = TRUE },
   };
   CwTask task = { .index = 1, .kind = CW_TASK_MUL10, .arg = 2 };
 
@@ -1144,6 +1159,7 @@ test_encoding_settings (void)
       g_assert_cmpfloat (msg.settings.quality, ==, cases[i].quality);
       g_assert_cmpint (msg.settings.no_metadata, ==, cases[i].no_metadata);
       g_assert_cmpint (msg.settings.naive_seed, ==, cases[i].naive_seed);
+      g_assert_cmpint (msg.settings.checksum, ==, cases[i].checksum);
       g_assert_cmpuint (msg.n_tasks, ==, 1);
       g_assert_cmpint (msg.tasks[0].arg, ==, 2);
     }

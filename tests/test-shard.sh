@@ -81,7 +81,7 @@ for i in 0 1 2; do
   "$cli" "$work/many-in" -o "$work/conc" --shard "$i/3" -j 2 -c 1 --joblog "$work/conc.log" -q &
 done
 wait
-bad=$(grep -v '^#' "$work/conc.log" | awk -F'\t' 'NF != 10 || $3 != "ok" || $5 !~ /^xxh64:[0-9a-f]+$/ || length($5) != 22' | wc -l)
+bad=$(grep -v '^#' "$work/conc.log" | awk -F'\t' 'NF != 10 || $3 != "ok" || $5 !~ /^xxh64t:[0-9a-f]+$/ || length($5) != 23' | wc -l)
 check "concurrent shards: 90 intact log lines, one header" \
   eval '[ "$(log_lines "$work/conc.log")" = 90 ] && [ "$bad" = 0 ] && [ "$(grep -c "^#" "$work/conc.log")" = 1 ]'
 resumed=$("$cli" "$work/many-in" -o "$work/conc" --joblog "$work/conc.log" --resume --json -q | grep -o '"resumed":[0-9]*')

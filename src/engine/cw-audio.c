@@ -284,6 +284,8 @@ process (Proc           *p,
   *tmp = cw_output_file_create (job->output_path, error);
   if (*tmp == NULL)
     return FALSE;
+  if (job->checksum_out != NULL)
+    cw_output_file_start_sum (*tmp);
   /* through our own I/O: every write is checked, whatever the encoder says */
   out = sf_open_virtual (cw_output_file_sf_io (), SFM_WRITE, &p->out_info, *tmp);
   if (out == NULL)
@@ -340,6 +342,8 @@ process (Proc           *p,
   /* what was read is what the input still holds */
   if (cw_audio_input_changed (p, error))
     return FALSE;
+  if (job->checksum_out != NULL && job->has_checksum_out != NULL)
+    *job->has_checksum_out = cw_output_file_get_sum (*tmp, job->checksum_out);
   if (!cw_output_file_publish (*tmp, job->replace, job->input_path, error))
     return FALSE;
 

@@ -69,6 +69,10 @@ typedef struct
    * picked by the next draw of this generator instead of (seed, seed_key),
    * so it depends on how many files this worker ran before. */
   CwRng         *shared_rng;
+  /* Non-NULL: the output's checksum (cw-checksum.h), summed as it is
+   * written, goes here, and *has_checksum_out says whether it could be. */
+  guint64       *checksum_out;
+  gboolean      *has_checksum_out;
 } CwAudioJob;
 
 /* Reads input_path in blocks, runs the chain, writes an exclusive

@@ -8,6 +8,7 @@
 
 #include <gio/gio.h>
 
+#include "cw-checksum.h"
 #include "cw-inputs.h"
 #include "cw-task.h"
 
@@ -39,16 +40,6 @@ void      cw_shard_select           (GPtrArray      *items,
                                      guint           index,
                                      guint           count,
                                      GDestroyNotify  free_func);
-
-/* ---- checksums ------------------------------------------------------- */
-
-/* XXH64 (seed 0) of a whole file as "xxh64:<16 hex digits>". */
-char     *cw_checksum_file          (const char  *path,
-                                     GError     **error);
-/* XXH64 of a buffer, for the tests' known vectors. */
-guint64   cw_xxh64                  (const void  *data,
-                                     gsize        len,
-                                     guint64      seed);
 
 /* ---- the job log ----------------------------------------------------- */
 

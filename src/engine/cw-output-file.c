@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cw-checksum.h"
 #include "cw-error.h"
 
 /* A named temporary is ".STEM.PID.part" or ".STEM.PID-XXXXXXXX.part": the
@@ -42,6 +43,7 @@ struct _CwOutputFile
   sf_count_t  pos;         /* libsndfile's position */
   sf_count_t  end;         /* the furthest byte written */
   int         write_errno; /* the first write error */
+  CwSum      *sum;         /* summing what is written (NULL: not asked) */
 };
 
 static gboolean
@@ -186,6 +188,7 @@ write_counted (CwOutputFile *self,
 {
   const guint8 *b = data;
   sf_count_t done = 0;
+  sf_count_t at = self->pos;
 
   if (self->write_errno != 0)
     return 0;
@@ -202,6 +205,8 @@ write_counted (CwOutputFile *self,
         }
       done += n;
     }
+  if (self->sum != NULL && done > 0)
+    cw_sum_update (self->sum, (guint64) at, data, (gsize) done);
   self->pos += done;
   self->end = MAX (self->end, self->pos);
   return done;
@@ -294,6 +299,29 @@ cw_output_file_sf_io (void)
   };
 
   return &io;
+}
+
+void
+cw_output_file_start_sum (CwOutputFile *self)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (self->end == 0 && self->sum == NULL);
+
+  self->sum = cw_sum_new ();
+}
+
+gboolean
+cw_output_file_get_sum (CwOutputFile *self,
+                        guint64      *sum)
+{
+  gboolean ok = FALSE;
+
+  g_return_val_if_fail (self != NULL && sum != NULL, FALSE);
+
+  if (self->sum == NULL || self->write_errno != 0)
+    return FALSE;
+  *sum = cw_sum_finish (self->sum, self->fd, (guint64) self->end, &ok);
+  return ok;
 }
 
 gboolean
@@ -476,6 +504,7 @@ cw_output_file_free (CwOutputFile *self)
   /* only a name we created with O_EXCL (an unnamed file just goes) */
   if (!self->published && self->tmp_path != NULL)
     unlink (self->tmp_path);
+  cw_sum_free (self->sum);
   g_free (self->tmp_path);
   g_free (self->output_path);
   g_free (self->dir);

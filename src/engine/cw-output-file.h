@@ -44,6 +44,16 @@ gboolean      cw_output_file_write         (CwOutputFile   *self,
  * cw_output_file_check_written (). */
 SF_VIRTUAL_IO *cw_output_file_sf_io        (void);
 
+/* Sums what is written from now on (before the first write), for
+ * cw_output_file_get_sum (). */
+void          cw_output_file_start_sum     (CwOutputFile   *self);
+/* After the last write (cw_output_file_check_written ()): the file's
+ * checksum (cw-checksum.h), from the bytes written and a read back of
+ * any block written twice (a header rewritten at the end); FALSE when
+ * not summed or not readable. */
+gboolean      cw_output_file_get_sum       (CwOutputFile   *self,
+                                            guint64        *sum);
+
 /* After the last write: FALSE with the first write error, or when the
  * file is shorter than what was written. */
 gboolean      cw_output_file_check_written (CwOutputFile   *self,

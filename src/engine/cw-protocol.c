@@ -47,13 +47,15 @@ enum {
 
   MORE_STATUS       = 3,          /* bits 0-1: the status; without MORE, CW_STATUS_OK */
   MORE_HAS_INDEX    = 1 << 2,     /* varint index; else the previous one + 1 (the first: 0) */
-  MORE_FLAGS        = (1 << 3) - 1,
+  MORE_HAS_CHECKSUM = 1 << 3,     /* u64: the output's checksum (cw-checksum.h); else none */
+  MORE_FLAGS        = (1 << 4) - 1,
 
   /* the chunk header's settings byte (bit 0 is no longer used: whether an
    * output may be replaced is each task's) */
   SETTINGS_NAIVE_SEED = 1 << 1,
   SETTINGS_NO_METADATA = 1 << 2,
   SETTINGS_HAS_QUALITY = 1 << 3,
+  SETTINGS_CHECKSUM = 1 << 4,
 };
 
 /* the largest encoded varint */
@@ -258,7 +260,8 @@ cw_protocol_chunk_begin (CwFrameWriter       *w,
   p = put_u64 (p, settings->seed);
   p = put_u8 (p, (settings->naive_seed ? SETTINGS_NAIVE_SEED : 0)
                  | (settings->no_metadata ? SETTINGS_NO_METADATA : 0)
-                 | (settings->has_quality ? SETTINGS_HAS_QUALITY : 0));
+                 | (settings->has_quality ? SETTINGS_HAS_QUALITY : 0)
+                 | (settings->checksum ? SETTINGS_CHECKSUM : 0));
   p = put_u8 (p, (guint8) settings->bits);
   if (settings->has_quality)
     p = put_u64 (p, quality_bits);
@@ -395,18 +398,22 @@ results_add_full (CwFrameWriter  *w,
   guint8 *start, *p;
 
   if (G_UNLIKELY (r->error != NULL || r->output_path != NULL))
-    start = writer_room (w, 2 + 7 * VARINT_MAX + 8 + str_len (r->error) + str_len (r->output_path));
+    start = writer_room (w, 2 + 7 * VARINT_MAX + 16 + str_len (r->error) + str_len (r->output_path));
   else
-    start = writer_room (w, 2 + 7 * VARINT_MAX);
+    start = writer_room (w, 2 + 7 * VARINT_MAX + 8);
   p = start + 1;
   if (index != w->prev_index + 1)
     more |= MORE_HAS_INDEX;
+  if (r->has_checksum)
+    more |= MORE_HAS_CHECKSUM;
   if (more != 0)
     {
       flags |= RESULT_HAS_MORE;
       p = put_u8 (p, more);
       if (more & MORE_HAS_INDEX)
         p = put_varint (p, index);
+      if (more & MORE_HAS_CHECKSUM)
+        p = put_u64 (p, r->checksum);
     }
   if (value != w->prev_a)
     {
@@ -462,7 +469,7 @@ cw_protocol_results_add (CwFrameWriter  *w,
   if (G_LIKELY (r->status == CW_STATUS_OK && r->index == w->prev_index + 1 && d < 0x80
                 && r->start_us == w->prev_b && r->end_us == w->prev_c && r->frames == 0
                 && r->cpu_us == 0 && r->error == NULL && r->output_path == NULL
-                && r->peak_rss_kb == 0 && writer_put_trivial (w, RESULT_HAS_VALUE, d)))
+                && r->peak_rss_kb == 0 && !r->has_checksum && writer_put_trivial (w, RESULT_HAS_VALUE, d)))
     {
       w->prev_index = r->index;
       w->prev_a = r->value;
@@ -679,6 +686,8 @@ result_fill (CwResult            *res,
   res->output_path = NULL;
   res->input_path = NULL;
   res->peak_rss_kb = 0;
+  res->has_checksum = FALSE;
+  res->checksum = 0;
 }
 
 /* The size of the trivial item at @p: a flags byte that is 0 (arg or
@@ -859,6 +868,7 @@ cw_protocol_chunk_open (CwFrameReader   *r,
   msg->settings.naive_seed = (settings_flags & SETTINGS_NAIVE_SEED) != 0;
   msg->settings.no_metadata = (settings_flags & SETTINGS_NO_METADATA) != 0;
   msg->settings.has_quality = (settings_flags & SETTINGS_HAS_QUALITY) != 0;
+  msg->settings.checksum = (settings_flags & SETTINGS_CHECKSUM) != 0;
   bits = get_u8 (r);
   if (msg->settings.has_quality)
     {
@@ -1063,7 +1073,7 @@ results_next_full (CwFrameReader  *r,
   const guint8 *end = p + r->left;
   gboolean ok = !r->failed && r->n_left > 0;
   guint8 flags, more = 0;
-  guint64 index = r->prev_index + 1, d = 0;
+  guint64 index = r->prev_index + 1, d = 0, checksum = 0;
   gint64 value = r->prev_a, frames = 0, cpu_us = 0, rss = 0;
   gint64 start_us = r->prev_b, end_us = r->prev_c;
 
@@ -1073,6 +1083,17 @@ results_next_full (CwFrameReader  *r,
       READ_BYTE (more);
       if (more & MORE_HAS_INDEX)
         READ_VARINT (index);
+      if (more & MORE_HAS_CHECKSUM)
+        {
+          if (G_LIKELY (end - p >= 8))
+            {
+              memcpy (&checksum, p, 8);
+              checksum = GUINT64_FROM_LE (checksum);
+              p += 8;
+            }
+          else
+            ok = FALSE;
+        }
     }
   if (flags & RESULT_HAS_VALUE)
     {
@@ -1099,6 +1120,8 @@ results_next_full (CwFrameReader  *r,
   if ((more & ~MORE_FLAGS) || (more & MORE_STATUS) > CW_STATUS_CANCELLED)
     ok = FALSE;
   result_fill (res, r, index, more & MORE_STATUS, value, frames, start_us, end_us, cpu_us);
+  res->has_checksum = (more & MORE_HAS_CHECKSUM) != 0;
+  res->checksum = checksum;
   r->p = p;
   r->left = end - p;
   r->failed = !ok;

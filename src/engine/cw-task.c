@@ -279,6 +279,8 @@ task_run_timed (const CwJobSettings *settings,
           .quality = settings->quality,
           .no_metadata = settings->no_metadata,
           .shared_rng = settings->naive_seed ? naive_shared_rng (settings->seed) : NULL,
+          .checksum_out = settings->checksum ? &result->checksum : NULL,
+          .has_checksum_out = &result->has_checksum,
         };
 
         if (chain == NULL || task->input_path == NULL || task->output_path == NULL)
@@ -349,6 +351,8 @@ cw_task_run (const CwJobSettings *settings,
   result->output_path = NULL;
   result->input_path = NULL;
   result->peak_rss_kb = 0;
+  result->has_checksum = FALSE;
+  result->checksum = 0;
 
   /* The lesson's trivial task takes nanoseconds: even reading the clock
    * would cost more than the task. Its start and end are left 0 for the

@@ -59,6 +59,8 @@ typedef struct
   char     *output_path;   /* owned; NULL when none was written */
   char     *input_path;    /* owned; filled in by the pool from its own copy of the task */
   gint64    peak_rss_kb;   /* the worker's peak resident memory so far (0: not reported) */
+  gboolean  has_checksum;  /* the output's checksum, summed as it was written (cw-checksum.h) */
+  guint64   checksum;
 } CwResult;
 
 /* Settings shared by every task of one batch, sent once per chunk. */
@@ -76,6 +78,9 @@ typedef struct
   gboolean  has_quality;
   double    quality;
   gboolean  no_metadata;
+  /* Sum each output as it is written (the batch keeps a log): the result
+   * carries the checksum, so the log never reads an output back. */
+  gboolean  checksum;
 } CwJobSettings;
 
 const char *cw_task_kind_to_string   (CwTaskKind           kind);
