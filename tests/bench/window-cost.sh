@@ -8,8 +8,9 @@
 #  2. the demo batch (24 x 4 min, noise) from the window against
 #     corewave-cli on the same files, and against corewave-cli --joblog (the
 #     window keeps the same record, for Resume), in turn RUNS times: wall
-#     times and their ratios (the window's wall is from Ctrl+Enter to the
-#     last output, the CLI's the whole process), and the window's own CPU
+#     times and their ratios (the window's wall is from the moment a
+#     running xdotool is told to send Ctrl+Enter to the last output, the
+#     CLI's the whole process), and the window's own CPU
 #     per thread while it ran;
 #  3. with HEAVY=1, the heavier demo (Try the Heavier Demo: the same files
 #     to MP3 at the best quality): the window's own CPU while it runs.
@@ -26,8 +27,9 @@ app=$build/src/corewave cli=$build/src/corewave-cli
 [ -x "$app" ] && [ -x "$cli" ] || { echo "build first: meson compile -C $build" >&2; exit 1; }
 work=$(mktemp -d /dev/shm/corewave-window-cost.XXXXXX)
 hz=$(getconf CLK_TCK)
-pid="" xpid=""
+pid="" xpid="" kpid=""
 cleanup () {
+  [ -n "$kpid" ] && { exec 8>&-; kill "$kpid" 2>/dev/null; wait "$kpid" 2>/dev/null || true; }
   [ -n "$pid" ] && { kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true; }
   [ -n "$xpid" ] && { kill "$xpid" 2>/dev/null; wait "$xpid" 2>/dev/null || true; }
   rm -rf "$work"
@@ -76,6 +78,10 @@ export DISPLAY=:$n GTK_A11Y=none NO_AT_BRIDGE=1 GSETTINGS_BACKEND=memory
 export GSETTINGS_SCHEMA_DIR=$build/data XDG_STATE_HOME=$work/state
 unset WAYLAND_DISPLAY
 for _ in $(seq 100); do xdotool getmouselocation >/dev/null 2>&1 && break; sleep 0.1; done
+# one xdotool for the timed keys, reading its commands from a pipe
+mkfifo "$work/keys"
+xdotool - < "$work/keys" >/dev/null 2>&1 & kpid=$!
+exec 8> "$work/keys"
 
 start_app () {  # OUTDIR [INPUT]: the window, 1920x1080, on the Run page
   local out=$1; shift
@@ -109,7 +115,11 @@ win=() clis=() ratios=() logs=() log_ratios=() busy=() mains=() samplers=() othe
 for r in $(seq "$runs"); do
   rm -rf "$work/win"; mkdir -p "$work/win"
   c0=$(cpu_ticks "$pid"); read -r m0 s0 o0 < <(thread_ticks "$pid")
-  xdotool windowfocus --sync "$wid"; xdotool key ctrl+Return; w0=$(now)
+  xdotool windowfocus --sync "$wid"
+  # the clock starts as the key is sent, by an xdotool that is already
+  # running (a new one takes 5-15 ms to start before it sends the key, and
+  # returns 15-30 ms after: neither is the window's time)
+  w0=$(now); echo "key ctrl+Return" >&8
   wait_outputs "$work/win" "$n_in"; w1=$(now)
   c1=$(cpu_ticks "$pid"); read -r m1 s1 o1 < <(thread_ticks "$pid")
   sleep 2   # the workers reaped, the summary drawn
@@ -151,7 +161,7 @@ if [ "${HEAVY:-0}" = 1 ]; then
   sleep 2   # queued (not a synchronisation: a bench)
   xdotool windowfocus --sync "$wid"; xdotool key alt+3
   c0=$(cpu_ticks "$pid"); read -r m0 s0 o0 < <(thread_ticks "$pid")
-  xdotool windowfocus --sync "$wid"; xdotool key ctrl+Return; w0=$(now)
+  xdotool windowfocus --sync "$wid"; w0=$(now); echo "key ctrl+Return" >&8
   wait_outputs "$work/heavy" "$n_in"; w1=$(now)
   c1=$(cpu_ticks "$pid"); read -r m1 s1 o1 < <(thread_ticks "$pid")
   w=$(echo "$w1 - $w0" | bc -l)
