@@ -338,6 +338,8 @@ cw_sum_update (CwSum      *self,
         }
       if (b == self->cur)
         {
+          /* (a block summed before, now written again from its start) */
+          block->done = FALSE;
           xxh64_update (&self->h, p, n);
           self->cur_len += n;
           if (self->cur_len == BLOCK_SIZE)
