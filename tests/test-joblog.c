@@ -395,6 +395,67 @@ test_checksum_tree (void)
     }
 }
 
+/* Any order of writes, overwrites and all: the sum, with what it reads
+ * back, is the tree of the bytes the file ends with. */
+static void
+test_checksum_any_order (void)
+{
+  g_autofree char *dir = cw_test_make_tmp_dir ();
+  g_autofree char *path = g_build_filename (dir, "file", NULL);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (29);
+
+  for (guint round = 0; round < 2000; round++)
+    {
+      gsize len = (gsize) g_rand_int_range (rand, 1, 5 * BLOCK);
+      g_autofree guchar *file = g_malloc0 (len);
+      g_autofree guchar *piece = g_malloc (len);
+      g_autoptr(CwSum) sum = cw_sum_new ();
+      g_autofree char *expected = NULL;
+      g_autofree char *got = NULL;
+      guint n_writes = (guint) g_rand_int_range (rand, 1, 40);
+      gboolean ok;
+
+      for (guint w = 0; w < n_writes; w++)
+        {
+          /* anywhere, or at a block's start (where the stream moves on);
+           * whole blocks, a few bytes (a header), or anything */
+          gsize at = (gsize) g_rand_int_range (rand, 0, (gint32) len);
+          gsize most, n;
+
+          if (g_rand_boolean (rand))
+            at -= at % BLOCK;
+          most = MIN (len - at, 2 * BLOCK);
+          switch (g_rand_int_range (rand, 0, 3))
+            {
+            case 0:
+              n = MIN (most, BLOCK);
+              break;
+            case 1:
+              n = 1 + (gsize) g_rand_int_range (rand, 0, 64);
+              n = MIN (most, n);
+              break;
+            default:
+              n = 1 + (gsize) g_rand_int_range (rand, 0, (gint32) most);
+              break;
+            }
+
+          for (gsize i = 0; i < n; i++)
+            piece[i] = (guchar) g_rand_int (rand);
+          memcpy (file + at, piece, n);
+          cw_sum_update (sum, at, piece, n);
+        }
+      /* every other round, once more in order to the end, as encoders
+       * mostly write */
+      if (round % 2 == 0)
+        cw_sum_update (sum, 0, file, len);
+      g_assert_true (g_file_set_contents (path, (const char *) file, (gssize) len, NULL));
+      expected = tree_by_hand (file, len);
+      got = finish (sum, path, len, &ok);
+      g_assert_true (ok);
+      g_assert_cmpstr (got, ==, expected);
+    }
+}
+
 /* Logs written before the tree have the XXH64 of the whole file: they
  * still resume; a changed file or an unknown kind of checksum does not. */
 static void
@@ -426,6 +487,7 @@ main (int   argc,
   g_test_add_func ("/cw/joblog/resume-rule", test_resume_rule);
   g_test_add_func ("/cw/joblog/lookup-by-key", test_lookup_by_key);
   g_test_add_func ("/cw/checksum/tree", test_checksum_tree);
+  g_test_add_func ("/cw/checksum/any-order", test_checksum_any_order);
   g_test_add_func ("/cw/checksum/old-form", test_checksum_old_form);
   return g_test_run ();
 }
