@@ -474,8 +474,10 @@ test_frames (Fixture       *f,
 {
   GtkWidget *revealer = (GtkWidget *) gtk_widget_get_template_child (GTK_WIDGET (f->page), CW_TYPE_RUN_PAGE,
                                                                      "replay_revealer");
+  GtkLabel *time = GTK_LABEL (gtk_widget_get_template_child (GTK_WIDGET (f->page), CW_TYPE_RUN_PAGE,
+                                                             "replay_time"));
   GdkFrameClock *clock;
-  guint n_frames = 0, n_checked = 0;
+  guint n_frames = 0, n_checked = 0, n_recording = 0;
   gint64 t0, elapsed;
   gulong id;
 
@@ -498,6 +500,13 @@ test_frames (Fixture       *f,
         {
           g_assert_true (gtk_revealer_get_reveal_child (GTK_REVEALER (revealer)));
           g_assert_false (gtk_widget_is_sensitive (gtk_revealer_get_child (GTK_REVEALER (revealer))));
+          /* recording: not the last batch's length, which would read as
+           * this one's */
+          if (cw_replay_get_recording (cw_run_page_get_replay (f->page)))
+            {
+              g_assert_cmpstr (gtk_label_get_label (time), ==, "");
+              n_recording++;
+            }
           n_checked++;
         }
     }
@@ -506,6 +515,7 @@ test_frames (Fixture       *f,
   g_test_message ("%u frames in %.2f s: %.1f a second", n_frames, elapsed / 1e6,
                   n_frames / (elapsed / 1e6));
   g_assert_cmpuint (n_checked, >, 0);
+  g_assert_cmpuint (n_recording, >, 0);
   g_assert_cmpuint (n_frames, >=, 1);
   /* the page's own pace (about 28 a second here): samples and the
    * progress five times a second each, the result list ten (twice each
@@ -513,6 +523,7 @@ test_frames (Fixture       *f,
   g_assert_cmpfloat (n_frames / (elapsed / 1e6), <=, 40);
   cw_test_wait_idle (f->window, IDLE_TIMEOUT_S);
   g_assert_true (gtk_widget_is_sensitive (gtk_revealer_get_child (GTK_REVEALER (revealer))));
+  g_assert_cmpstr (gtk_label_get_label (time), !=, "");
 }
 
 int

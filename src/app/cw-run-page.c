@@ -89,6 +89,13 @@ update_replay_time (CwRunPage *self)
   double duration = cw_replay_get_duration (self->replay) / 1e6;
   g_autofree char *text = NULL;
 
+  /* a batch recording: the last one's length would read as this one's */
+  if (!cw_replay_get_available (self->replay))
+    {
+      gtk_adjustment_set_value (self->replay_adjustment, 0);
+      gtk_label_set_label (self->replay_time, "");
+      return;
+    }
   gtk_adjustment_set_upper (self->replay_adjustment, MAX (duration, 0.001));
   gtk_adjustment_set_value (self->replay_adjustment, position);
   /* Translators: where the replay is and the batch's length, in seconds, e.g. "0.12 / 0.31 s" */
@@ -441,6 +448,7 @@ cw_run_page_init (CwRunPage *self)
   g_signal_connect_swapped (self->replay, "notify::position", G_CALLBACK (replay_position_cb), self);
   g_signal_connect_swapped (self->replay, "notify::playing", G_CALLBACK (update_replay_actions), self);
   g_signal_connect_swapped (self->replay, "notify::active", G_CALLBACK (update_replay_actions), self);
+  g_signal_connect_swapped (self->replay, "notify::available", G_CALLBACK (update_replay_time), self);
   g_signal_connect_swapped (self->replay, "finished", G_CALLBACK (replay_finished_cb), self);
   g_signal_connect_swapped (self->results_expander, "notify::expanded", G_CALLBACK (expanded_cb), self);
   update_replay_actions (self);
