@@ -342,10 +342,11 @@ process (Proc           *p,
   /* what was read is what the input still holds */
   if (cw_audio_input_changed (p, error))
     return FALSE;
-  if (job->checksum_out != NULL && job->has_checksum_out != NULL)
-    *job->has_checksum_out = cw_output_file_get_sum (*tmp, job->checksum_out);
   if (!cw_output_file_publish (*tmp, job->replace, job->input_path, error))
     return FALSE;
+  /* (the published file is still ours to read: @tmp keeps its fd) */
+  if (job->checksum_out != NULL && job->has_checksum_out != NULL)
+    *job->has_checksum_out = cw_output_file_get_sum (*tmp, job->checksum_out);
 
   if (frames_out)
     *frames_out = p->written;
