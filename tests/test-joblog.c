@@ -404,7 +404,7 @@ test_checksum_any_order (void)
   g_autofree char *path = g_build_filename (dir, "file", NULL);
   g_autoptr(GRand) rand = g_rand_new_with_seed (29);
 
-  for (guint round = 0; round < 2000; round++)
+  for (guint round = 0; round < 1000; round++)
     {
       gsize len = (gsize) g_rand_int_range (rand, 1, 5 * BLOCK);
       g_autofree guchar *file = g_malloc0 (len);
@@ -448,7 +448,9 @@ test_checksum_any_order (void)
        * mostly write */
       if (round % 2 == 0)
         cw_sum_update (sum, 0, file, len);
-      g_assert_true (g_file_set_contents (path, (const char *) file, (gssize) len, NULL));
+      /* (no fsync and rename for each round: seconds on a loaded disk) */
+      g_assert_true (g_file_set_contents_full (path, (const char *) file, (gssize) len,
+                                               G_FILE_SET_CONTENTS_NONE, 0644, NULL));
       expected = tree_by_hand (file, len);
       got = finish (sum, path, len, &ok);
       g_assert_true (ok);
