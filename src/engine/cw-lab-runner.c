@@ -578,7 +578,11 @@ batch_done_cb (GObject      *source,
       step->current->stats = stats;
       if (step->current->timeline != NULL)
         {
-          step->current->timeline->wall_us = stats.wall_us;
+          /* on the bars' clock: from step->start_us, taken before the
+           * observer's batch_started and the pool's own start (which
+           * stats.wall_us counts from), so the last bar can end a little
+           * after stats.wall_us, never after now */
+          step->current->timeline->wall_us = MAX (stats.wall_us, g_get_monotonic_time () - step->start_us);
           cw_lab_timeline_finish (step->current->timeline);
         }
       if (run->observer.batch_finished != NULL)
