@@ -393,6 +393,7 @@ test_checksum_tree (void)
           g_assert_cmpstr (got, ==, expected);
         }
     }
+  cw_test_rm_rf (dir);
 }
 
 /* Any order of writes, overwrites and all: the sum, with what it reads
@@ -456,6 +457,7 @@ test_checksum_any_order (void)
       g_assert_true (ok);
       g_assert_cmpstr (got, ==, expected);
     }
+  cw_test_rm_rf (dir);
 }
 
 /* Logs written before the tree have the XXH64 of the whole file: they
@@ -476,6 +478,7 @@ test_checksum_old_form (void)
   g_assert_false (cw_checksum_is_known ("md5:0123456789abcdef0123456789abcdef"));
   g_assert_true (g_file_set_contents (path, "changed", -1, NULL));
   g_assert_false (cw_checksum_file_matches (path, old));
+  cw_test_rm_rf (dir);
 }
 
 int

@@ -28,10 +28,12 @@ app=$build/src/corewave cli=$build/src/corewave-cli
 work=$(mktemp -d /dev/shm/corewave-window-cost.XXXXXX)
 hz=$(getconf CLK_TCK)
 pid="" xpid="" kpid=""
+# (every kill may find its process gone already: under set -e a failed
+# kill would end the trap before the scratch folder is removed)
 cleanup () {
-  [ -n "$kpid" ] && { exec 8>&-; kill "$kpid" 2>/dev/null; wait "$kpid" 2>/dev/null || true; }
-  [ -n "$pid" ] && { kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true; }
-  [ -n "$xpid" ] && { kill "$xpid" 2>/dev/null; wait "$xpid" 2>/dev/null || true; }
+  [ -n "$kpid" ] && { exec 8>&-; kill "$kpid" 2>/dev/null || true; wait "$kpid" 2>/dev/null || true; }
+  [ -n "$pid" ] && { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; }
+  [ -n "$xpid" ] && { kill "$xpid" 2>/dev/null || true; wait "$xpid" 2>/dev/null || true; }
   rm -rf "$work"
 }
 trap cleanup EXIT
