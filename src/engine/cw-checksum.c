@@ -250,6 +250,8 @@ whole_piece (gpointer      user_data,
 }
 
 /* The older form: XXH64 of the whole file. */
+#define WHOLE_FILE_PREFIX "xxh64:"
+
 static char *
 checksum_whole_file (const char  *path,
                      GError     **error)
@@ -260,7 +262,7 @@ checksum_whole_file (const char  *path,
   xxh64_init (&h, 0);
   if (!read_pieces (path, whole_piece, &h, &length, error))
     return NULL;
-  return g_strdup_printf ("xxh64:%016" G_GINT64_MODIFIER "x", xxh64_digest (&h));
+  return g_strdup_printf (WHOLE_FILE_PREFIX "%016" G_GINT64_MODIFIER "x", xxh64_digest (&h));
 }
 
 /* ---------------------------------------------------------------------- */
@@ -467,7 +469,7 @@ gboolean
 cw_checksum_is_known (const char *checksum)
 {
   return checksum != NULL
-         && (g_str_has_prefix (checksum, CW_CHECKSUM_PREFIX) || g_str_has_prefix (checksum, "xxh64:"));
+         && (g_str_has_prefix (checksum, CW_CHECKSUM_PREFIX) || g_str_has_prefix (checksum, WHOLE_FILE_PREFIX));
 }
 
 gboolean
@@ -480,7 +482,7 @@ cw_checksum_file_matches (const char *path,
     return FALSE;
   if (g_str_has_prefix (checksum, CW_CHECKSUM_PREFIX))
     sum = cw_checksum_file (path, NULL);
-  else if (g_str_has_prefix (checksum, "xxh64:"))
+  else if (g_str_has_prefix (checksum, WHOLE_FILE_PREFIX))
     sum = checksum_whole_file (path, NULL);
   return sum != NULL && g_str_equal (sum, checksum);
 }
